@@ -1,0 +1,97 @@
+"""Turn a bulletin's bytes into text, or say exactly why it can't be read.
+
+Offices still produce files in legacy encodings. We convert only when sure
+(UTF-8, UTF-16 with BOM, Windows-1258 that spells real Vietnamese) and refuse
+everything else by name: mojibake in the index is worse than a missing file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .text import is_vietnamese_syllable, nfc
+
+__all__ = ["DecodeError", "Decoded", "decode_bulletin"]
+
+
+class DecodeError(ValueError):
+    """The bytes are not a readable bulletin; the message is shown to the maintainer."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# Bytes that TCVN3 (ABC) and VNI files are full of, and that UTF-8 or Windows-1258 text
+# almost never has in such numbers: used only to name the likely encoding in the report.
+_TCVN3_HINT = set(b"\xb8\xb5\xb6\xb7\xb9\xa8\xae\xa9\xaa\xab\xac\xad\xd5\xd6\xe7\xe8")
+_VNI_HINT = set(b"\xf8\xf9\xfa\xfb\xf5\xf6\xf7\xef\xf1\xd1")
+
+
+def _vietnamese_ratio(text: str) -> float:
+    """Share of words with non-ASCII letters that are spelled like Vietnamese syllables."""
+    words = [w for w in _WORD_RE.findall(text) if not w.isascii()]
+    if not words:
+        return 0.0
+    good = sum(1 for w in words if is_vietnamese_syllable(w))
+    return good / len(words)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(sample) * 0.02
+
+
+def _clean(text: str) -> str:
+    """NFC, Unix line ends, no BOM, no stray control characters."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return nfc(text)
+
+
+def decode_bulletin(data: bytes) -> Decoded:
+    """Decode bulletin bytes; raise DecodeError with a Vietnamese-agnostic, maintainer-facing reason."""
+    if not data.strip():
+        raise DecodeError("empty file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return Decoded(_clean(data[3:].decode("utf-8", errors="strict")), "utf-8-sig")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return Decoded(_clean(data.decode("utf-16")), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"broken UTF-16 text ({exc.reason})") from exc
+    # UTF-16 without BOM: every other byte is zero in Vietnamese/ASCII text.
+    head = data[:2000]
+    if len(head) >= 4 and head.count(b"\x00") > len(head) * 0.3:
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _vietnamese_ratio(text) > 0.9 or text.isascii():
+                return Decoded(_clean(text), enc)
+    if _looks_binary(data):
+        raise DecodeError("binary file, not text")
+    try:
+        return Decoded(_clean(data.decode("utf-8")), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Windows-1258 writes tones as combining marks; it decodes any byte, so accept
+    # it only when nearly every accented word becomes a real Vietnamese syllable.
+    text = _clean(data.decode("cp1258", errors="replace"))
+    if "\ufffd" not in text and _vietnamese_ratio(text) >= 0.97:
+        return Decoded(text, "cp1258")
+    high = [b for b in data if b >= 0x80]
+    if high and sum(b in _TCVN3_HINT for b in high) > len(high) * 0.5:
+        raise DecodeError("legacy encoding, probably TCVN3 (ABC); convert it to UTF-8 (e.g. Unikey's converter) and index again")
+    if high and sum(b in _VNI_HINT for b in high) > len(high) * 0.3:
+        raise DecodeError("legacy encoding, probably VNI; convert it to UTF-8 (e.g. Unikey's converter) and index again")
+    raise DecodeError("not UTF-8, UTF-16 or Windows-1258 text; save it as UTF-8 and index again")

@@ -1,0 +1,310 @@
+"""`python -m retrieval eval`: answer quality as numbers, beside plain BM25Okapi in the same run.
+
+Questions are JSON Lines {"id","question","answers":[...],"passage_id"} where
+passage_id names the document that holds the answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .text import fold_accents, nfc
+
+__all__ = ["EvalQuestion", "load_questions", "evaluate", "baseline_run", "calibrate_not_found", "add_eval_command"]
+
+RECALL_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    doc_id: str
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    out = []
+    with path.open(encoding="utf-8-sig") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                out.append(EvalQuestion(str(obj["id"]), obj["question"], tuple(obj.get("answers") or ()), str(obj["passage_id"])))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{lineno}: not a question record ({exc})") from None
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(nfc(text).split()).strip().lower()
+
+
+def _answer_in(answers: tuple[str, ...], texts: list[str]) -> bool:
+    golds = [_norm(a) for a in answers if a.strip()]
+    return any(g in _norm(t) for g in golds for t in texts)
+
+
+def _ranks(doc_ids: list[str], gold: str) -> int | None:
+    """1-based rank of the gold document, each document counted once at its best passage."""
+    seen: list[str] = []
+    for d in doc_ids:
+        if d not in seen:
+            seen.append(d)
+            if d == gold:
+                return len(seen)
+    return None
+
+
+@dataclass
+class RunFigures:
+    name: str
+    ranks: list[int | None] = field(default_factory=list)
+    in_quote1: list[bool] = field(default_factory=list)
+    in_quote3: list[bool] = field(default_factory=list)
+    span_exact: list[bool] = field(default_factory=list)
+    not_found: list[bool] = field(default_factory=list)
+    latency_ms: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        n = max(len(self.ranks), 1)
+        rr = [1.0 / r if r and r <= 10 else 0.0 for r in self.ranks]
+        lat = sorted(self.latency_ms) or [0.0]
+        out = {
+            "questions": len(self.ranks),
+            "P@1": sum(1 for r in self.ranks if r == 1) / n,
+            "MRR@10": sum(rr) / n,
+            "R@10": sum(1 for r in self.ranks if r and r <= 10) / n,
+            "answer_in_quote@1": sum(self.in_quote1) / n,
+            "answer_in_quote@3": sum(self.in_quote3) / n,
+            "not_found_rate": sum(self.not_found) / n,
+            "latency_p50_ms": float(np.percentile(lat, 50)),
+            "latency_p95_ms": float(np.percentile(lat, 95)),
+        }
+        if self.span_exact:
+            out["answer_span_exact"] = sum(self.span_exact) / n
+        return out
+
+    def recall_curve(self, depth: int = RECALL_DEPTH) -> list[float]:
+        n = max(len(self.ranks), 1)
+        return [sum(1 for r in self.ranks if r and r <= k) / n for k in range(1, depth + 1)]
+
+
+def _typed(question: str, no_diacritics: bool) -> str:
+    return fold_accents(question) if no_diacritics else question
+
+
+def evaluate(engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: bool = False,
+             misses: list[dict] | None = None) -> RunFigures:
+    """Run every question through the engine exactly as the bot would."""
+    from .analyzer import analyze_question
+
+    doc_of_article = dict(engine.store._con().execute("SELECT id, doc_id FROM articles"))
+    figures = RunFigures("ranker")
+    for q in questions:
+        text = _typed(q.question, no_diacritics)
+        t0 = time.perf_counter()
+        result = engine.search(text, k=3)
+        figures.latency_ms.append((time.perf_counter() - t0) * 1000)
+        top, _ = engine.ranked(analyze_question(text), max(k, RECALL_DEPTH) * 6)
+        docs = [doc_of_article[int(a)] for a in engine.passage_article[top]]
+        rank = _ranks(docs, q.doc_id)
+        figures.ranks.append(rank)
+        quotes = [h.text for h in result.hits]
+        figures.in_quote1.append(_answer_in(q.answers, quotes[:1]))
+        figures.in_quote3.append(_answer_in(q.answers, quotes[:3]))
+        span = result.hits[0].answer if result.hits else None
+        figures.span_exact.append(bool(span) and _norm(span.text) in {_norm(a) for a in q.answers})
+        figures.not_found.append(result.not_found)
+        if misses is not None and rank != 1:
+            misses.append({
+                "id": q.id, "question": text, "gold_doc": q.doc_id, "gold_rank": rank, "answers": list(q.answers),
+                "first_doc": docs[0] if docs else None,
+                "first_quote": quotes[0] if quotes else None,
+            })
+    return figures
+
+
+def baseline_run(engine, questions: list[EvalQuestion], no_diacritics: bool = False) -> RunFigures:
+    """Plain rank_bm25.BM25Okapi over lower-cased pyvi words: whole documents for the ranks,
+    the same passages as the ranker for the quotes."""
+    from pyvi import ViTokenizer
+    from rank_bm25 import BM25Okapi
+
+    def toks(text: str) -> list[str]:
+        return [t for t in ViTokenizer.tokenize(nfc(text)).lower().split() if any(c.isalnum() for c in t)]
+
+    con = engine.store._con()
+    articles = con.execute("SELECT id, doc_id, title, text FROM articles ORDER BY id").fetchall()
+    passages = [r[0] for r in con.execute(
+        "SELECT substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.id = p.article ORDER BY p.id")]
+    doc_ids = [a[1] for a in articles]
+    doc_bm25 = BM25Okapi([toks(f"{a[2]}\n{a[3]}") for a in articles])
+    pas_bm25 = BM25Okapi([toks(p) for p in passages])
+    figures = RunFigures("baseline")
+    for q in questions:
+        text = _typed(q.question, no_diacritics)
+        t0 = time.perf_counter()
+        qt = toks(text)
+        scores = doc_bm25.get_scores(qt)
+        pscores = pas_bm25.get_scores(qt)
+        figures.latency_ms.append((time.perf_counter() - t0) * 1000)
+        order = np.argsort(-scores, kind="stable")[:RECALL_DEPTH]
+        figures.ranks.append(_ranks([doc_ids[i] for i in order if scores[i] > 0], q.doc_id))
+        porder = [i for i in np.argsort(-pscores, kind="stable")[:3] if pscores[i] > 0]
+        quotes = [passages[i] for i in porder]
+        figures.in_quote1.append(_answer_in(q.answers, quotes[:1]))
+        figures.in_quote3.append(_answer_in(q.answers, quotes[:3]))
+        figures.not_found.append(not quotes)
+    return figures
+
+
+def calibrate_not_found(engine, questions: list[EvalQuestion], thresholds: list[float], no_diacritics: bool = False) -> list[dict]:
+    """For each threshold: how often "not found" is said with the gold document in the pool
+    (unwanted) and with it removed (wanted)."""
+    from .analyzer import analyze_question
+
+    row_of_doc = {d: r for r, d in engine.store._con().execute("SELECT id, doc_id FROM articles")}
+    present, absent = [], []
+    for q in questions:
+        query = analyze_question(_typed(q.question, no_diacritics))
+        for store, exclude in ((present, None), (absent, np.array([row_of_doc.get(q.doc_id, -1)]))):
+            top, _ = engine.ranked(query, 1, exclude)
+            store.append(float(engine.coverage(query, top[:1])[0]) if len(top) else 0.0)
+    rows = []
+    for t in thresholds:
+        rows.append({
+            "threshold": t,
+            "not_found_when_present": sum(c < t for c in present) / max(len(present), 1),
+            "not_found_when_absent": sum(c < t for c in absent) / max(len(absent), 1),
+        })
+    return rows
+
+
+def plot_recall(curves: dict[str, list[float]], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
+    ks = list(range(1, RECALL_DEPTH + 1))
+    for name, curve in curves.items():
+        ax.plot(ks, curve, marker="o", markersize=3, label=name)
+    ax.set_xlabel("k (documents)")
+    ax.set_ylabel("recall@k")
+    ax.set_xticks([1, 5, 10, 15, 20])
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# -- CLI --------------------------------------------------------------------------
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .build import BuildOptions, build_index
+    from .cli import CliError, _console, _index_dir
+    from .search import Engine
+
+    qpath = Path(args.questions)
+    if not qpath.is_file():
+        raise CliError(f"questions file not found: {qpath}", "give a JSON Lines file of {id, question, answers, passage_id}")
+    try:
+        questions = load_questions(qpath)
+    except ValueError as exc:
+        raise CliError(str(exc), "fix that line and run again") from None
+    if args.limit:
+        questions = questions[: args.limit]
+    tmp = None
+    if args.docs:
+        docs = [Path(d) for d in args.docs]
+        if missing := [str(d) for d in docs if not d.exists()]:
+            raise CliError(f"documents not found: {', '.join(missing)}", "give the .jsonl file(s) of documents the questions refer to")
+        tmp = tempfile.TemporaryDirectory(prefix="bantin-eval-")
+        build_index(docs, Path(tmp.name), BuildOptions())
+        engine = Engine.open(Path(tmp.name))
+    else:
+        from .cli import _open_engine
+
+        engine = _open_engine(_index_dir(args), refresh=False)
+    try:
+        misses: list[dict] | None = [] if args.misses else None
+        ours = evaluate(engine, questions, args.k, args.no_diacritics, misses)
+        report: dict = {"questions": str(qpath), "no_diacritics": args.no_diacritics, "ranker": ours.summary()}
+        curves = {"ranker": ours.recall_curve()}
+        if args.baseline:
+            base = baseline_run(engine, questions, args.no_diacritics)
+            report["baseline"] = base.summary()
+            report["difference"] = {key: report["ranker"][key] - val for key, val in report["baseline"].items() if key in report["ranker"]}
+            curves["plain BM25Okapi"] = base.recall_curve()
+        if args.calibrate:
+            report["not_found_calibration"] = calibrate_not_found(
+                engine, questions, [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)], args.no_diacritics)
+            report["not_found_threshold"] = engine.config.min_coverage
+        if args.misses:
+            with Path(args.misses).open("w", encoding="utf-8") as fh:
+                for m in misses or []:
+                    fh.write(json.dumps(m, ensure_ascii=False) + "\n")
+        if args.plot:
+            plot_recall(curves, Path(args.plot), f"{qpath.parent.name}{' (no diacritics)' if args.no_diacritics else ''}")
+    finally:
+        engine.close()
+        if tmp:
+            tmp.cleanup()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    from rich.table import Table
+
+    table = Table("metric", "ranker", *(("plain BM25Okapi", "difference") if args.baseline else ()),
+                  title=f"{len(questions)} questions from {qpath}{' typed without diacritics' if args.no_diacritics else ''}")
+    for key, val in report["ranker"].items():
+        row = [key, _fmt(val)]
+        if args.baseline:
+            b = report["baseline"].get(key)
+            row += [_fmt(b) if b is not None else "—", _fmt(report["difference"][key], signed=True) if key in report["difference"] else "—"]
+        table.add_row(*row)
+    console = _console()
+    console.print(table)
+    if args.calibrate:
+        cal = Table("threshold", "not found, gold present (unwanted)", "not found, gold removed (wanted)", title="not-found calibration")
+        for row in report["not_found_calibration"]:
+            mark = " ←" if abs(row["threshold"] - engine.config.min_coverage) < 1e-9 else ""
+            cal.add_row(f"{row['threshold']:.2f}{mark}", f"{row['not_found_when_present']:.3f}", f"{row['not_found_when_absent']:.3f}")
+        console.print(cal)
+    return 0
+
+
+def _fmt(val: float, signed: bool = False) -> str:
+    if isinstance(val, int) or float(val).is_integer() and abs(val) > 1:
+        return f"{val:+d}" if signed else f"{int(val)}"
+    return f"{val:+.3f}" if signed else f"{val:.3f}"
+
+
+def add_eval_command(add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("eval", "Measure answer quality on a question set (optionally against plain BM25Okapi).",
+            "python -m retrieval eval data/mlqa_vi/questions.jsonl --docs data/mlqa_vi/passages.jsonl --baseline")
+    p.add_argument("questions", help='JSON Lines {"id","question","answers":[...],"passage_id"}')
+    p.add_argument("--docs", nargs="+", metavar="DOCS.jsonl", help="index these documents in a temporary index first")
+    p.add_argument("-k", type=int, default=10, help="depth for MRR and recall (default 10)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--no-diacritics", action="store_true", help="type every question without diacritics (đ → d too)")
+    p.add_argument("--baseline", action="store_true", help="also run plain rank_bm25.BM25Okapi and show the difference")
+    p.add_argument("--misses", metavar="FILE", help="write every question whose gold document is not first (JSON Lines)")
+    p.add_argument("--plot", metavar="FILE.png", help="plot recall@1..20 against the baseline")
+    p.add_argument("--calibrate", action="store_true", help="report not-found rates with the gold document present and removed")
+    p.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    p.set_defaults(func=cmd_eval)

@@ -1,0 +1,104 @@
+"""The index folder on disk: generations, an atomic CURRENT pointer, and freshness checks.
+
+    index/
+      CURRENT          name of the live generation (replaced atomically)
+      gen-<id>/        params.json, store.sqlite, <field>.<array>.npy
+      cache.sqlite     segmented passages by content hash (survives rebuilds)
+
+A build writes a new generation and only then swaps CURRENT, so a crash while
+writing leaves the previous index usable and readers never see half an index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+__all__ = [
+    "IndexMissing",
+    "current_generation",
+    "new_generation",
+    "publish",
+    "read_params",
+    "write_params",
+    "source_state",
+]
+
+PARAMS = "params.json"
+CURRENT = "CURRENT"
+
+
+class IndexMissing(FileNotFoundError):
+    """No usable index in the folder."""
+
+
+def current_generation(index_dir: Path) -> Path:
+    pointer = index_dir / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexMissing(f"no index in {index_dir}") from None
+    gen = index_dir / name
+    if not (gen / PARAMS).is_file():
+        raise IndexMissing(f"index in {index_dir} is incomplete (generation {name} missing)")
+    return gen
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, private folder for a build (named so stale ones are recognisable)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    gen = index_dir / f"tmp-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    gen.mkdir()
+    return gen
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(index_dir: Path, tmp_gen: Path, keep: int = 2) -> Path:
+    """Make ``tmp_gen`` the live generation; delete all but the newest ``keep`` generations."""
+    for f in tmp_gen.iterdir():
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+    final = index_dir / ("gen-" + tmp_gen.name[len("tmp-"):])
+    os.rename(tmp_gen, final)
+    _fsync_dir(index_dir)
+    tmp_pointer = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
+    tmp_pointer.write_text(final.name + "\n", encoding="utf-8")
+    with open(tmp_pointer, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp_pointer, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    # Old generations: keep the previous one for readers that still have it open.
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    for old in gens[:-keep]:
+        if old != final:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in index_dir.glob("tmp-*"):
+        # Left by a build that crashed; never the one just published.
+        if stale.is_dir() and time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+    return final
+
+
+def read_params(gen: Path) -> dict:
+    return json.loads((gen / PARAMS).read_text(encoding="utf-8"))
+
+
+def write_params(gen: Path, params: dict) -> None:
+    (gen / PARAMS).write_text(json.dumps(params, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def source_state(path: Path) -> tuple[int, int]:
+    """(size, mtime_ns): a cheap fingerprint; content hashes decide when it moves."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns

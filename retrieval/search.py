@@ -1,0 +1,185 @@
+"""Answer a question from an index: fused BM25 fields, a not-found threshold, the answer span."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .analyzer import FIELDS, Query, analyze_question
+from .answer import Span, find_answer, question_type
+from .build import TITLE_FIELDS
+from .layout import current_generation, read_params
+from .matrix import FieldMatrix
+from .store import Store, StoredArticle
+
+__all__ = ["RankerConfig", "Hit", "Result", "Engine"]
+
+
+@dataclass(frozen=True)
+class RankerConfig:
+    """How the fields' BM25 scores are combined, and when to say "not found".
+
+    Accented questions lean on pyvi words with syllables as back-off; questions typed
+    without diacritics can only use the accent-free fields.
+    """
+
+    accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "syl": 0.5, "fold2": 0.3, "fold1": 0.0})
+    unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "syl": 0.0, "fold2": 1.0, "fold1": 0.4})
+    title: float = 0.15  # weight of the article title's BM25 score, added to each of its passages
+    # Share of the question's idf mass that the best passage must contain (see README).
+    min_coverage: float = 0.4
+
+
+@dataclass
+class Hit:
+    passage_id: int
+    doc_id: str
+    title: str
+    date: str | None
+    text: str
+    score: float
+    coverage: float
+    kind: str
+    position: int
+    answer: Span | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "passage_id": self.passage_id,
+            "title": self.title,
+            "date": self.date,
+            "text": self.text,
+            "score": round(self.score, 6),
+            "answer": self.answer.as_dict() if self.answer else None,
+        }
+
+
+@dataclass
+class Result:
+    question: str
+    hits: list[Hit]
+    qtype: str | None
+    accented: bool
+    took_ms: float = 0.0
+    total: int = 0  # passages that passed the threshold (for paging)
+
+    @property
+    def not_found(self) -> bool:
+        return not self.hits
+
+    def as_dict(self) -> dict:
+        return {"question": self.question, "not_found": self.not_found, "hits": [h.as_dict() for h in self.hits]}
+
+
+class Engine:
+    """A loaded index generation. Thread-safe for searching (the store opens one connection per thread)."""
+
+    def __init__(self, gen: Path, config: RankerConfig | None = None) -> None:
+        self.gen = gen
+        self.params = read_params(gen)
+        self.config = config or RankerConfig()
+        meta = self.params["fields"]
+        self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}
+        self.title_fields = {name: FieldMatrix.load(gen, "title." + name, meta["title." + name]["avgdl"]) for name in TITLE_FIELDS}
+        self.passage_article = np.load(gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
+        self.store = Store(gen / "store.sqlite")
+        self.n_passages = int(self.params["n_passages"])
+
+    @classmethod
+    def open(cls, index_dir: Path, config: RankerConfig | None = None) -> "Engine":
+        return cls(current_generation(index_dir), config)
+
+    # -- scoring -----------------------------------------------------------------
+    def _weights(self, query: Query) -> dict[str, float]:
+        return self.config.accented if query.accented else self.config.unaccented
+
+    def score(self, query: Query) -> np.ndarray:
+        """Fused score of every passage."""
+        scores = np.zeros(self.n_passages, dtype=np.float64)
+        weights = self._weights(query)
+        for name, w in weights.items():
+            if w:
+                self.fields[name].scores(query.terms[name], scores, w)
+        if self.config.title:
+            title_scores = np.zeros(len(self.title_fields["word"].doc_len), dtype=np.float64)
+            for name, w in weights.items():
+                if w and name in self.title_fields:
+                    self.title_fields[name].scores(query.terms[name], title_scores, w)
+            if title_scores.any():
+                scores += self.config.title * title_scores[self.passage_article]
+        return scores
+
+    def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
+        """Share of the question's idf mass found in each passage, in the field that defines a match.
+
+        A term the bulletins never use weighs as much as the rarest term they do use
+        (found in one passage), so a question about something absent ("giá vàng")
+        cannot reach the threshold on "hôm nay" alone.
+        """
+        name = "syl" if query.accented else "fold1"
+        matrix = self.fields[name]
+        terms = list(dict.fromkeys(query.terms[name]))
+        if not terms or not len(docs):
+            return np.zeros(len(docs))
+        unknown_idf = math.log(matrix.n_docs - 1 + 0.5) - math.log(1.5)
+        rows = matrix.rows(terms)
+        known = {int(r) for r in rows}
+        total = unknown_idf * (len(terms) - len(known)) + sum(float(matrix.idf[r]) for r in known)
+        got = np.zeros(len(docs))
+        for r in known:
+            got += float(matrix.idf[r]) * matrix.contains(r, docs)
+        return got / total if total > 0 else np.zeros(len(docs))
+
+    def ranked(self, query: Query, depth: int, exclude_articles: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Best ``depth`` passages by fused score (ids, scores), zero scores dropped."""
+        scores = self.score(query)
+        if exclude_articles is not None and len(exclude_articles):
+            scores[np.isin(self.passage_article, exclude_articles)] = 0.0
+        depth = min(self.n_passages, depth)
+        if depth < self.n_passages:
+            top = np.argpartition(-scores, depth - 1)[:depth]
+        else:
+            top = np.arange(self.n_passages)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]
+        return top, scores[top]
+
+    def search(self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None) -> Result:
+        """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer marked."""
+        t0 = time.perf_counter()
+        query = analyze_question(question)
+        qtype = question_type(question)
+        top, top_scores = self.ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles)
+        cover = self.coverage(query, top)
+        keep = cover >= self.config.min_coverage
+        # Nothing is shown when even the best passage misses too much of the question.
+        if len(top) and not keep[0]:
+            keep[:] = False
+        top, top_scores, cover = top[keep], top_scores[keep], cover[keep]
+        page = slice(offset, offset + k)
+        rows = self.store.passages([int(p) for p in top[page]])
+        hits = []
+        for pid, score, cov in zip(top[page], top_scores[page], cover[page]):
+            sp = rows[int(pid)]
+            hits.append(Hit(
+                passage_id=int(pid), doc_id=sp.doc_id, title=sp.title, date=sp.date, text=sp.text,
+                score=float(score), coverage=float(cov), kind=sp.kind, position=sp.position,
+                answer=find_answer(question, sp.text, qtype, query.syllables),
+            ))
+        took = (time.perf_counter() - t0) * 1000
+        return Result(question, hits, qtype, query.accented, took, total=len(top))
+
+    # -- articles ----------------------------------------------------------------
+    def article(self, doc_id: str) -> StoredArticle | None:
+        return self.store.article(doc_id)
+
+    def latest(self, n: int = 5) -> list[StoredArticle]:
+        return self.store.latest(n)
+
+    def close(self) -> None:
+        self.store.close()

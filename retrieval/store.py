@@ -1,0 +1,142 @@
+"""Articles and passages in SQLite: written once per build, read only for the hits shown."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Article, Passage
+
+__all__ = ["StoredPassage", "StoredArticle", "write_store", "Store"]
+
+_SCHEMA = """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    date TEXT,
+    author TEXT,
+    url TEXT,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,          -- the passage's column in the BM25 matrices
+    article INTEGER NOT NULL REFERENCES articles(id),
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    start INTEGER NOT NULL,          -- character offsets in articles.text
+    end INTEGER NOT NULL
+);
+CREATE INDEX passages_article ON passages(article, position);
+CREATE INDEX articles_date ON articles(date);
+"""
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    passage_id: int
+    doc_id: str
+    title: str
+    date: str | None
+    kind: str
+    position: int
+    start: int
+    end: int
+    text: str
+    article_row: int
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    doc_id: str
+    title: str
+    date: str | None
+    author: str | None
+    url: str | None
+    source: str
+    text: str
+    n_passages: int
+
+
+def write_store(path: Path, articles: Iterable[tuple[Article, list[Passage]]]) -> None:
+    """Write a fresh store; passage ids are assigned 0, 1, 2, ... in the order given."""
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(_SCHEMA)
+        pid = 0
+        for row, (article, passages) in enumerate(articles):
+            con.execute(
+                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
+                (row, article.doc_id, article.title, article.date, article.author, article.url, article.source, article.text),
+            )
+            con.executemany(
+                "INSERT INTO passages VALUES (?,?,?,?,?,?)",
+                [(pid + i, row, p.position, p.kind, p.start, p.end) for i, p in enumerate(passages)],
+            )
+            pid += len(passages)
+        con.commit()
+    finally:
+        con.close()
+
+
+_PASSAGE_SQL = """
+SELECT p.id, a.doc_id, a.title, a.date, p.kind, p.position, p.start, p.end,
+       substr(a.text, p.start + 1, p.end - p.start), a.id
+FROM passages p JOIN articles a ON a.id = p.article
+"""
+
+
+class Store:
+    """Read-only access; one connection per thread (the bot searches in worker threads)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._uri = f"file:{path}?mode=ro&immutable=1"
+        self._local = threading.local()
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+            self._local.con = con
+        return con
+
+    def passages(self, ids: list[int]) -> dict[int, StoredPassage]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._con().execute(f"{_PASSAGE_SQL} WHERE p.id IN ({marks})", [int(i) for i in ids]).fetchall()
+        return {r[0]: StoredPassage(*r) for r in rows}
+
+    def article_passage_ids(self, article_row: int) -> list[int]:
+        return [r[0] for r in self._con().execute("SELECT id FROM passages WHERE article = ? ORDER BY position", (article_row,))]
+
+    def article(self, doc_id: str) -> StoredArticle | None:
+        row = self._con().execute(
+            "SELECT doc_id, title, date, author, url, source, text, (SELECT count(*) FROM passages WHERE article = a.id)"
+            " FROM articles a WHERE doc_id = ?",
+            (doc_id,),
+        ).fetchone()
+        return StoredArticle(*row) if row else None
+
+    def latest(self, n: int = 5) -> list[StoredArticle]:
+        rows = self._con().execute(
+            "SELECT doc_id, title, date, author, url, source, '', (SELECT count(*) FROM passages WHERE article = a.id)"
+            " FROM articles a ORDER BY date IS NULL, date DESC, id DESC LIMIT ?",
+            (n,),
+        ).fetchall()
+        return [StoredArticle(*r) for r in rows]
+
+    def counts(self) -> tuple[int, int]:
+        con = self._con()
+        return (con.execute("SELECT count(*) FROM articles").fetchone()[0], con.execute("SELECT count(*) FROM passages").fetchone()[0])
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
