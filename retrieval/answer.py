@@ -168,7 +168,9 @@ def _dates(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
             if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
-            out.append((_context_score(text, m.start(), m.end(), qkeys) + (len(_DATE_RES) - rank) * 0.05, m.start(), m.end()))
+            # A day and month pins an event; a bare year usually qualifies a noun ("công tác năm 2018").
+            specific = 1.5 if re.search(r"\d{1,2}\s*(?:/|tháng)\s*\d{1,2}|nay|qua|mai", m.group(), re.I) else 0.0
+            out.append((_context_score(text, m.start(), m.end(), qkeys) + specific + (len(_DATE_RES) - rank) * 0.05, m.start(), m.end()))
     return out
 
 
@@ -203,19 +205,22 @@ def _people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
 
 
 def _places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
+    """After tại/ở/đến...: up to the last capitalised word before punctuation ("Quảng trường Ba Đình")."""
     out = []
     for m in _PLACE_LEAD_RE.finditer(text):
-        rest = text[m.end():]
-        cap = _cap_runs(text, m.end(), anchored=True)
-        if cap:
-            start, end = cap[0]
-            bonus = 2.0
+        words = []
+        for w in _WORD_RE.finditer(text, m.end()):
+            gap = text[(words[-1].end() if words else m.end()):w.start()]
+            if (words and gap not in (" ", "-")) or (not words and gap) or len(words) == 6:
+                break
+            words.append(w)
+        if not words:
+            continue
+        caps = [w for w in words if w.group()[0].isupper()]
+        if caps:
+            start, end, bonus = words[0].start(), caps[-1].end(), 2.0
         else:
-            phrase = re.match(r"[^\W\d_]+(?:\s+[^\W\d_]+){0,4}", rest)
-            if not phrase:
-                continue
-            start, end = m.end(), m.end() + phrase.end()
-            bonus = 0.0
+            start, end, bonus = words[0].start(), words[min(len(words), 4) - 1].end(), 0.0
         out.append((_context_score(text, start, end, qkeys) + bonus, start, end))
     return out
 

@@ -1,0 +1,98 @@
+"""Bot settings from the environment and an optional .env file (documented in .env.example)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings", "ConfigError", "load_settings", "TOKEN_RE"]
+
+# Telegram tokens look like "123456789:AA...": digits, a colon, 30+ URL-safe characters.
+TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+
+IdSet = Annotated[frozenset[int], NoDecode]
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one line and never contains the token."""
+
+
+def _ids(value: object) -> frozenset[int]:
+    if value is None or value == "":
+        return frozenset()
+    if isinstance(value, (set, frozenset, list, tuple)):
+        return frozenset(int(v) for v in value)
+    parts = [p for p in re.split(r"[,\s;]+", str(value)) if p]
+    try:
+        return frozenset(int(p) for p in parts)
+    except ValueError:
+        raise ValueError("expected numeric Telegram ids separated by commas, e.g. 12345,-100987") from None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
+
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    bantin_index_dir: Path = Path("index")
+    bantin_sources: Path = Path("seeds")
+    bantin_data_dir: Path = Path("var")
+    allowed_user_ids: IdSet = frozenset()
+    allowed_chat_ids: IdSet = frozenset()
+    admin_user_ids: IdSet = frozenset()
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    rate_limit_per_minute: int = Field(12, ge=1, le=600)
+    results_per_page: int = Field(3, ge=1, le=5)
+    search_workers: int = Field(4, ge=1, le=64)
+
+    @field_validator("allowed_user_ids", "allowed_chat_ids", "admin_user_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> frozenset[int]:
+        return _ids(value)
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://", value):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def token(self) -> str:
+        return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def base_url(self) -> str:
+        """PTB appends the token to this: 'https://api.telegram.org/bot' + token. A bare server
+        address ('http://127.0.0.1:8081') gets the '/bot' path that every Bot API server uses."""
+        url = self.telegram_api_url.rstrip("/")
+        return url if url.endswith("/bot") or "{token}" in url else url + "/bot"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.bantin_data_dir / "bot.sqlite"
+
+    def check_token(self) -> None:
+        if not self.token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env (see .env.example), or run with --console")
+        if not TOKEN_RE.match(self.token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected digits, a colon and the secret from @BotFather")
+        if self.webhook_url and not self.webhook_secret.get_secret_value():
+            raise ConfigError("WEBHOOK_SECRET must be set when WEBHOOK_URL is (Telegram's secret-token check)")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from env/.env; a malformed value becomes one ConfigError line naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "setting"
+        raise ConfigError(f"{name} is invalid: {err['msg']}") from None

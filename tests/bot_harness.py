@@ -1,0 +1,66 @@
+"""Run the real bot Application against the fake Bot API server, in a thread with its own event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+from pathlib import Path
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import Settings
+
+from .fake_telegram import TOKEN, FakeTelegram
+
+__all__ = ["BotRunner", "make_settings"]
+
+
+def make_settings(tmp: Path, tg: FakeTelegram, seeds: Path, **overrides: object) -> Settings:
+    sources = tmp / "bulletins"
+    if not sources.exists():
+        shutil.copytree(seeds, sources)
+    values: dict[str, object] = {
+        "telegram_bot_token": TOKEN,
+        "telegram_api_url": tg.base_url,
+        "bantin_index_dir": tmp / "index",
+        "bantin_sources": sources,
+        "bantin_data_dir": tmp / "var",
+        "rate_limit_per_minute": 600,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+class BotRunner:
+    """``with BotRunner(settings, tg):`` starts polling and returns once post_init has finished."""
+
+    def __init__(self, settings: Settings, tg: FakeTelegram) -> None:
+        self.settings = settings
+        self.tg = tg
+        self.app = build_application(settings)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="bot", daemon=True)
+
+    def _run(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=1, close_loop=False, stop_signals=None)
+        except BaseException as exc:  # noqa: BLE001 (surfaced to the test)
+            self.error = exc
+        finally:
+            self.loop.close()
+
+    def __enter__(self) -> "BotRunner":
+        self._thread.start()
+        self.tg.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls) or self.error, timeout=60)
+        if self.error:
+            raise self.error
+        # polling starts right after post_init: wait for the first getUpdates round trip
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.loop and self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.app.stop_running)
+        self._thread.join(30)

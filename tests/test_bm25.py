@@ -1,0 +1,82 @@
+"""Our scores against rank_bm25.BM25Okapi.get_scores on the same tokens."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from retrieval import bm25
+from retrieval.analyzer import document_terms
+from retrieval.matrix import FieldMatrix
+from retrieval.passages import split_passages
+from retrieval.reader import read_sources
+
+
+def _random_corpus(seed: int, n_docs: int, vocab: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(vocab)]
+    return [[rng.choice(words[: rng.randint(2, vocab)]) for _ in range(rng.randint(1, 40))] for _ in range(n_docs)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_corpora_match_rank_bm25(seed: int) -> None:
+    docs = _random_corpus(seed, n_docs=60, vocab=80)
+    ref = BM25Okapi(docs)
+    ours = FieldMatrix.build(docs, dtype="float64")
+    rng = random.Random(seed + 100)
+    for _ in range(20):
+        query = [f"w{rng.randint(0, 90)}" for _ in range(rng.randint(1, 8))]  # repeats and unknown terms too
+        np.testing.assert_allclose(ours.scores(query), ref.get_scores(query), rtol=0, atol=1e-9)
+
+
+def test_tiny_corpus_epsilon_floor_and_zero_idf() -> None:
+    # "a" is in 2 of 3 documents: negative idf, floored at epsilon × mean idf.
+    # With 4 documents, "b" in exactly half of them has idf 0 and is not floored (rank_bm25 issue #39).
+    for docs in ([["a", "b"], ["a", "c"], ["b", "d"]], [["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"]]):
+        ref = BM25Okapi(docs)
+        ours = FieldMatrix.build(docs, dtype="float64")
+        for query in (["a"], ["b"], ["a", "d"], ["b", "b", "e"]):
+            np.testing.assert_allclose(ours.scores(query), ref.get_scores(query), rtol=0, atol=1e-9)
+    docs = [["a", "b"], ["a", "c"], ["b", "d"]]
+    raw = [np.log(3 - df + 0.5) - np.log(df + 0.5) for df in (2, 2, 1, 1)]  # a, b, c, d
+    floor = 0.25 * float(np.mean(raw))
+    assert BM25Okapi(docs).idf["a"] == pytest.approx(floor)
+    assert bm25.okapi_idf(np.array([2, 2, 1, 1]), 3, 0.25)[0] == pytest.approx(floor)
+
+
+@pytest.mark.parametrize("k1,b,epsilon", [(1.5, 0.75, 0.25), (1.2, 0.5, 0.1), (2.0, 1.0, 0.5)])
+def test_parameters_are_honoured(k1: float, b: float, epsilon: float) -> None:
+    docs = _random_corpus(7, n_docs=30, vocab=25)
+    ref = BM25Okapi(docs, k1=k1, b=b, epsilon=epsilon)
+    ours = FieldMatrix.build(docs, k1=k1, b=b, epsilon=epsilon, dtype="float64")
+    np.testing.assert_allclose(ours.scores(["w1", "w3", "w3"]), ref.get_scores(["w1", "w3", "w3"]), rtol=0, atol=1e-9)
+
+
+def test_real_pyvi_tokens_of_the_seed(seed_dir) -> None:
+    article = read_sources([seed_dir]).articles[0]
+    fields = [document_terms(p.text) for p in split_passages(article)]
+    for name in ("word", "syl", "fold2"):
+        docs = [f[name] for f in fields]
+        ref = BM25Okapi(docs)
+        ours = FieldMatrix.build(docs, dtype="float64")
+        query = document_terms("Bao nhiêu đồng chí được nhận kỷ niệm chương của Tỉnh ủy?")[name]
+        np.testing.assert_allclose(ours.scores(query), ref.get_scores(query), rtol=0, atol=1e-9)
+        # float32 weights (the default on disk) keep rank_bm25's scores to float32 precision
+        small = FieldMatrix.build(docs, dtype="float32")
+        np.testing.assert_allclose(small.scores(query), ref.get_scores(query), rtol=1e-6, atol=1e-6)
+
+
+def test_saved_and_memory_mapped_index_gives_the_same_scores(tmp_path) -> None:
+    docs = _random_corpus(3, n_docs=50, vocab=40)
+    ours = FieldMatrix.build(docs, dtype="float64")
+    ours.save(tmp_path, "f")
+    for path in tmp_path.iterdir():
+        assert path.suffix == ".npy"
+        np.load(path, allow_pickle=False)  # no pickled objects anywhere
+    loaded = FieldMatrix.load(tmp_path, "f", ours.avgdl)
+    assert isinstance(loaded.weights, np.memmap)
+    ref = BM25Okapi(docs)
+    np.testing.assert_allclose(loaded.scores(["w2", "w9"]), ref.get_scores(["w2", "w9"]), rtol=0, atol=1e-9)

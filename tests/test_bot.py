@@ -1,0 +1,234 @@
+"""End to end: the real Application polls a fake Bot API server on 127.0.0.1 over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+import pytest
+
+from bot import messages as msg
+
+from .bot_harness import BotRunner, make_settings
+from .conftest import SEEDS
+from .fake_telegram import BOT_USERNAME, BadRequest, FakeTelegram, check_html
+
+ADMIN = 42
+GROUP = -100500
+OUTSIDER = 6666
+KNP = "Nhân dịp này, <b>34 đồng chí</b> đã được nhận kỷ niệm chương"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bot")
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp, tg, SEEDS, admin_user_ids={ADMIN},
+                                 allowed_user_ids=set(range(1000, 1100)) | {ADMIN}, allowed_chat_ids={GROUP})
+        with BotRunner(settings, tg) as runner:
+            yield tg, runner, settings
+
+
+def _text(call) -> str:
+    return call.params["text"]
+
+
+def _markup(call) -> dict:
+    return json.loads(call.params["reply_markup"])
+
+
+def _buttons(call) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in _markup(call)["inline_keyboard"] for b in row}
+
+
+def test_commands_are_registered_in_vietnamese(env):
+    tg, _, _ = env
+    commands = json.loads(tg.calls_to("setMyCommands")[0].params["commands"])
+    assert {c["command"] for c in commands} == {"start", "hoi", "moi", "help"}
+    assert any("câu hỏi" in c["description"] for c in commands)
+
+
+@pytest.mark.parametrize("question,user", [
+    ("Bao nhiêu đồng chí được nhận kỷ niệm chương?", 1001),
+    ("bao nhieu dong chi duoc nhan ky niem chuong", 1002),
+])
+def test_private_question_gets_the_quote_with_the_answer_in_bold(env, question, user):
+    tg, _, _ = env
+    asked = tg.send_text(question, user_id=user)
+    reply = tg.replies_to(asked)[0]
+    text = _text(reply)
+    assert reply.params["parse_mode"] == "HTML"
+    assert "<blockquote" in text and KNP in text
+    assert "<b>1. Tổng kết công tác dân vận năm 2018</b>" in text and "06/03/2021" in text
+    assert any(c.params.get("action") == "typing" and int(c.params["chat_id"]) == user for c in tg.calls_to("sendChatAction"))
+    buttons = _buttons(reply)
+    assert {"👍 Hữu ích", "👎 Chưa đúng", "📄 Toàn văn"} <= set(buttons)
+    assert all(len(d.encode()) <= 64 for d in buttons.values())
+
+
+def test_group_needs_hoi_or_a_reply_to_the_bot(env):
+    tg, _, _ = env
+    plain = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1003, chat_id=GROUP, chat_type="supergroup")
+    asked = tg.send_text(f"/hoi@{BOT_USERNAME} Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1003, chat_id=GROUP, chat_type="supergroup")
+    reply = tg.replies_to(asked)[0]
+    assert KNP in _text(reply)
+    follow = tg.send_text("Ai phát biểu tại hội nghị?", user_id=1003, chat_id=GROUP, chat_type="supergroup",
+                          reply_to=tg.sent_message(reply))
+    assert "<b>Hoàng Văn Nghiệm</b>" in _text(tg.replies_to(follow)[0])
+    time.sleep(0.5)
+    assert not [c for c in tg.calls_to("sendMessage") if c.params.get("_result", {}).get("reply_to_message", {}).get("message_id") == plain["message_id"]]
+
+
+def test_hoi_without_a_question_gets_a_hint(env):
+    tg, _, _ = env
+    asked = tg.send_text("/hoi", user_id=1004)
+    assert "Bạn vui lòng gõ câu hỏi sau lệnh" in _text(tg.replies_to(asked)[0])
+
+
+def test_more_pages_edit_the_message(env):
+    tg, _, _ = env
+    asked = tg.send_text("công tác dân vận", user_id=1005)
+    reply = tg.replies_to(asked)[0]
+    first = _text(reply)
+    assert "Trang 1/" in first
+    data = _buttons(reply)["Xem thêm ▶"]
+    tg.press(tg.sent_message(reply), data, user_id=1005)
+    edit = tg.wait_for(lambda calls: [c for c in calls if c.method == "editMessageText" and "_result" in c.params])[0]
+    assert "Trang 2/" in _text(edit) and "<b>4. " in _text(edit)
+    assert _text(edit) != first
+    assert "◀ Trước" in _buttons(edit)
+    assert tg.calls_to("answerCallbackQuery")
+
+
+def test_full_text_and_feedback(env):
+    tg, _, settings = env
+    asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1006)
+    reply = tg.replies_to(asked)[0]
+    buttons = _buttons(reply)
+    sent = tg.sent_message(reply)
+    tg.press(sent, buttons["📄 Toàn văn"], user_id=1006)
+    article = tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and "PHƯƠNG DUNG" in c.params.get("text", "")])
+    assert "<b>Tổng kết công tác dân vận năm 2018</b>" in _text(article[0])
+    assert "Đồng chí Hoàng Văn Nghiệm, Phó Bí thư Thường trực Tỉnh ủy phát biểu tại hội nghị" in _text(article[0])
+    tg.press(sent, buttons["👍 Hữu ích"], user_id=1006)
+    tg.wait_for(lambda calls: [c for c in calls if c.method == "answerCallbackQuery" and c.params.get("text") == msg.THANKS_UP])
+
+    def stored():
+        con = sqlite3.connect(settings.feedback_db)
+        try:
+            return con.execute("SELECT f.vote, f.passage_ids, f.chat_id, q.question, f.ts FROM feedback f JOIN questions q"
+                               " ON q.id = f.question_id WHERE f.user_id = 1006").fetchall()
+        finally:
+            con.close()
+
+    deadline = time.time() + 10
+    while not stored() and time.time() < deadline:
+        time.sleep(0.05)
+    vote, passages, chat_id, question, ts = stored()[0]
+    assert vote == 1 and chat_id == 1006 and question == "Bao nhiêu đồng chí được nhận kỷ niệm chương?"
+    assert json.loads(passages) and ts > 0
+
+
+def test_outsider_is_refused_and_nothing_is_searched(env):
+    tg, _, settings = env
+    asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=OUTSIDER)
+    assert _text(tg.replies_to(asked)[0]) == msg.NOT_ALLOWED
+    con = sqlite3.connect(settings.feedback_db)
+    assert con.execute("SELECT count(*) FROM questions WHERE user_id = ?", (OUTSIDER,)).fetchone()[0] == 0
+    con.close()
+
+
+def test_reload_is_for_admins_and_picks_up_a_new_bulletin(env):
+    tg, _, settings = env
+    asked = tg.send_text("/reload", user_id=1007)
+    assert _text(tg.replies_to(asked)[0]) == msg.ADMIN_ONLY
+    (settings.bantin_sources / "cau-ky-cung.txt").write_text(
+        "Thứ hai, 02/12/2024\n\nKhánh thành cầu Kỳ Cùng mới\n\n"
+        "LSO-Sáng nay (2/12), UBND thành phố Lạng Sơn tổ chức lễ khánh thành cầu Kỳ Cùng mới với tổng vốn đầu tư 215 tỷ đồng.\n\n"
+        "Cây cầu dài 320 mét, rộng 24 mét, được xây dựng trong 18 tháng.\n\nMINH ANH\n", encoding="utf-8")
+    asked = tg.send_text("/reload", user_id=ADMIN)
+    done = tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and "Đã cập nhật xong" in c.params.get("text", "")], timeout=60)
+    assert "thêm <b>1</b> bản tin mới" in _text(done[0])
+    asked = tg.send_text("Cầu Kỳ Cùng mới dài bao nhiêu mét?", user_id=1008)
+    text = _text(tg.replies_to(asked)[0])
+    assert "<b>320 mét</b>" in text and "Khánh thành cầu Kỳ Cùng mới" in text
+
+
+def test_admin_stats_and_latest(env):
+    tg, _, _ = env
+    asked = tg.send_text("/thongke", user_id=ADMIN)
+    text = _text(tg.replies_to(asked)[0])
+    assert "Thống kê" in text and "câu hỏi" in text and "👍" in text
+    asked = tg.send_text("/moi", user_id=1009)
+    assert "Tổng kết công tác dân vận năm 2018" in _text(tg.replies_to(asked)[0])
+
+
+def test_start_and_help(env):
+    tg, _, _ = env
+    asked = tg.send_text("/start", user_id=1010)
+    text = _text(tg.replies_to(asked)[0])
+    assert "Xin chào Cán bộ" in text and text.count("• ") == 3
+    asked = tg.send_text("/help", user_id=1010)
+    assert "/hoi" in _text(tg.replies_to(asked)[0])
+
+
+def test_bad_input_gets_polite_replies_and_the_bot_keeps_answering(env):
+    tg, _, _ = env
+    asked = tg.send_text("x" * 5000, user_id=1011)
+    assert "Câu hỏi hơi dài (5000 ký tự)" in _text(tg.replies_to(asked)[0])
+    asked = tg.send_text("<b>x</b> & y", user_id=1011)
+    reply = _text(tg.replies_to(asked)[0])
+    check_html(reply)  # valid for Telegram
+    sticker = tg.send_sticker(user_id=1011)
+    assert _text(tg.replies_to(sticker)[0]) == msg.MEDIA_HINT
+    asked = tg.send_text("Ai phát biểu tại hội nghị?", user_id=1011)
+    assert "<b>Hoàng Văn Nghiệm</b>" in _text(tg.replies_to(asked)[0])
+    assert not [e for e in tg.errors if e[0] != "getUpdates"]
+
+
+def test_flood_limit_429_is_retried_and_the_reply_arrives(env):
+    tg, _, _ = env
+    tg.fail_next("sendMessage", BadRequest("Too Many Requests: retry after 1", code=429, parameters={"retry_after": 1}))
+    asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1012)
+    replies = tg.replies_to(asked, timeout=20)
+    assert KNP in _text(replies[-1])
+    assert any(e[1]["error_code"] == 429 for e in tg.errors)
+
+
+def test_an_error_gets_an_apology_without_details(env):
+    tg, _, _ = env
+    tg.fail_next("sendMessage", BadRequest("Bad Request: chat not found"))
+    asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1013)
+    apology = tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and c.params.get("text") == msg.ERROR
+                                         and int(c.params["chat_id"]) == 1013])
+    assert apology
+    for call in tg.calls_to("sendMessage"):
+        assert "Traceback" not in call.params.get("text", "") and tg.token not in call.params.get("text", "")
+    asked = tg.send_text("Ai phát biểu tại hội nghị?", user_id=1013)
+    assert "Hoàng Văn Nghiệm" in _text(tg.replies_to(asked)[0])
+
+
+def test_per_user_rate_limit(tmp_path):
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS, rate_limit_per_minute=3)
+        with BotRunner(settings, tg):
+            asked = [tg.send_text(f"Ai phát biểu tại hội nghị lần {i}?", user_id=2001) for i in range(5)]
+            texts = [_text(tg.replies_to(a)[0]) for a in asked]
+            assert sum("Bạn đang hỏi hơi nhanh" in t for t in texts) == 2
+            other = tg.send_text("Ai phát biểu tại hội nghị?", user_id=2002)
+            assert "Hoàng Văn Nghiệm" in _text(tg.replies_to(other)[0])
+
+
+def test_inline_mode_offers_quotes_with_sources(env):
+    tg, _, _ = env
+    tg.inline("ky niem chuong", user_id=1014)
+    call = tg.wait_for(lambda calls: [c for c in calls if c.method == "answerInlineQuery"])[0]
+    results = json.loads(call.params["results"])
+    assert 1 <= len(results) <= 10
+    first = results[0]
+    assert first["title"].startswith("Tổng kết công tác dân vận năm 2018")
+    assert "34 đồng chí" in first["description"]
+    content = first["input_message_content"]
+    assert content["parse_mode"] == "HTML" and "<blockquote" in content["message_text"]
+    assert "34 đồng chí" in content["message_text"] and "06/03/2021" in content["message_text"]
