@@ -21,12 +21,13 @@ from .passages import MAX_CHARS, split_passages
 from .reader import discover, read_sources
 from .store import write_store
 
-__all__ = ["BuildOptions", "BuildReport", "BuildError", "build_index", "is_stale", "ANALYZER_VERSION", "TITLE_FIELDS"]
+__all__ = ["BuildOptions", "BuildReport", "BuildError", "build_index", "is_stale", "ANALYZER_VERSION", "ARTICLE_FIELDS"]
 
 # Bump when the analyzer's output changes: cached segmentations and old indexes are then redone.
 ANALYZER_VERSION = "1"
-FORMAT_VERSION = 1
-TITLE_FIELDS: tuple[str, ...] = ("word", "syl", "fold2")
+FORMAT_VERSION = 2
+# Whole-article fields (title and every passage): evidence a passage borrows from the rest of its article.
+ARTICLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 _BREAK = "\x1f"  # a punctuation break in the cached word stream
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -163,7 +164,7 @@ def build_index(
             for name in names:
                 builders[name].add(terms[name])
             if progress and (i % 5000 == 0 or i == len(word_streams) - 1):
-                progress(f"weigh {prefix or 'passages'}", i + 1, len(word_streams))
+                progress("weigh articles" if prefix else "weigh passages", i + 1, len(word_streams))
         for name, builder in builders.items():
             terms, term_of, doc_of, tf = builder.postings()
             matrix = FieldMatrix.from_postings(
@@ -173,7 +174,16 @@ def build_index(
             fields_meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": int(len(matrix.terms)), "postings": int(len(matrix.docs))}
 
     build_fields("", FIELDS, passage_streams)
-    build_fields("title.", TITLE_FIELDS, title_streams)
+    article_streams: list[list[str | None]] = []
+    pos = 0
+    for (_, ps), title_words in zip(cut, title_streams):
+        stream = list(title_words)
+        for words in passage_streams[pos:pos + len(ps)]:
+            stream.append(None)
+            stream.extend(words)
+        pos += len(ps)
+        article_streams.append(stream)
+    build_fields("doc.", ARTICLE_FIELDS, article_streams)
     article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
     np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
     write_store(gen / "store.sqlite", cut)

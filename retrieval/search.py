@@ -11,7 +11,7 @@ import numpy as np
 
 from .analyzer import FIELDS, Query, analyze_question
 from .answer import Span, find_answer, question_type
-from .build import TITLE_FIELDS
+from .build import ARTICLE_FIELDS
 from .layout import current_generation, read_params
 from .matrix import FieldMatrix
 from .store import Store, StoredArticle
@@ -27,9 +27,11 @@ class RankerConfig:
     without diacritics can only use the accent-free fields.
     """
 
-    accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "syl": 0.5, "fold2": 0.3, "fold1": 0.0})
+    accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "syl": 0.5, "fold2": 0.3, "fold1": 1.0})
     unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "syl": 0.0, "fold2": 1.0, "fold1": 0.4})
-    title: float = 0.15  # weight of the article title's BM25 score, added to each of its passages
+    # Weight of the whole article's score (title + all passages, same field weights) added to
+    # each of its passages: a passage is believed more when its article is about the question.
+    article: float = 0.5
     # Share of the question's idf mass that the best passage must contain (see README).
     min_coverage: float = 0.4
 
@@ -85,7 +87,7 @@ class Engine:
         self.config = config or RankerConfig()
         meta = self.params["fields"]
         self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}
-        self.title_fields = {name: FieldMatrix.load(gen, "title." + name, meta["title." + name]["avgdl"]) for name in TITLE_FIELDS}
+        self.article_fields = {name: FieldMatrix.load(gen, "doc." + name, meta["doc." + name]["avgdl"]) for name in ARTICLE_FIELDS}
         self.passage_article = np.load(gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         self.store = Store(gen / "store.sqlite")
         self.n_passages = int(self.params["n_passages"])
@@ -105,13 +107,13 @@ class Engine:
         for name, w in weights.items():
             if w:
                 self.fields[name].scores(query.terms[name], scores, w)
-        if self.config.title:
-            title_scores = np.zeros(len(self.title_fields["word"].doc_len), dtype=np.float64)
+        if self.config.article:
+            article_scores = np.zeros(self.article_fields["word"].n_docs, dtype=np.float64)
             for name, w in weights.items():
-                if w and name in self.title_fields:
-                    self.title_fields[name].scores(query.terms[name], title_scores, w)
-            if title_scores.any():
-                scores += self.config.title * title_scores[self.passage_article]
+                if w and name in self.article_fields:
+                    self.article_fields[name].scores(query.terms[name], article_scores, w)
+            if article_scores.any():
+                scores += self.config.article * article_scores[self.passage_article]
         return scores
 
     def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
