@@ -87,7 +87,7 @@ def main() -> None:
     cq, cg = questions(args.check) if args.check else ([], [])
     cscores = field_scores(passages, titles, cq) if args.check else []
     grid = [0.0, 0.25, 0.5, 1.0] if not args.no_diacritics else [0.0]
-    fold_grid = [0.0, 0.15, 0.3, 0.6, 1.0]
+    fold_grid = [0.0, 0.15, 0.3, 0.6, 1.0, 1.5, 2.0, 3.0]
     results = []
     for w_word, w_syl, w_f2, w_f1, w_title in itertools.product([1.0] if not args.no_diacritics else [0.0], grid, fold_grid, fold_grid, [0.0, 0.1, 0.2, 0.4]):
         weights = {"word": w_word, "syl": w_syl, "fold2": w_f2 if w_word else 1.0, "fold1": w_f1}

@@ -2,7 +2,7 @@
 
 bao nhiêu / mấy → a number with its noun ("34 đồng chí", "74,78%"); ai → a person's
 name, titles left out; khi nào / bao giờ / ngày nào / năm nào → a date or time;
-ở đâu → a place. A span is only ever a slice of the passage text.
+năm nào → the year alone; ở đâu → a place. A span is only ever a slice of the passage text.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import SURNAMES, TITLE_WORDS
+from .lexicon import SURNAMES, TITLE_PHRASES, TITLE_WORDS
 from .text import fold_accents, nfc, normalize_syllable
 
 __all__ = ["Span", "question_type", "find_answer"]
@@ -31,7 +31,8 @@ def _folded(text: str) -> str:
 
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("date", re.compile(r"\b(khi nao|bao gio|ngay nao|nam nao|thang nao|luc nao|hom nao|thoi gian nao|thoi diem nao|dip nao|ngay bao nhieu|ngay may|nam bao nhieu)\b")),
+    ("year", re.compile(r"\b(nam nao|nam bao nhieu|nam may|sinh nam|tu nam nao)\b")),
+    ("date", re.compile(r"\b(khi nao|bao gio|ngay nao|thang nao|luc nao|hom nao|thoi gian nao|thoi diem nao|dip nao|ngay bao nhieu|ngay may)\b")),
     ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia ban nao|tinh nao|huyen nao|xa nao|nuoc nao|thanh pho nao|o nao)\b|\bdau\s*\??$")),
     ("number", re.compile(r"\b(bao nhieu|may|so luong|ty le|ti le|phan tram)\b")),
     ("person", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|ong nao|ba nao)\b")),
@@ -39,7 +40,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 def question_type(question: str) -> str | None:
-    """'number', 'person', 'date', 'place', or None when the question asks for something else."""
+    """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else."""
     folded = _folded(question)
     for name, pattern in _TYPE_PATTERNS:
         if pattern.search(folded):
@@ -48,29 +49,37 @@ def question_type(question: str) -> str | None:
 
 
 _SYL_RE = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*%?")
-_NUMBER_WORDS = (
-    "một hai ba bốn năm sáu bảy tám chín mười mươi trăm nghìn ngàn vạn triệu tỷ tỉ hàng chục hơn gần khoảng trên"
-).split()
 _MAGNITUDE = r"(?:\s+(?:nghìn|ngàn|triệu|tỷ|tỉ|trăm))*"
-_NUMBER_RE = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)*(?:\s?%)?)" + _MAGNITUDE + r"(?![\w/])")
-_UNITS = set(
-    """người đồng chí lượt hộ xã phường thị trấn huyện thôn bản tổ đội đơn vị cơ sở doanh nghiệp dự án công trình
-    km m ha kg tấn tạ lít đồng usd tuổi năm tháng ngày giờ phút giây lần ca trường lớp học sinh sinh viên
-    hội viên đảng viên cán bộ gia đình mô hình chi bộ tổ chức cuộc buổi điểm tập thể cá nhân con cây
-    ngôi căn km2 mét héc ta phần trăm bệnh nhân trẻ em""".split()
-)
+_NUMBER_RE = re.compile(r"(?<![\w/])(-?\d+(?:[.,]\d+)*(?:\s?%)?)" + _MAGNITUDE + r"(?![\w/])")
+# Units and counted nouns that follow a number: one word or a two-syllable compound.
+_UNITS = frozenset(p.strip() for p in """người, đồng chí, lượt, hộ, xã, phường, thị trấn, huyện, thôn, bản, tổ, đội, đơn vị,
+    cơ sở, doanh nghiệp, dự án, công trình, km, m, ha, kg, tấn, tạ, lít, đồng, usd, tuổi, năm, tháng, ngày, giờ, phút,
+    giây, lần, ca, trường, lớp, học sinh, sinh viên, hội viên, đảng viên, cán bộ, gia đình, mô hình, chi bộ, tổ chức,
+    cuộc, buổi, điểm, tập thể, cá nhân, con, cây, ngôi, căn, km2, mét, héc ta, phần trăm, bệnh nhân, trẻ em, độ,
+    tỷ đồng, triệu đồng, nghìn đồng, suất, phòng, chiếc, tàu, xe, nhà, loài, bài, cuốn, quyển, tập, trận, bàn,
+    thành viên, quốc gia, nước, tỉnh, thành phố, ngôn ngữ, dân tộc, bệnh viện""".split(","))
+_YEAR_RE = re.compile(r"(?<![\w/.,])(1\d{3}|20\d{2})(?![\w/]|[.,]\d)")
+# Date shapes, most specific first. Spans leave out a leading "ngày"/"năm": the date is the answer.
 _DATE_RES = [
-    re.compile(r"(?:(?:sáng|chiều|tối|trưa|đêm|hôm|ngày)\s+nay\s*)\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)", re.I),
-    re.compile(r"(?:(?:sáng|chiều|tối|trưa|đêm)\s+)?ngày\s+\d{1,2}(?:[/-]\d{1,2}(?:[/-]\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{3,4})?)", re.I),
+    re.compile(r"(?:sáng|chiều|tối|trưa|đêm|hôm|ngày)\s+nay\s*\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)", re.I),
+    re.compile(r"\d{1,2}\s+tháng\s+\d{1,2}(?:\s*,?\s*năm\s+\d{3,4})?", re.I),
     re.compile(r"(?<![\w/])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\w/])"),
-    re.compile(r"tháng\s+\d{1,2}(?:\s*(?:năm\s+|/)\d{3,4})?", re.I),
-    re.compile(r"(?:đầu |cuối |giữa )?năm\s+\d{3,4}", re.I),
+    re.compile(r"tháng\s+\d{1,2}(?:\s*(?:,?\s*năm\s+|/)\d{3,4})?", re.I),
     re.compile(r"thế\s+k[ỷỉ]\s+(?:thứ\s+)?[IVXLC\d]+", re.I),
-    re.compile(r"(?<![\w/.,])(?:1[0-9]|20)\d\d(?![\w/.,])"),
+    _YEAR_RE,
     re.compile(r"(?:sáng|chiều|tối|trưa|đêm)\s+(?:nay|qua|mai)", re.I),
 ]
 _PLACE_LEAD_RE = re.compile(r"(?<!\w)(?:tại|ở|trên địa bàn|đến|về|thuộc|trên)\s+", re.I)
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# Words that name a kind of place and belong to it ("Quảng trường Ba Đình", "huyện Cao Lộc").
+_PLACE_NOUNS = frozenset(
+    """quảng trường nhà văn hóa hội trường trung tâm thành phố thị xã thị trấn tỉnh huyện xã phường thôn bản làng
+    sông núi hồ đảo vùng miền khu cảng sân bay sân vận động trường bệnh viện chợ đường phố""".split()
+)
+
+
+def _key(word: str) -> str:
+    return fold_accents(word.lower())
 
 
 def _cap_runs(text: str, start: int = 0, anchored: bool = False) -> list[tuple[int, int]]:
@@ -118,19 +127,38 @@ def _context_score(text: str, start: int, end: int, qkeys: set[str], window: int
 
 
 def _focus(question: str) -> list[str]:
-    """The noun after 'bao nhiêu'/'mấy' ("bao nhiêu đồng chí" → ["dong", "chi"]), folded."""
+    """Folded syllables after 'bao nhiêu'/'mấy' ("bao nhiêu đồng chí được" → ["dong", "chi"])."""
     folded = _folded(question)
     m = re.search(r"\b(?:bao nhieu|may)\s+([a-z0-9 ]+)", folded)
     if not m:
         return []
-    words = m.group(1).split()
-    stop = {"duoc", "da", "la", "co", "se", "dang", "thi", "va", "cua", "tai", "o", "trong"}
+    stop = {"duoc", "da", "la", "co", "se", "dang", "thi", "va", "cua", "tai", "o", "trong", "nam", "vao"}
     out = []
-    for w in words[:3]:
+    for w in m.group(1).split()[:3]:
         if w in stop:
             break
         out.append(w)
     return out
+
+
+def _first_word_end(text: str, start: int, max_syllables: int) -> int | None:
+    """End of the first pyvi word after ``start`` when it has at most ``max_syllables`` syllables."""
+    from .analyzer import tokenize_words
+
+    window = text[start:start + 40]
+    words = [w for w in tokenize_words(window) if w]
+    if not words:
+        return None
+    sylls = words[0].split("_")
+    if len(sylls) > max_syllables:
+        return None
+    pos = start
+    for syl in sylls:
+        m = re.compile(re.escape(syl), re.I).search(text, pos)
+        if m is None:
+            return None
+        pos = m.end()
+    return pos
 
 
 def _numbers(text: str, question: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
@@ -139,28 +167,40 @@ def _numbers(text: str, question: str, qkeys: set[str]) -> list[tuple[float, int
     out = []
     for m in _NUMBER_RE.finditer(text):
         start, end = m.start(), m.end()
-        if re.fullmatch(r"(?:1[0-9]|20)\d\d", m.group(1)) and text[max(0, start - 4):start].lower().strip() in ("năm", "năm"):
+        before = text[max(0, start - 6):start].lower()
+        if _YEAR_RE.fullmatch(m.group(1)) and re.search(r"năm\s*$", before):
             continue  # "năm 2018" is a date, not a count
         score = _context_score(text, start, end, qkeys)
         is_percent = m.group(1).endswith("%")
         if wants_percent:
             score += 3.0 if is_percent else -1.0
-        # The noun that follows: the question's focus, or a known unit.
-        tail = [(w.group(), end + w.start(), end + w.end()) for w in re.finditer(r"[^\W\d_]+", text[end:end + 40])]
-        gap_ok = lambda i: not re.search(r"[^\w\s]", text[end if i == 0 else tail[i - 1][2]:tail[i][1]])
-        if focus and len(tail) >= len(focus) and all(_key(tail[i][0]) == focus[i] and gap_ok(i) for i in range(len(focus))):
-            end = tail[len(focus) - 1][2]
-            score += 4.0
-        elif not is_percent and tail and gap_ok(0) and tail[0][0].lower() in _UNITS:
-            end = tail[0][2]
-            if len(tail) > 1 and gap_ok(1) and f"{tail[0][0]} {tail[1][0]}".lower() in _UNITS:
-                end = tail[1][2]
+        tail = list(re.finditer(r"[^\W\d_]+", text[end:end + 40]))
+        same = 0
+        for i, w in enumerate(tail[: len(focus)]):
+            gap = text[end + (tail[i - 1].end() if i else 0):end + w.start()]
+            if _key(w.group()) != focus[i] or re.search(r"[^\w\s]", gap):
+                break
+            same += 1
+        if same:
+            two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
+            one = tail[0].group().lower()
+            if same >= 2 and two in _UNITS:
+                end = end + tail[1].end()
+            elif one in _UNITS:
+                end = end + tail[0].end()
+            else:
+                word_end = _first_word_end(text, end, same)
+                end = word_end if word_end else end + tail[same - 1].end()
+            score += 6.0
+        elif not is_percent and tail and not text[end:end + tail[0].start()].strip() and tail[0].group().lower() in _UNITS:
+            two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
+            end = end + (tail[1].end() if two in _UNITS and not text[end + tail[0].end():end + tail[1].start()].strip(" ") else tail[0].end())
             score += 0.5
         out.append((score, start, end))
     return out
 
 
-def _dates(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
+def _dates(text: str, qkeys: set[str], year_only: bool) -> list[tuple[float, int, int]]:
     out = []
     taken: list[tuple[int, int]] = []
     for rank, pattern in enumerate(_DATE_RES):
@@ -168,44 +208,71 @@ def _dates(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
             if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
-            # A day and month pins an event; a bare year usually qualifies a noun ("công tác năm 2018").
-            specific = 1.5 if re.search(r"\d{1,2}\s*(?:/|tháng)\s*\d{1,2}|nay|qua|mai", m.group(), re.I) else 0.0
-            out.append((_context_score(text, m.start(), m.end(), qkeys) + specific + (len(_DATE_RES) - rank) * 0.05, m.start(), m.end()))
+            start, end = m.start(), m.end()
+            if year_only:
+                year = re.search(r"(?<!\d)(1\d{3}|20\d{2})(?!\d)", m.group())
+                if not year:
+                    continue
+                start, end = start + year.start(), start + year.end()
+                specific = 0.0
+            else:
+                # A day and month pins an event; a bare year usually qualifies a noun ("công tác năm 2018").
+                specific = 1.5 if re.search(r"\d{1,2}\s*(?:/|tháng)\s*\d{1,2}|nay|qua|mai", m.group(), re.I) else 0.0
+            score = _context_score(text, start, end, qkeys) + specific + (len(_DATE_RES) - rank) * 0.05
+            out.append((score, start, end))
     return out
 
 
-def _title_word(word: str) -> bool:
-    return normalize_syllable(word.lower()) in TITLE_WORDS or word.lower() in TITLE_WORDS
+def _is_title(words: list[str]) -> int:
+    """How many leading words form a title or form of address ("Phó Bí thư", "Hoàng tử"), 0 if none."""
+    low = [normalize_syllable(w.lower()) for w in words]
+    for n in (3, 2, 1):
+        if len(low) >= n and " ".join(low[:n]) in TITLE_PHRASES:
+            return n
+    return 0
+
+
+def _strip_titles(words: list[tuple[str, int, int]], following: list[str]) -> list[tuple[str, int, int]]:
+    while words:
+        n = _is_title([w for w, _, _ in words] + following)
+        if n == 0 or n > len(words):
+            if n > len(words):
+                return []  # the run and the next lower-case word(s) are a title: "Hoàng" + "tử"
+            break
+        words = words[n:]
+    while words and (normalize_syllable(words[-1][0].lower()) in TITLE_WORDS or (words[-1][0].isupper() and len(words[-1][0]) > 1)):
+        words.pop()
+    return words
 
 
 def _people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
     out = []
     for rs, re_ in _cap_runs(text):
         words = [(w.group(), w.start(), w.end()) for w in _WORD_RE.finditer(text, rs, re_)]
-        # Titles and offices before the name are not the name ("Phó Bí thư ... Hoàng Văn Nghiệm").
-        while words and (_title_word(words[0][0]) or words[0][0].isupper() and len(words[0][0]) > 1):
-            words.pop(0)
-        while words and (_title_word(words[-1][0]) or words[-1][0].isupper() and len(words[-1][0]) > 1):
-            words.pop()
+        following = [w.group() for w in list(_WORD_RE.finditer(text, re_, min(len(text), re_ + 30)))[:2]]
+        while words and words[0][0].isupper() and len(words[0][0]) > 1:
+            words.pop(0)  # abbreviations (HĐND, LSO) are not names
+        words = _strip_titles(words, following)
         if not words or any(w.isupper() and len(w) > 1 for w, _, _ in words):
             continue
         if all(_key(w) in qkeys for w, _, _ in words):
             continue  # the question already names it: not the answer
         start, end = words[0][1], words[-1][2]
+        sentence_start = start == 0 or re.search(r"[.!?…:]\s*$", text[:start]) is not None
+        if sentence_start and len(words) == 1:
+            continue  # a capitalised first word is just a sentence start
         score = _context_score(text, start, end, qkeys)
         if normalize_syllable(words[0][0].lower()) in SURNAMES:
             score += 3.0
         if 2 <= len(words) <= 4:
             score += 1.0
-        sentence_start = start == 0 or re.search(r"[.!?…:]\s*$", text[:start]) is not None
-        if sentence_start and len(words) == 1:
-            continue  # a capitalised first word is just a sentence start
         out.append((score, start, end))
     return out
 
 
 def _places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
-    """After tại/ở/đến...: up to the last capitalised word before punctuation ("Quảng trường Ba Đình")."""
+    """After tại/ở/đến...: the last proper name before punctuation, with its kind of place
+    ("Quảng trường Ba Đình", "huyện Cao Lộc"); a common noun phrase when there is no name."""
     out = []
     for m in _PLACE_LEAD_RE.finditer(text):
         words = []
@@ -216,9 +283,17 @@ def _places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
             words.append(w)
         if not words:
             continue
-        caps = [w for w in words if w.group()[0].isupper()]
+        caps = [i for i, w in enumerate(words) if w.group()[0].isupper()]
         if caps:
-            start, end, bonus = words[0].start(), caps[-1].end(), 2.0
+            last = caps[-1]
+            first = last
+            while first > 0 and first - 1 in caps:
+                first -= 1
+            # take in the kind of place just before the name: "Quảng trường" + "Ba Đình"
+            while first > 0 and any(" ".join(x.group().lower() for x in words[k:first]) in _PLACE_NOUNS for k in range(max(0, first - 2), first)):
+                k = next(k for k in range(max(0, first - 2), first) if " ".join(x.group().lower() for x in words[k:first]) in _PLACE_NOUNS)
+                first = k
+            start, end, bonus = words[first].start(), words[last].end(), 2.0
         else:
             start, end, bonus = words[0].start(), words[min(len(words), 4) - 1].end(), 0.0
         out.append((_context_score(text, start, end, qkeys) + bonus, start, end))
@@ -233,8 +308,8 @@ def find_answer(question: str, passage: str, qtype: str | None = None, question_
     qkeys = {_key(s) for s in (question_syllables if question_syllables is not None else _SYL_RE.findall(question))}
     if qtype == "number":
         cands = _numbers(passage, question, qkeys)
-    elif qtype == "date":
-        cands = _dates(passage, qkeys)
+    elif qtype in ("date", "year"):
+        cands = _dates(passage, qkeys, year_only=qtype == "year")
     elif qtype == "person":
         cands = _people(passage, qkeys)
     else:

@@ -50,6 +50,14 @@ def _norm(text: str) -> str:
     return " ".join(nfc(text).split()).strip().lower()
 
 
+_EDGE_PUNCT = " \t\n.,;:!?\"'()[]«»“”‘’…-–"
+
+
+def _span_norm(text: str) -> str:
+    """NFC, folded white space, trimmed of white space and edge punctuation ("1866," = "1866")."""
+    return _norm(text).strip(_EDGE_PUNCT)
+
+
 def _answer_in(answers: tuple[str, ...], texts: list[str]) -> bool:
     golds = [_norm(a) for a in answers if a.strip()]
     return any(g in _norm(t) for g in golds for t in texts)
@@ -73,6 +81,7 @@ class RunFigures:
     in_quote1: list[bool] = field(default_factory=list)
     in_quote3: list[bool] = field(default_factory=list)
     span_exact: list[bool] = field(default_factory=list)
+    span_overlap: list[bool] = field(default_factory=list)
     not_found: list[bool] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
 
@@ -93,6 +102,8 @@ class RunFigures:
         }
         if self.span_exact:
             out["answer_span_exact"] = sum(self.span_exact) / n
+            # looser: the marked span and a gold answer contain one another (for analysis)
+            out["answer_span_overlap"] = sum(self.span_overlap) / n
         return out
 
     def recall_curve(self, depth: int = RECALL_DEPTH) -> list[float]:
@@ -124,7 +135,10 @@ def evaluate(engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: 
         figures.in_quote1.append(_answer_in(q.answers, quotes[:1]))
         figures.in_quote3.append(_answer_in(q.answers, quotes[:3]))
         span = result.hits[0].answer if result.hits else None
-        figures.span_exact.append(bool(span) and _norm(span.text) in {_norm(a) for a in q.answers})
+        golds = {_span_norm(a) for a in q.answers} - {""}
+        marked = _span_norm(span.text) if span else ""
+        figures.span_exact.append(bool(marked) and marked in golds)
+        figures.span_overlap.append(bool(marked) and any(marked in g or g in marked for g in golds))
         figures.not_found.append(result.not_found)
         if misses is not None and rank != 1:
             misses.append({

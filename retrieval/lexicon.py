@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ABBREVIATIONS", "QUESTION_PHRASES", "FOLDED_QUESTION_PHRASES", "TITLE_WORDS", "SURNAMES"]
+__all__ = ["ABBREVIATIONS", "QUESTION_PHRASES", "FOLDED_QUESTION_PHRASES", "TITLE_WORDS", "TITLE_PHRASES", "SURNAMES"]
 
 # Administrative abbreviations in provincial news and their full forms. Both sides are
 # rewritten to the abbreviation, so "HĐND" and "Hội đồng nhân dân" are one term.
@@ -60,6 +60,18 @@ TITLE_WORDS = frozenset(
     viện trường khoa học kỷ niệm chương huân huy hội nghị lso tp tt tỉnh huyện xã phường thị trấn
     thành phố nhà nước trung ương chính phủ mặt trận tổ quốc công an quân đội biên phòng""".split()
 )
+
+# Multi-word titles (lower case, one tone placement): "Hoàng tử" is a title though "Hoàng" is a surname.
+TITLE_PHRASES = frozenset(
+    """đồng chí|ông|bà|anh|chị|ngài|giáo sư|tiến sĩ|thạc sĩ|bác sĩ|phó giáo sư|nhà văn|nhà thơ|nghệ sĩ|nghệ nhân|
+    đại tướng|thượng tướng|trung tướng|thiếu tướng|đại tá|thượng tá|trung tá|thiếu tá|đại úy|
+    phó|bí thư|phó bí thư|thường trực|chủ tịch|phó chủ tịch|trưởng ban|phó trưởng ban|giám đốc|phó giám đốc|
+    tổng bí thư|thủ tướng|phó thủ tướng|bộ trưởng|thứ trưởng|chủ nhiệm|đại biểu|ủy viên|trưởng|
+    hoàng tử|thái tử|công chúa|hoàng hậu|thái hậu|nữ hoàng|hoàng đế|hoàng thân|thân vương|vua|chúa|
+    nam tước|bá tước|công tước|hầu tước|tử tước|tổng thống|phó tổng thống|giáo hoàng|đức|thánh|đại sứ|
+    tỉnh ủy|thành ủy|huyện ủy|đảng ủy|ban|sở|bộ|cục|vụ|viện|hội|nhà|tòa|trường|công ty|tập đoàn""".replace("\n", "").split("|")
+)
+TITLE_PHRASES = frozenset(p.strip() for p in TITLE_PHRASES if p.strip())
 
 # The commonest Vietnamese family names: a capitalised run that starts with one is very
 # likely a person.

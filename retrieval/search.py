@@ -28,12 +28,14 @@ class RankerConfig:
     """
 
     accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "syl": 0.5, "fold2": 0.3, "fold1": 1.0})
-    unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "syl": 0.0, "fold2": 1.0, "fold1": 0.4})
+    unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "syl": 0.0, "fold2": 0.3, "fold1": 1.0})
     # Weight of the whole article's score (title + all passages, same field weights) added to
     # each of its passages: a passage is believed more when its article is about the question.
     article: float = 0.5
-    # Share of the question's idf mass that the best passage must contain (see README).
+    # Share of the question's idf mass that the best passage must contain (see README), measured
+    # in this field for accented questions (accent-free questions always use fold1).
     min_coverage: float = 0.4
+    coverage_field: str = "fold1"
 
 
 @dataclass
@@ -123,7 +125,7 @@ class Engine:
         (found in one passage), so a question about something absent ("giá vàng")
         cannot reach the threshold on "hôm nay" alone.
         """
-        name = "syl" if query.accented else "fold1"
+        name = self.config.coverage_field if query.accented else "fold1"
         matrix = self.fields[name]
         terms = list(dict.fromkeys(query.terms[name]))
         if not terms or not len(docs):
