@@ -25,7 +25,7 @@ from retrieval.passages import split_passages  # noqa: E402
 from retrieval.reader import read_sources  # noqa: E402
 from retrieval.text import fold_accents  # noqa: E402
 
-FIELDS = ("word", "syl", "fold2", "fold1")
+FIELDS = ("word", "syl", "fold2", "fold1")  # syl included to show it does not pay
 
 
 def load(folders: list[Path]):

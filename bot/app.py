@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from retrieval.build import build_index, is_stale
+from retrieval.build import build_index, refresh_index
 from retrieval.layout import IndexMissing, current_generation
 from retrieval.search import Engine
 
@@ -65,14 +65,12 @@ def open_engine(settings: Settings) -> Engine:
     index_dir = settings.bantin_index_dir
     try:
         current_generation(index_dir)
-        needs_build = is_stale(index_dir)
+        report = refresh_index(index_dir)
     except IndexMissing:
-        needs_build = True
-    if needs_build:
         log.info("Indexing bulletins from %s into %s", settings.bantin_sources, index_dir)
         report = build_index([settings.bantin_sources], index_dir)
-        for problem in report.problems:
-            log.warning("Skipped %s", problem)
+    for problem in report.problems if report else []:
+        log.warning("Skipped %s", problem)
     return Engine.open(index_dir)
 
 
@@ -82,10 +80,16 @@ def reload_engine(bot_data: dict) -> str:
     old: Engine = bot_data["engine"]
     before = dict(old.store._con().execute("SELECT doc_id, length(text) || ':' || title FROM articles"))
     try:
-        report = build_index([settings.bantin_sources], settings.bantin_index_dir)
+        sources = str(settings.bantin_sources.resolve())
+        if sources in old.params.get("inputs", []):
+            report = refresh_index(settings.bantin_index_dir)  # merges new files, rebuilds on edits
+        else:
+            report = build_index([settings.bantin_sources], settings.bantin_index_dir)
     except Exception as exc:  # noqa: BLE001 (reported to the admin in one line; the old index keeps serving)
         log.exception("Reload failed")
         return f"Chưa cập nhật được bản tin: {html.escape(str(exc), quote=False)}. Bản tin cũ vẫn được dùng."
+    if report is None:
+        return f"Không có bản tin mới hay thay đổi nào. Hiện có {old.params['n_articles']} bản tin."
     new = Engine.open(settings.bantin_index_dir)
     bot_data["engine"] = new
     after = dict(new.store._con().execute("SELECT doc_id, length(text) || ':' || title FROM articles"))

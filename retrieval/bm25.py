@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["okapi_idf", "average_doc_length", "length_norm", "tf_saturation", "posting_weights", "accumulate"]
+__all__ = ["okapi_idf", "average_doc_length", "length_norm", "tf_saturation", "posting_weights"]
 
 
 def okapi_idf(df: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
@@ -47,23 +47,3 @@ def tf_saturation(tf: np.ndarray, norm: np.ndarray, k1: float) -> np.ndarray:
 def posting_weights(idf_per_posting: np.ndarray, tf: np.ndarray, norm_per_posting: np.ndarray, k1: float) -> np.ndarray:
     """idf × saturated tf: what a posting adds to its document's score when the query holds its term."""
     return idf_per_posting * tf_saturation(tf, norm_per_posting, k1)
-
-
-def accumulate(
-    scores: np.ndarray,
-    rows: np.ndarray,
-    indptr: np.ndarray,
-    docs: np.ndarray,
-    weights: np.ndarray,
-    factor: float = 1.0,
-) -> None:
-    """Add the posting lists of ``rows`` (one per query token, repeats included) into ``scores``.
-
-    Documents within one posting list are unique, so fancy-index ``+=`` is exact.
-    """
-    for row in rows:
-        start, end = int(indptr[row]), int(indptr[row + 1])
-        if factor == 1.0:
-            scores[docs[start:end]] += weights[start:end]
-        else:
-            scores[docs[start:end]] += factor * weights[start:end]

@@ -1,12 +1,20 @@
-"""Build an index from bulletin files: read, cut into passages, segment (cached, parallel), weigh, publish."""
+"""Build an index from bulletin files: read, cut into passages, segment (cached, parallel), weigh, publish.
+
+Two ways in:
+- ``build_index``: everything under the inputs, from scratch (segmentations come from the cache);
+- ``add_to_index``: new bulletins only, merged into the live index without re-reading the
+  archive; every weight is recomputed (IDF and average length move for everyone).
+``refresh_index`` picks one of them from what changed on disk.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,27 +22,38 @@ from pathlib import Path
 import numpy as np
 
 from .analyzer import FIELDS, fields_from_words, tokenize_words
-from .layout import current_generation, IndexMissing, new_generation, publish, read_params, source_state, write_params
+from .layout import IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
 from .matrix import FieldBuilder, FieldMatrix
 from .model import Article, Passage, Problem
 from .passages import MAX_CHARS, split_passages
 from .reader import discover, read_sources
-from .store import write_store
+from .store import append_store, write_store
 
-__all__ = ["BuildOptions", "BuildReport", "BuildError", "build_index", "is_stale", "ANALYZER_VERSION", "ARTICLE_FIELDS"]
+__all__ = [
+    "BuildOptions", "BuildReport", "BuildError", "SourceChanges", "build_index", "add_to_index",
+    "refresh_index", "source_changes", "is_stale", "ANALYZER_VERSION", "ARTICLE_FIELDS",
+]
 
-# Bump when the analyzer's output changes: cached segmentations and old indexes are then redone.
-ANALYZER_VERSION = "1"
+# Bump when the fields change (old indexes are then rebuilt) or when segmentation changes
+# (cached word streams are then redone).
+ANALYZER_VERSION = "2"
+SEGMENTER_VERSION = "1"
 FORMAT_VERSION = 2
 # Whole-article fields (title and every passage): evidence a passage borrows from the rest of its article.
 ARTICLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 _BREAK = "\x1f"  # a punctuation break in the cached word stream
+_CHUNK = 20_000  # passages analysed per round, so memory stays flat on big archives
+_POOL_MIN = 2_000  # below this many texts to segment, worker start-up costs more than it saves
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 class BuildError(RuntimeError):
-    """Nothing could be indexed; the message says what to do."""
+    """Nothing could be indexed; the message says what to do, ``problems`` says why."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
 
 
 @dataclass
@@ -54,12 +73,13 @@ class BuildReport:
     n_passages: int
     problems: list[Problem]
     seconds: float
-    segmented: int  # passages run through pyvi in this build
-    cached: int  # passages whose segmentation came from the cache
+    segmented: int  # texts run through pyvi in this build
+    cached: int  # texts whose segmentation came from the cache
+    added: int = 0  # articles added (incremental updates)
 
 
 def _key(text: str) -> str:
-    return hashlib.blake2b(f"{ANALYZER_VERSION}\x00{text}".encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(f"{SEGMENTER_VERSION}\x00{text}".encode(), digest_size=16).hexdigest()
 
 
 class SegmentCache:
@@ -67,6 +87,8 @@ class SegmentCache:
 
     def __init__(self, path: Path) -> None:
         self.con = sqlite3.connect(path)
+        self.con.execute("PRAGMA journal_mode=WAL")
+        self.con.execute("PRAGMA synchronous=NORMAL")
         self.con.execute("CREATE TABLE IF NOT EXISTS seg (key TEXT PRIMARY KEY, words TEXT NOT NULL)")
 
     def get_many(self, keys: Sequence[str]) -> dict[str, list[str | None]]:
@@ -89,36 +111,100 @@ class SegmentCache:
         self.con.close()
 
 
-def _segment_all(texts: list[str], workers: int, progress: Progress | None) -> list[list[str | None]]:
-    """pyvi over many texts, on every core when there are enough to pay for the workers' start-up."""
-    total = len(texts)
-    if workers <= 1 or total < 2000:
+class Segmenter:
+    """pyvi over many texts: cache first, then every core; results in input order."""
+
+    def __init__(self, cache_path: Path, workers: int, progress: Progress | None) -> None:
+        self.cache = SegmentCache(cache_path)
+        self.workers = workers
+        self.progress = progress
+        self.pool: ProcessPoolExecutor | None = None
+        self.segmented = 0
+        self.cached = 0
+
+    def streams(self, texts: list[str], done_before: int, total: int) -> list[list[str | None]]:
+        keys = [_key(t) for t in texts]
+        known = self.cache.get_many(keys)
+        todo: dict[str, str] = {}
+        for k, t in zip(keys, texts):
+            if k not in known:
+                todo.setdefault(k, t)
+        todo_keys, todo_texts = list(todo), list(todo.values())
+        fresh = self._segment(todo_texts, done_before + len(texts) - len(todo_texts), total)
+        new = dict(zip(todo_keys, fresh))
+        if new:
+            self.cache.put_many(new.items())
+        known.update(new)
+        self.segmented += len(new)
+        self.cached += len(texts) - len(new)
+        return [known[k] for k in keys]
+
+    def _segment(self, texts: list[str], done_before: int, total: int) -> list[list[str | None]]:
+        if not texts:
+            return []
+        if self.workers > 1 and (self.pool is not None or len(texts) >= _POOL_MIN):
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(max_workers=self.workers)
+            results = self.pool.map(tokenize_words, texts, chunksize=64)
+        else:
+            results = map(tokenize_words, texts)
         out = []
-        for i, text in enumerate(texts):
-            out.append(tokenize_words(text))
-            if progress and (i % 200 == 0 or i == total - 1):
-                progress("segment", i + 1, total)
-        return out
-    out = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for i, words in enumerate(pool.map(tokenize_words, texts, chunksize=256)):
+        for i, words in enumerate(results):
             out.append(words)
-            if progress and (i % 1000 == 0 or i == total - 1):
-                progress("segment", i + 1, total)
-    return out
+            if self.progress and (i % 500 == 0 or i == len(texts) - 1):
+                self.progress("segment", done_before + i + 1, total)
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+        self.cache.close()
 
 
-def segment_cached(texts: list[str], cache: SegmentCache | None, workers: int, progress: Progress | None) -> tuple[list[list[str | None]], int]:
-    """Word streams for ``texts``; returns (streams, how many needed pyvi)."""
-    keys = [_key(t) for t in texts]
-    known = cache.get_many(keys) if cache else {}
-    todo = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
-    fresh = _segment_all([t for _, t in todo], workers, progress)
-    new = dict(zip((k for k, _ in todo), fresh))
-    if cache and new:
-        cache.put_many(new.items())
-    known.update(new)
-    return [known[k] for k in keys], len(new)
+def _chunks(cut: list[tuple[Article, list[Passage]]], size: int) -> Iterator[list[tuple[Article, list[Passage]]]]:
+    """Whole articles, about ``size`` passages at a time."""
+    chunk: list[tuple[Article, list[Passage]]] = []
+    n = 0
+    for item in cut:
+        chunk.append(item)
+        n += len(item[1])
+        if n >= size:
+            yield chunk
+            chunk, n = [], 0
+    if chunk:
+        yield chunk
+
+
+def _analyse(
+    cut: list[tuple[Article, list[Passage]]],
+    segmenter: Segmenter,
+    passage_builders: dict[str, FieldBuilder],
+    article_builders: dict[str, FieldBuilder],
+    progress: Progress | None,
+) -> None:
+    """Segment and add every passage (and every article, title included) to the field builders."""
+    total = sum(len(ps) + 1 for _, ps in cut)
+    done = 0
+    for chunk in _chunks(cut, _CHUNK):
+        texts = [a.title for a, _ in chunk] + [p.text for _, ps in chunk for p in ps]
+        streams = segmenter.streams(texts, done, total)
+        titles, passage_streams = streams[: len(chunk)], streams[len(chunk):]
+        pos = 0
+        for (article, passages), title_words in zip(chunk, titles):
+            article_words: list[str | None] = list(title_words)
+            for words in passage_streams[pos:pos + len(passages)]:
+                terms = fields_from_words(words)
+                for name, builder in passage_builders.items():
+                    builder.add(terms[name])
+                article_words.append(None)
+                article_words.extend(words)
+            pos += len(passages)
+            terms = fields_from_words(article_words)
+            for name, builder in article_builders.items():
+                builder.add(terms[name])
+        done += len(texts)
+        if progress:
+            progress("analyse", done, total)
 
 
 def _sources_manifest(files: dict[str, str]) -> dict[str, dict]:
@@ -127,6 +213,29 @@ def _sources_manifest(files: dict[str, str]) -> dict[str, dict]:
         size, mtime = source_state(Path(path))
         out[path] = {"sha256": digest, "size": size, "mtime_ns": mtime}
     return out
+
+
+def _params(options: BuildOptions, fields_meta: dict, n_articles: int, n_passages: int, inputs: list[str],
+            sources: dict, problems: list[Problem]) -> dict:
+    return {
+        "format": FORMAT_VERSION,
+        "analyzer": ANALYZER_VERSION,
+        "bm25": {"k1": options.k1, "b": options.b, "epsilon": options.epsilon},
+        "dtype": options.dtype,
+        "max_chars": options.max_chars,
+        "fields": fields_meta,
+        "n_articles": n_articles,
+        "n_passages": n_passages,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "inputs": inputs,
+        "sources": sources,
+        "problems": [{"source": p.source, "reason": p.reason} for p in problems],
+    }
+
+
+def _save(gen: Path, prefix: str, name: str, matrix: FieldMatrix, meta: dict) -> None:
+    matrix.save(gen, prefix + name)
+    meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": int(len(matrix.terms)), "postings": int(len(matrix.docs))}
 
 
 def build_index(
@@ -140,103 +249,164 @@ def build_index(
     started = time.perf_counter()
     inputs = [Path(p).resolve() for p in inputs]
     result = read_sources(inputs)
-    articles: list[Article] = result.articles
-    if not articles:
-        raise BuildError("nothing to index: no readable bulletin in " + ", ".join(map(str, inputs)))
-    cut: list[tuple[Article, list[Passage]]] = [(a, split_passages(a, options.max_chars)) for a in articles]
-    texts = [p.text for _, ps in cut for p in ps]
-    titles = [a.title for a in articles]
+    if not result.articles:
+        raise BuildError("nothing to index: no readable bulletin in " + ", ".join(map(str, inputs)), result.problems)
+    cut = [(a, split_passages(a, options.max_chars)) for a in result.articles]
     index_dir.mkdir(parents=True, exist_ok=True)
-    cache = SegmentCache(index_dir / "cache.sqlite")
-    try:
-        streams, segmented = segment_cached(texts + titles, cache, options.workers, progress)
-    finally:
-        cache.close()
-    passage_streams, title_streams = streams[: len(texts)], streams[len(texts):]
-
     gen = new_generation(index_dir)
-    fields_meta: dict[str, dict] = {}
-
-    def build_fields(prefix: str, names: Sequence[str], word_streams: list[list[str | None]]) -> None:
-        builders = {name: FieldBuilder() for name in names}
-        for i, words in enumerate(word_streams):
-            terms = fields_from_words(words)
-            for name in names:
-                builders[name].add(terms[name])
-            if progress and (i % 5000 == 0 or i == len(word_streams) - 1):
-                progress("weigh articles" if prefix else "weigh passages", i + 1, len(word_streams))
-        for name, builder in builders.items():
-            terms, term_of, doc_of, tf = builder.postings()
-            matrix = FieldMatrix.from_postings(
-                terms, term_of, doc_of, tf, np.asarray(builder.doc_len), options.k1, options.b, options.epsilon, options.dtype
-            )
-            matrix.save(gen, prefix + name)
-            fields_meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": int(len(matrix.terms)), "postings": int(len(matrix.docs))}
-
-    build_fields("", FIELDS, passage_streams)
-    article_streams: list[list[str | None]] = []
-    pos = 0
-    for (_, ps), title_words in zip(cut, title_streams):
-        stream = list(title_words)
-        for words in passage_streams[pos:pos + len(ps)]:
-            stream.append(None)
-            stream.extend(words)
-        pos += len(ps)
-        article_streams.append(stream)
-    build_fields("doc.", ARTICLE_FIELDS, article_streams)
-    article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
-    np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
-    write_store(gen / "store.sqlite", cut)
-    params = {
-        "format": FORMAT_VERSION,
-        "analyzer": ANALYZER_VERSION,
-        "bm25": {"k1": options.k1, "b": options.b, "epsilon": options.epsilon},
-        "dtype": options.dtype,
-        "max_chars": options.max_chars,
-        "fields": fields_meta,
-        "n_articles": len(articles),
-        "n_passages": len(texts),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "inputs": [str(p) for p in inputs],
-        "sources": _sources_manifest(result.files),
-        "problems": [{"source": p.source, "reason": p.reason} for p in result.problems],
-    }
-    write_params(gen, params)
-    final = publish(index_dir, gen)
-    return BuildReport(
-        generation=final,
-        n_articles=len(articles),
-        n_passages=len(texts),
-        problems=result.problems,
-        seconds=time.perf_counter() - started,
-        segmented=segmented,
-        cached=len(texts) + len(titles) - segmented,
-    )
+    try:
+        write_store(gen / "store.sqlite", cut)
+        passage_builders = {name: FieldBuilder() for name in FIELDS}
+        article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
+        segmenter = Segmenter(index_dir / "cache.sqlite", options.workers, progress)
+        try:
+            _analyse(cut, segmenter, passage_builders, article_builders, progress)
+        finally:
+            segmenter.close()
+        meta: dict[str, dict] = {}
+        for prefix, builders in (("", passage_builders), ("doc.", article_builders)):
+            for name, builder in builders.items():
+                _save(gen, prefix, name, FieldMatrix.build_from(builder, options.k1, options.b, options.epsilon, options.dtype), meta)
+        article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
+        np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
+        n_passages = int(len(article_of))
+        write_params(gen, _params(options, meta, len(cut), n_passages, [str(p) for p in inputs],
+                                  _sources_manifest(result.files), result.problems))
+        final = publish(index_dir, gen)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    return BuildReport(final, len(cut), n_passages, result.problems, time.perf_counter() - started,
+                       segmenter.segmented, segmenter.cached)
 
 
-def is_stale(index_dir: Path) -> bool:
-    """True when the bulletins the index was built from changed (added, removed or edited files).
+def add_to_index(
+    paths: Sequence[Path],
+    index_dir: Path,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Merge new bulletins into the live index: only they are read and segmented.
+
+    Articles whose id is already indexed are reported and skipped (changing an article
+    needs a full rebuild, which ``refresh_index`` does by itself).
+    """
+    started = time.perf_counter()
+    old_gen = current_generation(index_dir)
+    params = read_params(old_gen)
+    bm = params["bm25"]
+    options = options or BuildOptions()
+    options.k1, options.b, options.epsilon, options.dtype = bm["k1"], bm["b"], bm["epsilon"], params["dtype"]
+    paths = [Path(p).resolve() for p in paths]
+    result = read_sources(paths)
+    problems = list(result.problems)
+    con = sqlite3.connect(f"file:{old_gen / 'store.sqlite'}?mode=ro", uri=True)
+    try:
+        known = {r[0] for r in con.execute("SELECT doc_id FROM articles")}
+    finally:
+        con.close()
+    articles = []
+    for a in result.articles:
+        if a.doc_id in known:
+            problems.append(Problem(a.source, f'"{a.doc_id}" is already indexed; run a full `index` to replace it'))
+        else:
+            articles.append(a)
+    if not articles:
+        raise BuildError("nothing new to add", problems)
+    cut = [(a, split_passages(a, options.max_chars)) for a in articles]
+    gen = new_generation(index_dir)
+    try:
+        shutil.copyfile(old_gen / "store.sqlite", gen / "store.sqlite")
+        append_store(gen / "store.sqlite", cut, first_article=int(params["n_articles"]), first_passage=int(params["n_passages"]))
+        passage_builders = {name: FieldBuilder() for name in FIELDS}
+        article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
+        segmenter = Segmenter(index_dir / "cache.sqlite", options.workers, progress)
+        try:
+            _analyse(cut, segmenter, passage_builders, article_builders, progress)
+        finally:
+            segmenter.close()
+        meta: dict[str, dict] = {}
+        for prefix, builders in (("", passage_builders), ("doc.", article_builders)):
+            for name, builder in builders.items():
+                old = FieldMatrix.load(old_gen, prefix + name, params["fields"][prefix + name]["avgdl"])
+                _save(gen, prefix, name, old.extended(builder, options.k1, options.b, options.epsilon, options.dtype), meta)
+                if progress:
+                    progress("merge", len(meta), len(FIELDS) + len(ARTICLE_FIELDS))
+        old_of = np.load(old_gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
+        new_of = np.repeat(np.arange(len(cut), dtype=np.int32) + int(params["n_articles"]), [len(ps) for _, ps in cut])
+        article_of = np.concatenate([old_of, new_of])
+        np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
+        inputs = list(params["inputs"])
+        for p in paths:
+            if not any(p == Path(i) or Path(i) in p.parents for i in inputs):
+                inputs.append(str(p))
+        sources = dict(params["sources"]) | _sources_manifest(result.files)
+        write_params(gen, _params(options, meta, int(params["n_articles"]) + len(cut), int(len(article_of)), inputs,
+                                  sources, problems))
+        final = publish(index_dir, gen)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    return BuildReport(final, int(params["n_articles"]) + len(cut), int(len(article_of)), problems,
+                       time.perf_counter() - started, segmenter.segmented, segmenter.cached, added=len(cut))
+
+
+@dataclass
+class SourceChanges:
+    added: list[Path] = field(default_factory=list)
+    changed: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    outdated: bool = False  # built by another version of the analyzer
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.outdated)
+
+
+def source_changes(index_dir: Path) -> SourceChanges:
+    """What changed in the bulletins since the live index was built.
 
     Sizes and times are compared first; a file whose fingerprint moved is re-hashed, so
-    touching a file without changing it does not cost a rebuild.
+    touching a file without changing it costs nothing.
     """
     try:
         gen = current_generation(index_dir)
     except IndexMissing:
-        return False
+        return SourceChanges()
     params = read_params(gen)
     if params.get("analyzer") != ANALYZER_VERSION or params.get("format") != FORMAT_VERSION:
-        return True
+        return SourceChanges(outdated=True)
     inputs = [Path(p) for p in params.get("inputs", [])]
     if not inputs or not all(p.exists() for p in inputs):
-        return False  # the sources moved away: keep serving what we have
+        return SourceChanges()  # the sources moved away: keep serving what we have
     files, _ = discover(inputs)
     recorded: dict[str, dict] = params.get("sources", {})
-    if {str(f) for f in files} != set(recorded):
-        return True
-    for f in files:
-        rec = recorded[str(f)]
-        if source_state(f) != (rec["size"], rec["mtime_ns"]):
+    on_disk = {str(f): f for f in files}
+    changes = SourceChanges(
+        added=[f for name, f in on_disk.items() if name not in recorded],
+        removed=[Path(name) for name in recorded if name not in on_disk],
+    )
+    for name, f in on_disk.items():
+        rec = recorded.get(name)
+        if rec and source_state(f) != (rec["size"], rec["mtime_ns"]):
             if hashlib.sha256(f.read_bytes()).hexdigest() != rec["sha256"]:
-                return True
-    return False
+                changes.changed.append(f)
+    return changes
+
+
+def is_stale(index_dir: Path) -> bool:
+    """True when the bulletins the index was built from changed (added, removed or edited files)."""
+    return bool(source_changes(index_dir))
+
+
+def refresh_index(index_dir: Path, options: BuildOptions | None = None, progress: Progress | None = None) -> BuildReport | None:
+    """Bring the index up to date: merge when files were only added, rebuild otherwise; None if fresh."""
+    changes = source_changes(index_dir)
+    if not changes:
+        return None
+    if changes.added and not (changes.changed or changes.removed or changes.outdated):
+        try:
+            return add_to_index(changes.added, index_dir, options, progress)
+        except BuildError:
+            pass  # e.g. the new files hold only ids already indexed: a full rebuild sorts it out
+    inputs = [Path(p) for p in read_params(current_generation(index_dir))["inputs"]]
+    return build_index(inputs, index_dir, options, progress)

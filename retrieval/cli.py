@@ -66,27 +66,29 @@ def _progress(enabled: bool) -> Iterator:
 
 def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False):
     """Open the index, rebuilding it first if its bulletins changed since it was built."""
-    from .build import build_index, is_stale
-    from .layout import IndexMissing, current_generation, read_params
+    from .build import refresh_index, source_changes
+    from .layout import IndexMissing, current_generation
     from .search import Engine
 
     try:
-        gen = current_generation(index_dir)
+        current_generation(index_dir)
     except IndexMissing:
         raise CliError(f"no index in {index_dir}/", f"build one: python -m retrieval index {DEFAULT_SOURCES}/ --index {index_dir}") from None
-    if refresh and is_stale(index_dir):
-        inputs = [Path(p) for p in read_params(gen)["inputs"]]
+    if refresh and (changes := source_changes(index_dir)):
+        err = _console(stderr=True)
         if not quiet:
-            _console(stderr=True).print(f"[yellow]Bulletins changed since the last build; re-indexing {', '.join(map(str, inputs))} …[/]")
-        report = build_index(inputs, index_dir)
-        for problem in report.problems:
-            _console(stderr=True).print(f"[red]skipped[/] {problem}")
+            err.print(f"[yellow]Bulletins changed since the last build ({len(changes.added)} added, {len(changes.changed)} changed, "
+                      f"{len(changes.removed)} removed); re-indexing …[/]")
+        report = refresh_index(index_dir)
+        for problem in report.problems if report else []:
+            err.print(f"[red]skipped[/] {problem}")
     return Engine.open(index_dir)
 
 
 # -- index ------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
-    from .build import BuildError, BuildOptions, build_index
+    from .build import BuildError, BuildOptions, add_to_index, build_index
+    from .layout import IndexMissing
 
     paths = [Path(p) for p in (args.paths or [DEFAULT_SOURCES])]
     missing = [str(p) for p in paths if not p.exists()]
@@ -99,15 +101,21 @@ def cmd_index(args: argparse.Namespace) -> int:
     err = _console(stderr=True)
     with _progress(enabled=sys.stderr.isatty() and not args.quiet) as progress:
         try:
-            report = build_index(paths, _index_dir(args), options, progress)
+            if args.add:
+                report = add_to_index(paths, _index_dir(args), options, progress)
+            else:
+                report = build_index(paths, _index_dir(args), options, progress)
+        except IndexMissing:
+            raise CliError(f"--add needs an existing index in {_index_dir(args)}/", "build it first without --add") from None
         except BuildError as exc:
-            raise CliError(str(exc), "check the file names below, or convert the files to UTF-8 text") from None
-        finally:
-            pass
+            for problem in getattr(exc, "problems", []):
+                err.print(f"[red]skipped[/] {problem}")
+            raise CliError(str(exc), "check the file names above, or convert the files to UTF-8 text") from None
     if not args.quiet:
+        what = f"Added [bold]{report.added}[/] article(s); the index now holds" if args.add else "Indexed"
         out.print(
-            f"Indexed [bold]{report.n_articles}[/] article(s), {report.n_passages} passage(s) into "
-            f"{_index_dir(args)}/ in {report.seconds:.1f} s ({report.segmented} segmented, {report.cached} from cache)."
+            f"{what} [bold]{report.n_articles}[/] article(s), {report.n_passages} passage(s) in "
+            f"{_index_dir(args)}/ ({report.seconds:.1f} s; {report.segmented} texts segmented, {report.cached} from cache)."
         )
     for problem in report.problems:
         err.print(f"[red]skipped[/] {problem}")
@@ -271,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epsilon", type=float, default=0.25, help="BM25Okapi idf floor factor (default 0.25)")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="weight precision (default float32)")
     p.add_argument("--workers", type=int, default=0, help="segmentation processes (default: all cores)")
+    p.add_argument("--add", action="store_true", help="merge these new bulletins into the existing index without re-reading it")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_index)
 

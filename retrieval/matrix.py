@@ -7,6 +7,7 @@ memory map, not a vocabulary load, and a question's terms are found by binary se
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,30 +29,36 @@ def term_hashes(terms: list[str]) -> np.ndarray:
 
 
 class FieldBuilder:
-    """Collects term frequencies passage by passage, then lays out the CSR arrays."""
+    """Collects term frequencies passage by passage (compact buffers), then lays out postings."""
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
-        self._ids: list[np.ndarray] = []
-        self._tfs: list[np.ndarray] = []
-        self.doc_len: list[int] = []
+        self._ids = array("q")
+        self._tfs = array("q")
+        self._lens = array("q")  # distinct terms per document, to rebuild the doc of each posting
+        self.doc_len = array("q")
 
     def add(self, tokens: list[str]) -> None:
         counts = Counter(tokens)
         vocab = self.vocab
-        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), dtype=np.int64, count=len(counts))
-        self._ids.append(ids)
-        self._tfs.append(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+        self._ids.extend(vocab.setdefault(t, len(vocab)) for t in counts)
+        self._tfs.extend(counts.values())
+        self._lens.append(len(counts))
         self.doc_len.append(len(tokens))
 
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_len)
+
     def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(term hashes sorted, term of each posting, doc of each posting, tf) before weighting."""
-        n_docs = len(self.doc_len)
-        ids = np.concatenate(self._ids) if self._ids else np.zeros(0, np.int64)
-        tfs = np.concatenate(self._tfs) if self._tfs else np.zeros(0, np.int64)
-        docs = np.repeat(np.arange(n_docs, dtype=np.int64), [len(a) for a in self._ids])
+        """(term hashes sorted, term row of each posting, doc of each posting, tf), in document order."""
+        ids = np.frombuffer(self._ids, dtype=np.int64) if self._ids else np.zeros(0, np.int64)
+        tfs = np.frombuffer(self._tfs, dtype=np.int64) if self._tfs else np.zeros(0, np.int64)
+        docs = np.repeat(np.arange(self.n_docs, dtype=np.int64), np.frombuffer(self._lens, dtype=np.int64) if self._lens else 0)
         hashes = term_hashes(list(self.vocab))
         order = np.argsort(hashes, kind="stable")
+        if len(order) and np.any(hashes[order][1:] == hashes[order][:-1]):
+            raise ValueError("64-bit term hash collision")  # astronomically unlikely; never silently merge terms
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         return hashes[order], rank[ids], docs, tfs
@@ -87,38 +94,96 @@ class FieldMatrix:
         epsilon: float,
         dtype: str = "float32",
     ) -> "FieldMatrix":
-        """Sort postings by term (docs stay ascending) and compute every weight in one vectorised pass."""
+        """Sort postings by term (docs stay ascending within a term) and weigh them."""
         order = np.argsort(term_of, kind="stable")
-        term_of, doc_of, tf = term_of[order], doc_of[order], tf[order]
         df = np.bincount(term_of, minlength=len(terms))
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
+        return cls.from_csr(terms, indptr, doc_of[order], tf[order], doc_len, k1, b, epsilon, dtype)
+
+    @classmethod
+    def from_csr(
+        cls,
+        terms: np.ndarray,
+        indptr: np.ndarray,
+        docs: np.ndarray,
+        tf: np.ndarray,
+        doc_len: np.ndarray,
+        k1: float,
+        b: float,
+        epsilon: float,
+        dtype: str = "float32",
+    ) -> "FieldMatrix":
+        """Compute every weight in one vectorised pass (IDF and avgdl from the whole collection)."""
         doc_len = np.asarray(doc_len, dtype=np.int32)
         n_docs = len(doc_len)
+        df = np.diff(indptr)
         idf = bm25.okapi_idf(df, n_docs, epsilon)
         avgdl = bm25.average_doc_length(doc_len)
         norm = bm25.length_norm(doc_len, avgdl, k1, b) if n_docs else np.zeros(0)
-        weights = bm25.posting_weights(idf[term_of], tf, norm[doc_of], k1)
+        term_of = np.repeat(np.arange(len(terms), dtype=np.int64), df)
+        weights = bm25.posting_weights(idf[term_of], tf, norm[docs], k1)
         if tf.size and tf.max() > np.iinfo(np.uint16).max:
             raise ValueError("a term occurs more than 65,535 times in one passage")
         return cls(
             terms=np.asarray(terms, dtype=np.uint64),
-            indptr=indptr,
-            docs=doc_of.astype(np.int32),
-            tf=tf.astype(np.uint16),
+            indptr=np.asarray(indptr, dtype=np.int64),
+            docs=np.asarray(docs, dtype=np.int32),
+            tf=np.asarray(tf, dtype=np.uint16),
             weights=weights.astype(dtype),
             idf=idf,
             doc_len=doc_len,
             avgdl=avgdl,
         )
 
+    def extended(self, builder: FieldBuilder, k1: float, b: float, epsilon: float, dtype: str = "float32") -> "FieldMatrix":
+        """This matrix plus the builder's documents (numbered after ours), every weight recomputed.
+
+        New postings slot in after the old ones of the same term (their documents are newer,
+        so rows stay sorted); nothing is re-read or re-segmented.
+        """
+        new_terms, new_term_of, new_docs, new_tf = builder.postings()
+        new_docs = new_docs + self.n_docs
+        terms = np.union1d(np.asarray(self.terms), new_terms)
+        old_rows = np.searchsorted(terms, self.terms)
+        new_rows = np.searchsorted(terms, new_terms)[new_term_of]
+        old_counts = np.zeros(len(terms), dtype=np.int64)
+        old_counts[old_rows] = np.diff(self.indptr)
+        new_counts = np.bincount(new_rows, minlength=len(terms))
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(old_counts + new_counts, out=indptr[1:])
+        total = int(indptr[-1])
+        docs = np.empty(total, dtype=np.int32)
+        tf = np.empty(total, dtype=np.uint16)
+        # old postings keep their order, each row shifted to its new start
+        old_n = np.diff(self.indptr)
+        shift = np.repeat(indptr[old_rows] - self.indptr[:-1], old_n)
+        old_pos = np.arange(len(self.docs), dtype=np.int64) + shift
+        docs[old_pos] = self.docs
+        tf[old_pos] = self.tf
+        # new postings go after them, in document order within each row
+        order = np.argsort(new_rows, kind="stable")
+        rows_sorted = new_rows[order]
+        start_in_new = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(new_counts, out=start_in_new[1:])
+        within = np.arange(len(order), dtype=np.int64) - start_in_new[rows_sorted]
+        new_pos = indptr[rows_sorted] + old_counts[rows_sorted] + within
+        docs[new_pos] = new_docs[order]
+        tf[new_pos] = new_tf[order]
+        doc_len = np.concatenate([np.asarray(self.doc_len), np.frombuffer(builder.doc_len, dtype=np.int64).astype(np.int32)])
+        return FieldMatrix.from_csr(terms, indptr, docs, tf, doc_len, k1, b, epsilon, dtype)
+
+    @classmethod
+    def build_from(cls, builder: FieldBuilder, k1: float, b: float, epsilon: float, dtype: str = "float32") -> "FieldMatrix":
+        terms, term_of, doc_of, tf = builder.postings()
+        return cls.from_postings(terms, term_of, doc_of, tf, np.frombuffer(builder.doc_len, dtype=np.int64), k1, b, epsilon, dtype)
+
     @classmethod
     def build(cls, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25, dtype: str = "float32") -> "FieldMatrix":
         builder = FieldBuilder()
         for tokens in docs:
             builder.add(tokens)
-        terms, term_of, doc_of, tf = builder.postings()
-        return cls.from_postings(terms, term_of, doc_of, tf, np.asarray(builder.doc_len), k1, b, epsilon, dtype)
+        return cls.build_from(builder, k1, b, epsilon, dtype)
 
     def save(self, folder: Path, name: str) -> None:
         for key in self.ARRAYS:
@@ -141,15 +206,17 @@ class FieldMatrix:
 
     def scores(self, tokens: list[str], out: np.ndarray | None = None, factor: float = 1.0) -> np.ndarray:
         """BM25Okapi score of every passage for the query tokens (added into ``out`` when given)."""
+        from .kernels import accumulate
+
         if out is None:
             out = np.zeros(self.n_docs, dtype=np.float64)
-        bm25.accumulate(out, self.rows(tokens), self.indptr, self.docs, self.weights, factor)
+        rows = self.rows(tokens)
+        accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), self.indptr, self.docs, self.weights)
         return out
 
     def contains(self, row: int, docs: np.ndarray) -> np.ndarray:
         """Which of ``docs`` hold the term of ``row`` (binary search in its posting list)."""
+        from .kernels import contains_sorted
+
         start, end = int(self.indptr[row]), int(self.indptr[row + 1])
-        plist = self.docs[start:end]
-        pos = np.searchsorted(plist, docs)
-        pos = np.minimum(pos, max(len(plist) - 1, 0))
-        return (plist[pos] == docs) if len(plist) else np.zeros(len(docs), dtype=bool)
+        return contains_sorted(self.docs[start:end], np.asarray(docs, dtype=self.docs.dtype))

@@ -12,6 +12,7 @@ import numpy as np
 from .analyzer import FIELDS, Query, analyze_question
 from .answer import Span, find_answer, question_type
 from .build import ARTICLE_FIELDS
+from .kernels import add_article_scores, top_k
 from .layout import current_generation, read_params
 from .matrix import FieldMatrix
 from .store import Store, StoredArticle
@@ -27,8 +28,8 @@ class RankerConfig:
     without diacritics can only use the accent-free fields.
     """
 
-    accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "syl": 0.5, "fold2": 0.3, "fold1": 1.0})
-    unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "syl": 0.0, "fold2": 0.3, "fold1": 1.0})
+    accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "fold2": 0.3, "fold1": 1.0})
+    unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "fold2": 0.3, "fold1": 1.0})
     # Weight of the whole article's score (title + all passages, same field weights) added to
     # each of its passages: a passage is believed more when its article is about the question.
     article: float = 0.5
@@ -114,8 +115,7 @@ class Engine:
             for name, w in weights.items():
                 if w and name in self.article_fields:
                     self.article_fields[name].scores(query.terms[name], article_scores, w)
-            if article_scores.any():
-                scores += self.config.article * article_scores[self.passage_article]
+            add_article_scores(scores, article_scores, self.passage_article, self.config.article)
         return scores
 
     def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
@@ -144,13 +144,7 @@ class Engine:
         scores = self.score(query)
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
-        depth = min(self.n_passages, depth)
-        if depth < self.n_passages:
-            top = np.argpartition(-scores, depth - 1)[:depth]
-        else:
-            top = np.arange(self.n_passages)
-        top = top[np.argsort(-scores[top], kind="stable")]
-        top = top[scores[top] > 0]
+        top = top_k(scores, max(1, min(self.n_passages, depth)))
         return top, scores[top]
 
     def search(self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None) -> Result:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .model import Article, Passage
 
-__all__ = ["StoredPassage", "StoredArticle", "write_store", "Store"]
+__all__ = ["StoredPassage", "StoredArticle", "write_store", "append_store", "Store"]
 
 _SCHEMA = """
 CREATE TABLE articles (
@@ -67,20 +67,34 @@ def write_store(path: Path, articles: Iterable[tuple[Article, list[Passage]]]) -
     con = sqlite3.connect(path)
     try:
         con.executescript(_SCHEMA)
-        pid = 0
-        for row, (article, passages) in enumerate(articles):
-            con.execute(
-                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
-                (row, article.doc_id, article.title, article.date, article.author, article.url, article.source, article.text),
-            )
-            con.executemany(
-                "INSERT INTO passages VALUES (?,?,?,?,?,?)",
-                [(pid + i, row, p.position, p.kind, p.start, p.end) for i, p in enumerate(passages)],
-            )
-            pid += len(passages)
-        con.commit()
+        _insert(con, articles, 0, 0)
     finally:
         con.close()
+
+
+def append_store(path: Path, articles: Iterable[tuple[Article, list[Passage]]], first_article: int, first_passage: int) -> None:
+    """Add articles to an existing store, numbering them after what is there."""
+    con = sqlite3.connect(path)
+    try:
+        _insert(con, articles, first_article, first_passage)
+    finally:
+        con.close()
+
+
+def _insert(con: sqlite3.Connection, articles: Iterable[tuple[Article, list[Passage]]], row: int, pid: int) -> None:
+    con.execute("PRAGMA synchronous=OFF")  # the generation is fsynced as a whole before it goes live
+    for article, passages in articles:
+        con.execute(
+            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
+            (row, article.doc_id, article.title, article.date, article.author, article.url, article.source, article.text),
+        )
+        con.executemany(
+            "INSERT INTO passages VALUES (?,?,?,?,?,?)",
+            [(pid + i, row, p.position, p.kind, p.start, p.end) for i, p in enumerate(passages)],
+        )
+        pid += len(passages)
+        row += 1
+    con.commit()
 
 
 _PASSAGE_SQL = """

@@ -73,3 +73,74 @@ def test_crash_while_writing_leaves_the_previous_index_usable(tmp_path, monkeypa
     engine = Engine.open(index)
     assert engine.search("Bao nhiêu đồng chí được nhận kỷ niệm chương?").hits[0].answer.text == "34 đồng chí"
     engine.close()
+
+
+def _article(i: int) -> str:
+    return (f"Thứ ba, 0{i % 9 + 1}/01/2025\n\nTin số {i}: xã Tân Liên {i} làm đường giao thông nông thôn\n\n"
+            f"LSO-Xã Tân Liên {i} vừa hoàn thành {i * 3 + 2} km đường bê tông với sự đóng góp của nhân dân.\n\n"
+            f"Công trình giúp {i + 40} hộ dân đi lại thuận tiện hơn trong mùa mưa.\n\nNGỌC ANH\n")
+
+
+def test_adding_bulletins_gives_the_same_index_as_a_full_build(tmp_path):
+    import numpy as np
+
+    from retrieval.build import add_to_index
+    from retrieval.matrix import FieldMatrix
+
+    folder = _folder(tmp_path)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    for i in range(5):
+        (extra / f"tin-{i}.txt").write_text(_article(i), encoding="utf-8")
+    merged_dir, full_dir = tmp_path / "merged", tmp_path / "full"
+    build_index([folder], merged_dir, BuildOptions(workers=1))
+    report = add_to_index([extra], merged_dir, BuildOptions(workers=1))
+    assert report.added == 5 and report.segmented == report.n_passages - 11 + 5  # only the new texts
+    build_index([folder, extra], full_dir, BuildOptions(workers=1))
+    a, b = current_generation(merged_dir), current_generation(full_dir)
+    from retrieval.layout import read_params
+
+    pa, pb = read_params(a), read_params(b)
+    assert pa["n_passages"] == pb["n_passages"] and pa["n_articles"] == pb["n_articles"]
+    for name in pa["fields"]:
+        ma, mb = FieldMatrix.load(a, name, pa["fields"][name]["avgdl"]), FieldMatrix.load(b, name, pb["fields"][name]["avgdl"])
+        for key in ("terms", "indptr", "docs", "tf", "doc_len"):
+            assert np.array_equal(getattr(ma, key), getattr(mb, key)), (name, key)
+        np.testing.assert_allclose(ma.weights, mb.weights, rtol=1e-6)
+    engine = Engine.open(merged_dir)
+    res = engine.search("Xã Tân Liên 3 hoàn thành bao nhiêu km đường bê tông?")
+    assert res.hits[0].answer.text == "11 km"
+    engine.close()
+
+
+def test_added_files_are_merged_by_refresh_and_known_ids_are_refused(tmp_path):
+    from retrieval.build import add_to_index, refresh_index
+
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    build_index([folder], index, BuildOptions(workers=1))
+    (folder / "tin-7.txt").write_text(_article(7), encoding="utf-8")
+    report = refresh_index(index, BuildOptions(workers=1))
+    assert report.added == 1 and report.cached == 0
+    assert refresh_index(index) is None
+    dup = tmp_path / "dup"
+    dup.mkdir()
+    shutil.copy(folder / "tin-7.txt", dup / "tin-7.txt")
+    with pytest.raises(Exception, match="nothing new"):
+        add_to_index([dup], index, BuildOptions(workers=1))
+
+
+def test_cli_index_add(tmp_path):
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    assert run_cli("index", str(folder), "--index", str(index)).returncode == 0
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "tin-4.txt").write_text(_article(4), encoding="utf-8")
+    res = run_cli("index", "--add", str(extra), "--index", str(index))
+    assert res.returncode == 0, res.stderr
+    assert "Added 1 article(s)" in res.stdout
+    out = run_cli("ask", "Công trình giúp bao nhiêu hộ dân đi lại thuận tiện?", "--index", str(index), "--json")
+    import json
+
+    assert json.loads(out.stdout)["hits"][0]["answer"]["text"] == "44 hộ"
