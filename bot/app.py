@@ -91,6 +91,7 @@ def reload_engine(bot_data: dict) -> str:
     if report is None:
         return f"Không có bản tin mới hay thay đổi nào. Hiện có {old.params['n_articles']} bản tin."
     new = Engine.open(settings.bantin_index_dir)
+    new.warm_up()
     bot_data["engine"] = new
     after = dict(new.store._con().execute("SELECT doc_id, length(text) || ':' || title FROM articles"))
     added = len(after.keys() - before.keys())
@@ -113,8 +114,8 @@ async def post_init(application: Application) -> None:
     application.bot_data["limiter"] = UserRateLimiter(settings.rate_limit_per_minute)
     application.bot_data["executor"] = ThreadPoolExecutor(settings.search_workers, thread_name_prefix="search")
     application.bot_data["reload_lock"] = asyncio.Lock()
-    # Warm the analyzer (pyvi loads its model on first use) before the first cadre waits for it.
-    await loop.run_in_executor(application.bot_data["executor"], application.bot_data["engine"].search, "khởi động", 1)
+    # Load pyvi's model and the compiled kernels before the first cadre waits for them.
+    await loop.run_in_executor(application.bot_data["executor"], application.bot_data["engine"].warm_up)
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
     for admin in settings.admin_user_ids:
         try:

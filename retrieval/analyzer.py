@@ -44,10 +44,14 @@ def _normalize_words(text: str) -> str:
     return _WORD_RE.sub(lambda m: normalize_syllable(m.group()), nfc(text))
 
 
+def _phrase_key(text: str) -> str:
+    """How a full form is looked up: lower case, single spaces, no spaces around - & ,"""
+    return re.sub(r"\s*([-&,])\s*", r"\1", " ".join(text.lower().split()))
+
+
 def _phrase_pattern(phrase: str) -> str:
-    parts = re.split(r"(\s+|[-&,])", phrase)
     out = []
-    for part in parts:
+    for part in re.split(r"(\s+|[-&,])", phrase):
         if not part:
             continue
         if part.isspace():
@@ -60,27 +64,24 @@ def _phrase_pattern(phrase: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _abbreviation_rules() -> list[tuple[re.Pattern[str], str]]:
-    """Full forms (normalised, and typed without accents) → abbreviation, longest first."""
-    rules: list[tuple[str, str]] = []
-    for abbr, forms in ABBREVIATIONS.items():
-        for form in forms:
+def _abbreviation_rule() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One regex for every full form (normalised, and typed without accents), longest first,
+    and the abbreviation each stands for."""
+    forms: dict[str, str] = {}
+    for abbr, full_forms in ABBREVIATIONS.items():
+        for form in full_forms:
             norm = _normalize_words(form)
-            rules.append((norm, abbr))
-            rules.append((fold_accents(norm), abbr))
-    rules.sort(key=lambda r: -len(r[0]))
-    compiled = []
-    for form, abbr in rules:
-        pattern = re.compile(r"(?<!\w)" + _phrase_pattern(form) + r"(?!\w)", re.IGNORECASE)
-        compiled.append((pattern, abbr))
-    return compiled
+            forms[_phrase_key(norm)] = abbr
+            forms[_phrase_key(fold_accents(norm))] = abbr
+    ordered = sorted(forms, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(_phrase_pattern(f) for f in ordered) + r")(?!\w)", re.IGNORECASE)
+    return pattern, forms
 
 
 def _prepare(text: str) -> str:
     text = _normalize_words(text)
-    for pattern, abbr in _abbreviation_rules():
-        text = pattern.sub(abbr, text)
-    return text
+    pattern, forms = _abbreviation_rule()
+    return pattern.sub(lambda m: forms.get(_phrase_key(m.group()), m.group()), text)
 
 
 def _merge_numbers(tokens: list[str]) -> list[str]:

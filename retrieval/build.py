@@ -10,18 +10,19 @@ Two ways in:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .analyzer import FIELDS, fields_from_words, tokenize_words
+from .analyzer import FIELDS
+from .ingest import ARTICLE_FIELDS, SegmentCache, analyse_articles
 from .layout import IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
 from .matrix import FieldBuilder, FieldMatrix
 from .model import Article, Passage, Problem
@@ -34,16 +35,10 @@ __all__ = [
     "refresh_index", "source_changes", "is_stale", "ANALYZER_VERSION", "ARTICLE_FIELDS",
 ]
 
-# Bump when the fields change (old indexes are then rebuilt) or when segmentation changes
-# (cached word streams are then redone).
+# Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
 ANALYZER_VERSION = "2"
-SEGMENTER_VERSION = "1"
 FORMAT_VERSION = 2
-# Whole-article fields (title and every passage): evidence a passage borrows from the rest of its article.
-ARTICLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
-_BREAK = "\x1f"  # a punctuation break in the cached word stream
-_CHUNK = 20_000  # passages analysed per round, so memory stays flat on big archives
-_POOL_MIN = 2_000  # below this many texts to segment, worker start-up costs more than it saves
+SOURCES = "sources.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -78,135 +73,6 @@ class BuildReport:
     added: int = 0  # articles added (incremental updates)
 
 
-def _key(text: str) -> str:
-    return hashlib.blake2b(f"{SEGMENTER_VERSION}\x00{text}".encode(), digest_size=16).hexdigest()
-
-
-class SegmentCache:
-    """Segmented text by content hash, so a rebuild only runs pyvi on what changed."""
-
-    def __init__(self, path: Path) -> None:
-        self.con = sqlite3.connect(path)
-        self.con.execute("PRAGMA journal_mode=WAL")
-        self.con.execute("PRAGMA synchronous=NORMAL")
-        self.con.execute("CREATE TABLE IF NOT EXISTS seg (key TEXT PRIMARY KEY, words TEXT NOT NULL)")
-
-    def get_many(self, keys: Sequence[str]) -> dict[str, list[str | None]]:
-        out: dict[str, list[str | None]] = {}
-        for i in range(0, len(keys), 900):
-            chunk = list(keys[i:i + 900])
-            q = f"SELECT key, words FROM seg WHERE key IN ({','.join('?' * len(chunk))})"
-            for key, words in self.con.execute(q, chunk):
-                out[key] = [None if w == _BREAK else w for w in words.split(" ")] if words else []
-        return out
-
-    def put_many(self, items: Iterable[tuple[str, list[str | None]]]) -> None:
-        self.con.executemany(
-            "INSERT OR REPLACE INTO seg VALUES (?, ?)",
-            ((k, " ".join(_BREAK if w is None else w for w in words)) for k, words in items),
-        )
-        self.con.commit()
-
-    def close(self) -> None:
-        self.con.close()
-
-
-class Segmenter:
-    """pyvi over many texts: cache first, then every core; results in input order."""
-
-    def __init__(self, cache_path: Path, workers: int, progress: Progress | None) -> None:
-        self.cache = SegmentCache(cache_path)
-        self.workers = workers
-        self.progress = progress
-        self.pool: ProcessPoolExecutor | None = None
-        self.segmented = 0
-        self.cached = 0
-
-    def streams(self, texts: list[str], done_before: int, total: int) -> list[list[str | None]]:
-        keys = [_key(t) for t in texts]
-        known = self.cache.get_many(keys)
-        todo: dict[str, str] = {}
-        for k, t in zip(keys, texts):
-            if k not in known:
-                todo.setdefault(k, t)
-        todo_keys, todo_texts = list(todo), list(todo.values())
-        fresh = self._segment(todo_texts, done_before + len(texts) - len(todo_texts), total)
-        new = dict(zip(todo_keys, fresh))
-        if new:
-            self.cache.put_many(new.items())
-        known.update(new)
-        self.segmented += len(new)
-        self.cached += len(texts) - len(new)
-        return [known[k] for k in keys]
-
-    def _segment(self, texts: list[str], done_before: int, total: int) -> list[list[str | None]]:
-        if not texts:
-            return []
-        if self.workers > 1 and (self.pool is not None or len(texts) >= _POOL_MIN):
-            if self.pool is None:
-                self.pool = ProcessPoolExecutor(max_workers=self.workers)
-            results = self.pool.map(tokenize_words, texts, chunksize=64)
-        else:
-            results = map(tokenize_words, texts)
-        out = []
-        for i, words in enumerate(results):
-            out.append(words)
-            if self.progress and (i % 500 == 0 or i == len(texts) - 1):
-                self.progress("segment", done_before + i + 1, total)
-        return out
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-        self.cache.close()
-
-
-def _chunks(cut: list[tuple[Article, list[Passage]]], size: int) -> Iterator[list[tuple[Article, list[Passage]]]]:
-    """Whole articles, about ``size`` passages at a time."""
-    chunk: list[tuple[Article, list[Passage]]] = []
-    n = 0
-    for item in cut:
-        chunk.append(item)
-        n += len(item[1])
-        if n >= size:
-            yield chunk
-            chunk, n = [], 0
-    if chunk:
-        yield chunk
-
-
-def _analyse(
-    cut: list[tuple[Article, list[Passage]]],
-    segmenter: Segmenter,
-    passage_builders: dict[str, FieldBuilder],
-    article_builders: dict[str, FieldBuilder],
-    progress: Progress | None,
-) -> None:
-    """Segment and add every passage (and every article, title included) to the field builders."""
-    total = sum(len(ps) + 1 for _, ps in cut)
-    done = 0
-    for chunk in _chunks(cut, _CHUNK):
-        texts = [a.title for a, _ in chunk] + [p.text for _, ps in chunk for p in ps]
-        streams = segmenter.streams(texts, done, total)
-        titles, passage_streams = streams[: len(chunk)], streams[len(chunk):]
-        pos = 0
-        for (article, passages), title_words in zip(chunk, titles):
-            article_words: list[str | None] = list(title_words)
-            for words in passage_streams[pos:pos + len(passages)]:
-                terms = fields_from_words(words)
-                for name, builder in passage_builders.items():
-                    builder.add(terms[name])
-                article_words.append(None)
-                article_words.extend(words)
-            pos += len(passages)
-            terms = fields_from_words(article_words)
-            for name, builder in article_builders.items():
-                builder.add(terms[name])
-        done += len(texts)
-        if progress:
-            progress("analyse", done, total)
-
-
 def _sources_manifest(files: dict[str, str]) -> dict[str, dict]:
     out = {}
     for path, digest in files.items():
@@ -228,9 +94,19 @@ def _params(options: BuildOptions, fields_meta: dict, n_articles: int, n_passage
         "n_passages": n_passages,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "inputs": inputs,
-        "sources": sources,
+        "n_sources": len(sources),
         "problems": [{"source": p.source, "reason": p.reason} for p in problems],
     }
+
+
+def _write_sources(gen: Path, sources: dict) -> None:
+    """The content hash of every source file, apart from params.json: opening an index never reads it."""
+    (gen / SOURCES).write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
+
+
+def _read_sources(gen: Path) -> dict[str, dict]:
+    path = gen / SOURCES
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def _save(gen: Path, prefix: str, name: str, matrix: FieldMatrix, meta: dict) -> None:
@@ -258,11 +134,11 @@ def build_index(
         write_store(gen / "store.sqlite", cut)
         passage_builders = {name: FieldBuilder() for name in FIELDS}
         article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
-        segmenter = Segmenter(index_dir / "cache.sqlite", options.workers, progress)
+        cache = SegmentCache(index_dir / "cache.sqlite")
         try:
-            _analyse(cut, segmenter, passage_builders, article_builders, progress)
+            stats = analyse_articles(cut, cache, passage_builders, article_builders, options.workers, progress)
         finally:
-            segmenter.close()
+            cache.close()
         meta: dict[str, dict] = {}
         for prefix, builders in (("", passage_builders), ("doc.", article_builders)):
             for name, builder in builders.items():
@@ -270,14 +146,15 @@ def build_index(
         article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
         np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
         n_passages = int(len(article_of))
-        write_params(gen, _params(options, meta, len(cut), n_passages, [str(p) for p in inputs],
-                                  _sources_manifest(result.files), result.problems))
+        sources = _sources_manifest(result.files)
+        _write_sources(gen, sources)
+        write_params(gen, _params(options, meta, len(cut), n_passages, [str(p) for p in inputs], sources, result.problems))
         final = publish(index_dir, gen)
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
     return BuildReport(final, len(cut), n_passages, result.problems, time.perf_counter() - started,
-                       segmenter.segmented, segmenter.cached)
+                       stats.segmented, stats.cached)
 
 
 def add_to_index(
@@ -320,11 +197,11 @@ def add_to_index(
         append_store(gen / "store.sqlite", cut, first_article=int(params["n_articles"]), first_passage=int(params["n_passages"]))
         passage_builders = {name: FieldBuilder() for name in FIELDS}
         article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
-        segmenter = Segmenter(index_dir / "cache.sqlite", options.workers, progress)
+        cache = SegmentCache(index_dir / "cache.sqlite")
         try:
-            _analyse(cut, segmenter, passage_builders, article_builders, progress)
+            stats = analyse_articles(cut, cache, passage_builders, article_builders, options.workers, progress)
         finally:
-            segmenter.close()
+            cache.close()
         meta: dict[str, dict] = {}
         for prefix, builders in (("", passage_builders), ("doc.", article_builders)):
             for name, builder in builders.items():
@@ -340,7 +217,8 @@ def add_to_index(
         for p in paths:
             if not any(p == Path(i) or Path(i) in p.parents for i in inputs):
                 inputs.append(str(p))
-        sources = dict(params["sources"]) | _sources_manifest(result.files)
+        sources = _read_sources(old_gen) | _sources_manifest(result.files)
+        _write_sources(gen, sources)
         write_params(gen, _params(options, meta, int(params["n_articles"]) + len(cut), int(len(article_of)), inputs,
                                   sources, problems))
         final = publish(index_dir, gen)
@@ -348,7 +226,7 @@ def add_to_index(
         shutil.rmtree(gen, ignore_errors=True)
         raise
     return BuildReport(final, int(params["n_articles"]) + len(cut), int(len(article_of)), problems,
-                       time.perf_counter() - started, segmenter.segmented, segmenter.cached, added=len(cut))
+                       time.perf_counter() - started, stats.segmented, stats.cached, added=len(cut))
 
 
 @dataclass
@@ -379,7 +257,7 @@ def source_changes(index_dir: Path) -> SourceChanges:
     if not inputs or not all(p.exists() for p in inputs):
         return SourceChanges()  # the sources moved away: keep serving what we have
     files, _ = discover(inputs)
-    recorded: dict[str, dict] = params.get("sources", {})
+    recorded = _read_sources(gen)
     on_disk = {str(f): f for f in files}
     changes = SourceChanges(
         added=[f for name, f in on_disk.items() if name not in recorded],

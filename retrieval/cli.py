@@ -177,6 +177,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             _print_result(result, _console())
         return 0
+    engine.warm_up()  # thousands of questions: load the compiled kernels once
     if args.batch == "-":
         source = sys.stdin
     else:

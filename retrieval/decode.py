@@ -8,7 +8,6 @@ everything else by name: mojibake in the index is worse than a missing file.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .text import is_vietnamese_syllable, nfc
@@ -50,11 +49,14 @@ def _looks_binary(data: bytes) -> bool:
     return control > len(sample) * 0.02
 
 
+# C0/C1 control characters except tab and newline: dropped (str.translate is one C pass).
+_CONTROLS = dict.fromkeys([c for c in range(0x20) if c not in (9, 10)] + [0x7F] + list(range(0x80, 0xA0)))
+
+
 def _clean(text: str) -> str:
     """NFC, Unix line ends, no BOM, no stray control characters."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return nfc(text)
+    return nfc(text.translate(_CONTROLS))
 
 
 def decode_bulletin(data: bytes) -> Decoded:

@@ -254,6 +254,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from .cli import _open_engine
 
         engine = _open_engine(_index_dir(args), refresh=False)
+    engine.warm_up()
     try:
         misses: list[dict] | None = [] if args.misses else None
         ours = evaluate(engine, questions, args.k, args.no_diacritics, misses)

@@ -1,110 +1,77 @@
-"""Compiled inner loops: posting-list accumulation, article evidence, top-k selection.
+"""The inner loops of a search: posting-list accumulation, article evidence, top-k, membership.
 
-numba compiles them once and caches the machine code beside this file (``cache=True``),
-so a new process pays only a load. ``nogil`` lets the bot's search threads run them in
-parallel. Each kernel does in one pass what numpy would do with several temporaries;
-the arithmetic is the same (a posting's weight times the field factor, summed in query
-order), so scores stay those of rank_bm25.
+Two interchangeable sets with bit-identical results:
+- ``NUMPY``: loads instantly; fine for one question (tens of ms at a million passages);
+- ``compiled()``: numba versions (compiled.py), ~10× faster per question but ~0.3 s to load,
+  so long-running processes (the bot, ``ask --batch``) load them once at start-up.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
 import numpy as np
-from numba import njit
 
-__all__ = ["accumulate", "add_article_scores", "top_k", "contains_sorted"]
+__all__ = ["Kernels", "NUMPY", "compiled"]
 
 
-@njit(cache=True, nogil=True)
-def accumulate(scores, rows, factors, indptr, docs, weights):  # pragma: no cover (compiled)
+@dataclass(frozen=True)
+class Kernels:
+    name: str
+    accumulate: Callable[..., None]
+    add_article_scores: Callable[..., None]
+    top_k: Callable[..., np.ndarray]
+    contains_sorted: Callable[..., np.ndarray]
+
+
+def _accumulate(scores, rows, factors, indptr, docs, weights) -> None:
     """scores[docs of row r] += factor × weight, for every (row, factor) in order."""
-    for i in range(rows.shape[0]):
-        r = rows[i]
-        f = factors[i]
-        for j in range(indptr[r], indptr[r + 1]):
-            scores[docs[j]] += f * np.float64(weights[j])
+    for r, f in zip(rows, factors):
+        start, end = int(indptr[r]), int(indptr[r + 1])
+        scores[docs[start:end]] += f * weights[start:end].astype(np.float64)
 
 
-@njit(cache=True, nogil=True)
-def add_article_scores(scores, article_scores, passage_article, factor):  # pragma: no cover
-    """Each passage borrows ``factor`` × its article's score (articles with no match add nothing)."""
-    for p in range(scores.shape[0]):
-        a = article_scores[passage_article[p]]
-        if a != 0.0:
-            scores[p] += factor * a
+def _add_article_scores(scores, article_scores, passage_article, factor) -> None:
+    """Each passage borrows ``factor`` × its article's score."""
+    touched = np.flatnonzero(article_scores[passage_article])
+    scores[touched] += factor * article_scores[passage_article[touched]]
 
 
-@njit(cache=True, nogil=True)
-def top_k(scores, k):  # pragma: no cover
-    """Indices of the ``k`` highest positive scores, best first; ties keep the lower index first.
-
-    One pass with a k-sized min-heap: no dense sort, and no introselect worst case.
-    """
-    heap_s = np.empty(k, dtype=np.float64)
-    heap_i = np.empty(k, dtype=np.int64)
-    size = 0
-    for i in range(scores.shape[0]):
-        s = scores[i]
-        if s <= 0.0:
-            continue
-        if size < k:
-            # sift up; the root is the worst kept (lowest score, then highest index)
-            j = size
-            size += 1
-            while j > 0:
-                parent = (j - 1) >> 1
-                ps = heap_s[parent]
-                if s > ps or (s == ps and i < heap_i[parent]):
-                    break  # the new entry is not worse than its parent
-                heap_s[j] = ps
-                heap_i[j] = heap_i[parent]
-                j = parent
-            heap_s[j] = s
-            heap_i[j] = i
-        elif s > heap_s[0]:
-            # replace the root and sift down
-            j = 0
-            while True:
-                left = 2 * j + 1
-                if left >= size:
-                    break
-                child = left
-                right = left + 1
-                if right < size:
-                    ls, rs = heap_s[left], heap_s[right]
-                    if rs < ls or (rs == ls and heap_i[right] > heap_i[left]):
-                        child = right
-                cs = heap_s[child]
-                if cs > s or (cs == s and heap_i[child] < i):
-                    break
-                heap_s[j] = cs
-                heap_i[j] = heap_i[child]
-                j = child
-            heap_s[j] = s
-            heap_i[j] = i
-    out_s = heap_s[:size].copy()
-    out_i = heap_i[:size].copy()
-    # best first: score descending, index ascending
-    order = np.argsort(out_i, kind="mergesort")
-    out_s = out_s[order]
-    out_i = out_i[order]
-    order = np.argsort(-out_s, kind="mergesort")
-    return out_i[order]
+def _top_k(scores, k) -> np.ndarray:
+    """Indices of the ``k`` highest positive scores, best first; ties keep the lower index first."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > k:
+        kth = np.partition(scores[positive], len(positive) - k)[len(positive) - k]
+        positive = positive[scores[positive] >= kth]
+    order = np.lexsort((positive, -scores[positive]))
+    return positive[order][:k]
 
 
-@njit(cache=True, nogil=True)
-def contains_sorted(plist, docs):  # pragma: no cover
+def _contains_sorted(plist, docs) -> np.ndarray:
     """For each of ``docs``, whether it is in the ascending array ``plist``."""
-    out = np.zeros(docs.shape[0], dtype=np.bool_)
-    n = plist.shape[0]
-    for i in range(docs.shape[0]):
-        d = docs[i]
-        lo, hi = 0, n
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if plist[mid] < d:
-                lo = mid + 1
-            else:
-                hi = mid
-        out[i] = lo < n and plist[lo] == d
-    return out
+    if not len(plist):
+        return np.zeros(len(docs), dtype=bool)
+    pos = np.minimum(np.searchsorted(plist, docs), len(plist) - 1)
+    return plist[pos] == docs
+
+
+NUMPY = Kernels("numpy", _accumulate, _add_article_scores, _top_k, _contains_sorted)
+
+
+@lru_cache(maxsize=1)
+def compiled() -> Kernels:
+    """The numba set, loaded (and compiled on first ever use) and exercised once."""
+    from . import compiled as c
+
+    scores = np.zeros(4)
+    rows = np.zeros(1, dtype=np.int64)
+    indptr = np.array([0, 1], dtype=np.int64)
+    docs = np.zeros(1, dtype=np.int32)
+    for dtype in (np.float32, np.float64):
+        c.accumulate(scores, rows, np.ones(1), indptr, docs, np.ones(1, dtype=dtype))
+    c.add_article_scores(scores, np.ones(1), np.zeros(4, dtype=np.int32), 0.5)
+    c.top_k(scores, 2)
+    c.contains_sorted(docs, docs)
+    return Kernels("numba", c.accumulate, c.add_article_scores, c.top_k, c.contains_sorted)

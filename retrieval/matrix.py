@@ -10,17 +10,24 @@ import hashlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from . import bm25
+from .kernels import NUMPY, Kernels
 
-__all__ = ["term_hash", "term_hashes", "FieldBuilder", "FieldMatrix"]
+__all__ = ["term_hash", "term_hashes", "encode_terms", "FieldBuilder", "FieldMatrix"]
 
 
+@lru_cache(maxsize=1 << 20)
 def term_hash(term: str) -> int:
-    """Stable 64-bit key of a term (the same on every machine and Python run)."""
+    """Stable 64-bit key of a term (the same on every machine and Python run).
+
+    Terms are never stored as strings: with 64 bits, the chance that two of ten million
+    distinct terms share a key is about 3 in a million.
+    """
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
 
@@ -28,23 +35,31 @@ def term_hashes(terms: list[str]) -> np.ndarray:
     return np.fromiter((term_hash(t) for t in terms), dtype=np.uint64, count=len(terms))
 
 
+def encode_terms(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A document's distinct terms as (hashes, term frequencies)."""
+    counts = Counter(tokens)
+    return term_hashes(list(counts)), np.fromiter(counts.values(), dtype=np.uint32, count=len(counts))
+
+
 class FieldBuilder:
-    """Collects term frequencies passage by passage (compact buffers), then lays out postings."""
+    """Collects documents' (term hash, tf) arrays, then lays out the postings of one field."""
 
     def __init__(self) -> None:
-        self.vocab: dict[str, int] = {}
-        self._ids = array("q")
-        self._tfs = array("q")
-        self._lens = array("q")  # distinct terms per document, to rebuild the doc of each posting
+        self._hashes: list[np.ndarray] = []
+        self._tfs: list[np.ndarray] = []
+        self._unique = array("q")  # distinct terms per document
         self.doc_len = array("q")
 
     def add(self, tokens: list[str]) -> None:
-        counts = Counter(tokens)
-        vocab = self.vocab
-        self._ids.extend(vocab.setdefault(t, len(vocab)) for t in counts)
-        self._tfs.extend(counts.values())
-        self._lens.append(len(counts))
-        self.doc_len.append(len(tokens))
+        hashes, tfs = encode_terms(tokens)
+        self.add_batch(hashes, tfs, [len(hashes)], [len(tokens)])
+
+    def add_batch(self, hashes: np.ndarray, tfs: np.ndarray, unique: "list[int] | np.ndarray", lengths: "list[int] | np.ndarray") -> None:
+        """Several documents at once: their hashes and tfs concatenated, with per-document counts."""
+        self._hashes.append(hashes)
+        self._tfs.append(tfs)
+        self._unique.extend(int(u) for u in unique)
+        self.doc_len.extend(int(n) for n in lengths)
 
     @property
     def n_docs(self) -> int:
@@ -52,16 +67,12 @@ class FieldBuilder:
 
     def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(term hashes sorted, term row of each posting, doc of each posting, tf), in document order."""
-        ids = np.frombuffer(self._ids, dtype=np.int64) if self._ids else np.zeros(0, np.int64)
-        tfs = np.frombuffer(self._tfs, dtype=np.int64) if self._tfs else np.zeros(0, np.int64)
-        docs = np.repeat(np.arange(self.n_docs, dtype=np.int64), np.frombuffer(self._lens, dtype=np.int64) if self._lens else 0)
-        hashes = term_hashes(list(self.vocab))
-        order = np.argsort(hashes, kind="stable")
-        if len(order) and np.any(hashes[order][1:] == hashes[order][:-1]):
-            raise ValueError("64-bit term hash collision")  # astronomically unlikely; never silently merge terms
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        return hashes[order], rank[ids], docs, tfs
+        hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.uint64)
+        tfs = np.concatenate(self._tfs).astype(np.int64) if self._tfs else np.zeros(0, np.int64)
+        terms, term_of = np.unique(hashes, return_inverse=True)
+        unique = np.frombuffer(self._unique, dtype=np.int64) if self._unique else np.zeros(0, np.int64)
+        docs = np.repeat(np.arange(self.n_docs, dtype=np.int64), unique)
+        return terms, term_of.astype(np.int64).ravel(), docs, tfs
 
 
 @dataclass
@@ -204,19 +215,15 @@ class FieldMatrix:
         pos = np.minimum(pos, len(self.terms) - 1)
         return pos[self.terms[pos] == hashes]
 
-    def scores(self, tokens: list[str], out: np.ndarray | None = None, factor: float = 1.0) -> np.ndarray:
+    def scores(self, tokens: list[str], out: np.ndarray | None = None, factor: float = 1.0, kernels: Kernels = NUMPY) -> np.ndarray:
         """BM25Okapi score of every passage for the query tokens (added into ``out`` when given)."""
-        from .kernels import accumulate
-
         if out is None:
             out = np.zeros(self.n_docs, dtype=np.float64)
         rows = self.rows(tokens)
-        accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), self.indptr, self.docs, self.weights)
+        kernels.accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), self.indptr, self.docs, self.weights)
         return out
 
-    def contains(self, row: int, docs: np.ndarray) -> np.ndarray:
+    def contains(self, row: int, docs: np.ndarray, kernels: Kernels = NUMPY) -> np.ndarray:
         """Which of ``docs`` hold the term of ``row`` (binary search in its posting list)."""
-        from .kernels import contains_sorted
-
         start, end = int(self.indptr[row]), int(self.indptr[row + 1])
-        return contains_sorted(self.docs[start:end], np.asarray(docs, dtype=self.docs.dtype))
+        return kernels.contains_sorted(self.docs[start:end], np.asarray(docs, dtype=self.docs.dtype))

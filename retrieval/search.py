@@ -11,8 +11,8 @@ import numpy as np
 
 from .analyzer import FIELDS, Query, analyze_question
 from .answer import Span, find_answer, question_type
-from .build import ARTICLE_FIELDS
-from .kernels import add_article_scores, top_k
+from .ingest import ARTICLE_FIELDS
+from .kernels import NUMPY, compiled
 from .layout import current_generation, read_params
 from .matrix import FieldMatrix
 from .store import Store, StoredArticle
@@ -94,6 +94,12 @@ class Engine:
         self.passage_article = np.load(gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         self.store = Store(gen / "store.sqlite")
         self.n_passages = int(self.params["n_passages"])
+        self.kernels = NUMPY  # until warm_up(): one question does not pay for loading numba
+
+    def warm_up(self) -> None:
+        """Load the compiled kernels and pyvi before the first real question (servers, batches)."""
+        self.kernels = compiled()
+        self.search("khởi động", 1)
 
     @classmethod
     def open(cls, index_dir: Path, config: RankerConfig | None = None) -> "Engine":
@@ -109,13 +115,13 @@ class Engine:
         weights = self._weights(query)
         for name, w in weights.items():
             if w:
-                self.fields[name].scores(query.terms[name], scores, w)
+                self.fields[name].scores(query.terms[name], scores, w, self.kernels)
         if self.config.article:
             article_scores = np.zeros(self.article_fields["word"].n_docs, dtype=np.float64)
             for name, w in weights.items():
                 if w and name in self.article_fields:
-                    self.article_fields[name].scores(query.terms[name], article_scores, w)
-            add_article_scores(scores, article_scores, self.passage_article, self.config.article)
+                    self.article_fields[name].scores(query.terms[name], article_scores, w, self.kernels)
+            self.kernels.add_article_scores(scores, article_scores, self.passage_article, self.config.article)
         return scores
 
     def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
@@ -136,7 +142,7 @@ class Engine:
         total = unknown_idf * (len(terms) - len(known)) + sum(float(matrix.idf[r]) for r in known)
         got = np.zeros(len(docs))
         for r in known:
-            got += float(matrix.idf[r]) * matrix.contains(r, docs)
+            got += float(matrix.idf[r]) * matrix.contains(r, docs, self.kernels)
         return got / total if total > 0 else np.zeros(len(docs))
 
     def ranked(self, query: Query, depth: int, exclude_articles: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -144,7 +150,7 @@ class Engine:
         scores = self.score(query)
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
-        top = top_k(scores, max(1, min(self.n_passages, depth)))
+        top = self.kernels.top_k(scores, max(1, min(self.n_passages, depth)))
         return top, scores[top]
 
     def search(self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None) -> Result:

@@ -1,30 +1,54 @@
+"""The numpy and numba kernels are interchangeable: same results, bit for bit."""
+
 import numpy as np
+import pytest
 
-from retrieval.kernels import accumulate, add_article_scores, contains_sorted, top_k
+from retrieval.kernels import NUMPY, compiled
+
+SETS = [NUMPY, compiled()]
 
 
-def test_top_k_matches_a_stable_sort():
+@pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
+def test_top_k_matches_a_stable_sort(k):
     rng = np.random.default_rng(0)
     for _ in range(300):
         n = int(rng.integers(1, 400))
-        k = int(rng.integers(1, 50))
+        want = int(rng.integers(1, 50))
         scores = rng.integers(-3, 8, size=n).astype(np.float64) * 0.25  # many ties, zeros and negatives
-        expected = [i for i in np.argsort(-scores, kind="stable") if scores[i] > 0][:k]
-        assert list(top_k(scores, k)) == expected
+        expected = [i for i in np.argsort(-scores, kind="stable") if scores[i] > 0][:want]
+        assert list(k.top_k(scores, want)) == expected
 
 
-def test_accumulate_and_article_scores():
+@pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
+def test_accumulate_and_article_scores(k):
     indptr = np.array([0, 2, 3], dtype=np.int64)
     docs = np.array([0, 2, 1], dtype=np.int32)
     weights = np.array([1.0, 2.0, 4.0], dtype=np.float32)
     scores = np.zeros(3)
-    accumulate(scores, np.array([0, 1, 0], dtype=np.int64), np.array([1.0, 0.5, 2.0]), indptr, docs, weights)
+    k.accumulate(scores, np.array([0, 1, 0], dtype=np.int64), np.array([1.0, 0.5, 2.0]), indptr, docs, weights)
     assert list(scores) == [3.0, 2.0, 6.0]
-    add_article_scores(scores, np.array([0.0, 10.0]), np.array([0, 1, 1], dtype=np.int32), 0.5)
+    k.add_article_scores(scores, np.array([0.0, 10.0]), np.array([0, 1, 1], dtype=np.int32), 0.5)
     assert list(scores) == [3.0, 7.0, 11.0]
 
 
-def test_contains_sorted():
+@pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
+def test_contains_sorted(k):
     plist = np.array([1, 4, 9], dtype=np.int32)
-    assert list(contains_sorted(plist, np.array([0, 1, 5, 9, 10], dtype=np.int32))) == [False, True, False, True, False]
-    assert list(contains_sorted(plist[:0], np.array([1], dtype=np.int32))) == [False]
+    assert list(k.contains_sorted(plist, np.array([0, 1, 5, 9, 10], dtype=np.int32))) == [False, True, False, True, False]
+    assert list(k.contains_sorted(plist[:0], np.array([1], dtype=np.int32))) == [False]
+
+
+def test_both_sets_give_identical_scores_on_random_postings():
+    rng = np.random.default_rng(1)
+    n_docs, n_terms = 500, 60
+    lengths = rng.integers(0, 40, size=n_terms)
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    docs = np.concatenate([np.sort(rng.choice(n_docs, size=n, replace=False)) for n in lengths]).astype(np.int32)
+    weights = rng.random(len(docs)).astype(np.float32)
+    rows = rng.integers(0, n_terms, size=12).astype(np.int64)
+    factors = rng.random(12)
+    a, b = np.zeros(n_docs), np.zeros(n_docs)
+    NUMPY.accumulate(a, rows, factors, indptr, docs, weights)
+    compiled().accumulate(b, rows, factors, indptr, docs, weights)
+    assert np.array_equal(a, b)
+    assert list(NUMPY.top_k(a, 20)) == list(compiled().top_k(b, 20))

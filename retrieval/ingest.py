@@ -1,0 +1,203 @@
+"""Analyse articles on every core: segment (unless cached), build every field, hash the terms.
+
+The unit of work is a batch of whole articles, so a worker can build the article-level
+fields too; the main process only looks up and stores cached segmentations and appends
+the workers' compact arrays. Results come back in order, a bounded number in flight, so
+memory stays flat however large the archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .analyzer import FIELDS, fields_from_words, tokenize_words
+from .matrix import FieldBuilder, encode_terms
+from .model import Article, Passage
+
+__all__ = ["SEGMENTER_VERSION", "ARTICLE_FIELDS", "SegmentCache", "analyse_articles", "IngestStats"]
+
+# Bump when segmentation changes: cached word streams are then redone.
+SEGMENTER_VERSION = "1"
+# Whole-article fields (title and every passage): evidence a passage borrows from the rest of its article.
+ARTICLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
+_BREAK = "\x1f"  # a punctuation break in a cached word stream
+_BATCH_PASSAGES = 256  # passages per task sent to a worker
+_POOL_MIN = 1_500  # below this many passages, starting workers costs more than it saves
+
+Stream = list  # list[str | None]: pyvi words, None at punctuation breaks
+Progress = Callable[[str, int, int], None]
+
+
+def text_key(text: str) -> str:
+    return hashlib.blake2b(f"{SEGMENTER_VERSION}\x00{text}".encode(), digest_size=16).hexdigest()
+
+
+class SegmentCache:
+    """Segmented text by content hash, so a rebuild only runs pyvi on what changed."""
+
+    def __init__(self, path: Path) -> None:
+        self.con = sqlite3.connect(path)
+        self.con.execute("PRAGMA journal_mode=WAL")
+        self.con.execute("PRAGMA synchronous=NORMAL")
+        self.con.execute("CREATE TABLE IF NOT EXISTS seg (key TEXT PRIMARY KEY, words TEXT NOT NULL)")
+        self._pending = 0
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Stream]:
+        out: dict[str, Stream] = {}
+        for i in range(0, len(keys), 900):
+            chunk = list(keys[i:i + 900])
+            q = f"SELECT key, words FROM seg WHERE key IN ({','.join('?' * len(chunk))})"
+            for key, words in self.con.execute(q, chunk):
+                out[key] = [None if w == _BREAK else w for w in words.split(" ")] if words else []
+        return out
+
+    def put_many(self, items: Iterable[tuple[str, Stream]]) -> None:
+        rows = [(k, " ".join(_BREAK if w is None else w for w in words)) for k, words in items]
+        self.con.executemany("INSERT OR REPLACE INTO seg VALUES (?, ?)", rows)
+        self._pending += len(rows)
+        if self._pending >= 20_000:
+            self.flush()
+
+    def flush(self) -> None:
+        self.con.commit()
+        self._pending = 0
+
+    def close(self) -> None:
+        self.flush()
+        self.con.close()
+
+
+@dataclass
+class _Encoded:
+    """Several documents of one field: concatenated (hash, tf) with per-document counts."""
+
+    hashes: np.ndarray
+    tfs: np.ndarray
+    unique: np.ndarray
+    lengths: np.ndarray
+
+
+def _encode(docs: list[list[str]]) -> _Encoded:
+    parts = [encode_terms(tokens) for tokens in docs]
+    return _Encoded(
+        hashes=np.concatenate([h for h, _ in parts]) if parts else np.zeros(0, np.uint64),
+        tfs=np.concatenate([t for _, t in parts]) if parts else np.zeros(0, np.uint32),
+        unique=np.fromiter((len(h) for h, _ in parts), dtype=np.int64, count=len(parts)),
+        lengths=np.fromiter((len(tokens) for tokens in docs), dtype=np.int64, count=len(docs)),
+    )
+
+
+# A job: per article, its texts ([title, passage, passage, ...]) and the cached stream of each, or None.
+Job = list[tuple[list[str], list[Stream | None]]]
+
+
+def _analyse_batch(job: Job) -> tuple[list[Stream], dict[str, _Encoded], dict[str, _Encoded]]:
+    """Worker side: segment what the cache lacked, then encode every passage and article field."""
+    fresh: list[Stream] = []
+    passage_terms: dict[str, list[list[str]]] = {name: [] for name in FIELDS}
+    article_terms: dict[str, list[list[str]]] = {name: [] for name in ARTICLE_FIELDS}
+    for texts, cached in job:
+        streams = []
+        for text, known in zip(texts, cached):
+            if known is None:
+                known = tokenize_words(text)
+                fresh.append(known)
+            streams.append(known)
+        article_words: Stream = list(streams[0])
+        for words in streams[1:]:
+            terms = fields_from_words(words)
+            for name in FIELDS:
+                passage_terms[name].append(terms[name])
+            article_words.append(None)
+            article_words.extend(words)
+        terms = fields_from_words(article_words)
+        for name in ARTICLE_FIELDS:
+            article_terms[name].append(terms[name])
+    return (fresh, {n: _encode(d) for n, d in passage_terms.items()}, {n: _encode(d) for n, d in article_terms.items()})
+
+
+@dataclass
+class IngestStats:
+    segmented: int = 0
+    cached: int = 0
+
+
+def _batches(cut: list[tuple[Article, list[Passage]]]) -> Iterator[list[tuple[Article, list[Passage]]]]:
+    batch: list[tuple[Article, list[Passage]]] = []
+    n = 0
+    for item in cut:
+        batch.append(item)
+        n += len(item[1]) + 1
+        if n >= _BATCH_PASSAGES:
+            yield batch
+            batch, n = [], 0
+    if batch:
+        yield batch
+
+
+def analyse_articles(
+    cut: list[tuple[Article, list[Passage]]],
+    cache: SegmentCache,
+    passage_builders: dict[str, FieldBuilder],
+    article_builders: dict[str, FieldBuilder],
+    workers: int,
+    progress: Progress | None = None,
+) -> IngestStats:
+    """Fill the builders with every passage and article of ``cut``, in order."""
+    stats = IngestStats()
+    total = sum(len(ps) + 1 for _, ps in cut)
+    done = 0
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and total >= _POOL_MIN else None
+    in_flight: deque[tuple[Future | tuple, list[str], list[int]]] = deque()
+
+    def collect() -> None:
+        nonlocal done
+        pending, keys, missing = in_flight.popleft()
+        fresh, passages, articles = pending.result() if isinstance(pending, Future) else pending
+        cache.put_many((keys[i], stream) for i, stream in zip(missing, fresh))
+        stats.segmented += len(fresh)
+        stats.cached += len(keys) - len(fresh)
+        for name, enc in passages.items():
+            passage_builders[name].add_batch(enc.hashes, enc.tfs, enc.unique, enc.lengths)
+        for name, enc in articles.items():
+            article_builders[name].add_batch(enc.hashes, enc.tfs, enc.unique, enc.lengths)
+        done += len(keys)
+        if progress:
+            progress("analyse", done, total)
+
+    try:
+        for batch in _batches(cut):
+            texts_per_article = [[a.title] + [p.text for p in ps] for a, ps in batch]
+            keys = [text_key(t) for texts in texts_per_article for t in texts]
+            known = cache.get_many(keys)
+            job: Job = []
+            missing: list[int] = []
+            i = 0
+            for texts in texts_per_article:
+                cached = []
+                for _ in texts:
+                    stream = known.get(keys[i])
+                    if stream is None:
+                        missing.append(i)
+                    cached.append(stream)
+                    i += 1
+                job.append((texts, cached))
+            task = pool.submit(_analyse_batch, job) if pool else _analyse_batch(job)
+            in_flight.append((task, keys, missing))
+            if len(in_flight) > (2 * workers if pool else 0):
+                collect()
+        while in_flight:
+            collect()
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+        cache.flush()
+    return stats
