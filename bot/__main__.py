@@ -38,18 +38,11 @@ def _console(settings) -> int:
             else:
                 result = engine.search(question, k=settings.results_per_page)
                 text = "\n\n".join(answer_messages(result, 0, settings.results_per_page))
-            print(html_to_terminal(text) if sys.stdout.isatty() else _plain(text))
+            print(html_to_terminal(text, ansi=sys.stdout.isatty()))
             print()
     finally:
         engine.close()
     return 0
-
-
-def _plain(text: str) -> str:
-    from .render import html_to_terminal
-    import re
-
-    return re.sub(r"\033\[[0-9;]*m", "", html_to_terminal(text))
 
 
 def _export(settings, fmt: str, output: str | None) -> int:
@@ -69,19 +62,10 @@ def _export(settings, fmt: str, output: str | None) -> int:
 
 
 def _run(settings) -> int:
-    from .app import ALLOWED_UPDATES, build_application, setup_logging
+    from .app import build_application, run, setup_logging
 
     setup_logging(settings)
-    application = build_application(settings)
-    if settings.webhook_url:
-        path = settings.token.split(":", 1)[0]  # a per-bot path without the secret part of the token
-        application.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
-            webhook_url=settings.webhook_url.rstrip("/") + "/" + path,
-            secret_token=settings.webhook_secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    run(build_application(settings), settings)
     return 0
 
 

@@ -30,7 +30,7 @@ from .config import Settings
 from .ratelimit import UserRateLimiter
 from .storage import BotStore
 
-__all__ = ["build_application", "register_handlers", "open_engine", "reload_engine", "RedactingFilter", "setup_logging"]
+__all__ = ["build_application", "register_handlers", "open_engine", "reload_engine", "run", "RedactingFilter", "setup_logging"]
 
 log = logging.getLogger(__name__)
 
@@ -188,3 +188,19 @@ def build_application(settings: Settings) -> Application:
 
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+
+
+def run(application: Application, settings: Settings, **kwargs) -> None:
+    """Long polling, or a webhook server with Telegram's secret-token check when WEBHOOK_URL is set.
+
+    Blocks until SIGINT/SIGTERM (PTB stops gracefully: updates in progress finish first).
+    """
+    if settings.webhook_url:
+        path = settings.token.split(":", 1)[0]  # a per-bot path without the secret part of the token
+        application.run_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
+            webhook_url=settings.webhook_url.rstrip("/") + "/" + path,
+            secret_token=settings.webhook_secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES, **kwargs,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, **kwargs)

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(12, ge=1, le=600)
     results_per_page: int = Field(3, ge=1, le=5)
     search_workers: int = Field(4, ge=1, le=64)
+    # Show "typing…" only when an answer takes longer than this: most take a few milliseconds, and
+    # every chat action spends the same 30-requests-a-second flood budget as the answers themselves.
+    typing_after_ms: int = Field(250, ge=0, le=10_000)
 
     @field_validator("allowed_user_ids", "allowed_chat_ids", "admin_user_ids", mode="before")
     @classmethod

@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from retrieval.search import Result
@@ -57,6 +57,14 @@ async def _search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int, off
     engine = context.bot_data["engine"]
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(context.bot_data["executor"], engine.search, question, k, offset)
+
+
+async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """The typing indicator; cosmetic, so a failure is logged and the answer still goes out."""
+    try:
+        await context.bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+    except TelegramError as exc:
+        log.info("Typing indicator not sent: %s", exc)
 
 
 def answer_keyboard(qid: int, page: int, result: Result, per_page: int) -> InlineKeyboardMarkup:
@@ -112,10 +120,14 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     if not limiter.allow(user_id):
         await message.reply_text(msg.RATE_LIMITED.format(seconds=limiter.retry_after(user_id)))
         return
-    await context.bot.send_chat_action(chat_id=message.chat_id, action=ChatAction.TYPING)
-    per_page = context.bot_data["settings"].results_per_page
+    settings = context.bot_data["settings"]
+    per_page = settings.results_per_page
     started = time.perf_counter()
-    result = await _search(context, question, per_page)
+    search = asyncio.ensure_future(_search(context, question, per_page))
+    done, _ = await asyncio.wait({search}, timeout=settings.typing_after_ms / 1000)
+    if not done:
+        await _typing(context, message.chat_id)
+    result = await search
     took = (time.perf_counter() - started) * 1000
     qid = context.bot_data["store"].record_question(
         message.chat_id, user_id, message.chat.type, question, result.not_found, result.total, took)

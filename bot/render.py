@@ -149,8 +149,9 @@ def inline_snippet(hit: Hit, width: int = 120) -> str:
 _TAG_RE = re.compile(r"<(/?)([a-z-]+)([^>]*)>")
 
 
-def html_to_terminal(message: str) -> str:
-    """Telegram HTML → terminal text (ANSI bold/italic, quotes indented), for --console."""
+def html_to_terminal(message: str, ansi: bool = True) -> str:
+    """Telegram HTML → terminal text (quotes indented; bold/italic as ANSI, or bold as **…** when piped)."""
+    bold_on, bold_off, it_on, it_off = ("\033[1m", "\033[22m", "\033[3m", "\033[23m") if ansi else ("**", "**", "", "")
     out = []
     pos = 0
     in_quote = False
@@ -159,9 +160,9 @@ def html_to_terminal(message: str) -> str:
         out.append(chunk.replace("\n", "\n│ ") if in_quote else chunk)
         closing, tag = m.group(1), m.group(2)
         if tag == "b":
-            out.append("\033[22m" if closing else "\033[1m")
+            out.append(bold_off if closing else bold_on)
         elif tag == "i":
-            out.append("\033[23m" if closing else "\033[3m")
+            out.append(it_off if closing else it_on)
         elif tag == "blockquote":
             in_quote = not closing
             out.append("" if closing else "│ ")

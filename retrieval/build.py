@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .analyzer import FIELDS
-from .ingest import ARTICLE_FIELDS, SegmentCache, analyse_articles
+from .ingest import TITLE_FIELDS, SegmentCache, analyse_articles
 from .layout import IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
 from .matrix import FieldBuilder, FieldMatrix
 from .model import Article, Passage, Problem
@@ -32,12 +32,12 @@ from .store import append_store, write_store
 
 __all__ = [
     "BuildOptions", "BuildReport", "BuildError", "SourceChanges", "build_index", "add_to_index",
-    "refresh_index", "source_changes", "is_stale", "ANALYZER_VERSION", "ARTICLE_FIELDS",
+    "refresh_index", "source_changes", "is_stale", "ANALYZER_VERSION",
 ]
 
 # Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
-ANALYZER_VERSION = "2"
-FORMAT_VERSION = 2
+ANALYZER_VERSION = "3"
+FORMAT_VERSION = 3
 SOURCES = "sources.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -133,14 +133,14 @@ def build_index(
     try:
         write_store(gen / "store.sqlite", cut)
         passage_builders = {name: FieldBuilder() for name in FIELDS}
-        article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
+        title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
         cache = SegmentCache(index_dir / "cache.sqlite")
         try:
-            stats = analyse_articles(cut, cache, passage_builders, article_builders, options.workers, progress)
+            stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
         finally:
             cache.close()
         meta: dict[str, dict] = {}
-        for prefix, builders in (("", passage_builders), ("doc.", article_builders)):
+        for prefix, builders in (("", passage_builders), ("title.", title_builders)):
             for name, builder in builders.items():
                 _save(gen, prefix, name, FieldMatrix.build_from(builder, options.k1, options.b, options.epsilon, options.dtype), meta)
         article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
@@ -196,19 +196,19 @@ def add_to_index(
         shutil.copyfile(old_gen / "store.sqlite", gen / "store.sqlite")
         append_store(gen / "store.sqlite", cut, first_article=int(params["n_articles"]), first_passage=int(params["n_passages"]))
         passage_builders = {name: FieldBuilder() for name in FIELDS}
-        article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
+        title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
         cache = SegmentCache(index_dir / "cache.sqlite")
         try:
-            stats = analyse_articles(cut, cache, passage_builders, article_builders, options.workers, progress)
+            stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
         finally:
             cache.close()
         meta: dict[str, dict] = {}
-        for prefix, builders in (("", passage_builders), ("doc.", article_builders)):
+        for prefix, builders in (("", passage_builders), ("title.", title_builders)):
             for name, builder in builders.items():
                 old = FieldMatrix.load(old_gen, prefix + name, params["fields"][prefix + name]["avgdl"])
                 _save(gen, prefix, name, old.extended(builder, options.k1, options.b, options.epsilon, options.dtype), meta)
                 if progress:
-                    progress("merge", len(meta), len(FIELDS) + len(ARTICLE_FIELDS))
+                    progress("merge", len(meta), len(FIELDS) + len(TITLE_FIELDS))
         old_of = np.load(old_gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         new_of = np.repeat(np.arange(len(cut), dtype=np.int32) + int(params["n_articles"]), [len(ps) for _, ps in cut])
         article_of = np.concatenate([old_of, new_of])

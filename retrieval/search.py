@@ -11,7 +11,7 @@ import numpy as np
 
 from .analyzer import FIELDS, Query, analyze_question
 from .answer import Span, find_answer, question_type
-from .ingest import ARTICLE_FIELDS
+from .ingest import TITLE_FIELDS
 from .kernels import NUMPY, compiled
 from .layout import current_generation, read_params
 from .matrix import FieldMatrix
@@ -30,9 +30,9 @@ class RankerConfig:
 
     accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "fold2": 0.3, "fold1": 1.0})
     unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "fold2": 0.3, "fold1": 1.0})
-    # Weight of the whole article's score (title + all passages, same field weights) added to
-    # each of its passages: a passage is believed more when its article is about the question.
-    article: float = 0.5
+    # Weight of the article title's score (same field weights) added to each of its passages:
+    # a passage is believed more when its article is about the question.
+    title: float = 0.2
     # Share of the question's idf mass that the best passage must contain (see README), measured
     # in this field for accented questions (accent-free questions always use fold1).
     min_coverage: float = 0.4
@@ -90,7 +90,7 @@ class Engine:
         self.config = config or RankerConfig()
         meta = self.params["fields"]
         self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}
-        self.article_fields = {name: FieldMatrix.load(gen, "doc." + name, meta["doc." + name]["avgdl"]) for name in ARTICLE_FIELDS}
+        self.title_fields = {name: FieldMatrix.load(gen, "title." + name, meta["title." + name]["avgdl"]) for name in TITLE_FIELDS}
         self.passage_article = np.load(gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         self.store = Store(gen / "store.sqlite")
         self.n_passages = int(self.params["n_passages"])
@@ -116,12 +116,12 @@ class Engine:
         for name, w in weights.items():
             if w:
                 self.fields[name].scores(query.terms[name], scores, w, self.kernels)
-        if self.config.article:
-            article_scores = np.zeros(self.article_fields["word"].n_docs, dtype=np.float64)
+        if self.config.title:
+            title_scores = np.zeros(self.title_fields["word"].n_docs, dtype=np.float64)
             for name, w in weights.items():
-                if w and name in self.article_fields:
-                    self.article_fields[name].scores(query.terms[name], article_scores, w, self.kernels)
-            self.kernels.add_article_scores(scores, article_scores, self.passage_article, self.config.article)
+                if w and name in self.title_fields:
+                    self.title_fields[name].scores(query.terms[name], title_scores, w, self.kernels)
+            self.kernels.add_article_scores(scores, title_scores, self.passage_article, self.config.title)
         return scores
 
     def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:

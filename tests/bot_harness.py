@@ -7,7 +7,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application, run
 from bot.config import Settings
 
 from .fake_telegram import TOKEN, FakeTelegram
@@ -26,6 +26,7 @@ def make_settings(tmp: Path, tg: FakeTelegram, seeds: Path, **overrides: object)
         "bantin_sources": sources,
         "bantin_data_dir": tmp / "var",
         "rate_limit_per_minute": 600,
+        "typing_after_ms": 0,  # always show typing, so tests see it
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -46,7 +47,8 @@ class BotRunner:
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
         try:
-            self.app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=1, close_loop=False, stop_signals=None)
+            extra = {} if self.settings.webhook_url else {"timeout": 1}
+            run(self.app, self.settings, close_loop=False, stop_signals=None, **extra)
         except BaseException as exc:  # noqa: BLE001 (surfaced to the test)
             self.error = exc
         finally:

@@ -232,3 +232,49 @@ def test_inline_mode_offers_quotes_with_sources(env):
     content = first["input_message_content"]
     assert content["parse_mode"] == "HTML" and "<blockquote" in content["message_text"]
     assert "34 đồng chí" in content["message_text"] and "06/03/2021" in content["message_text"]
+
+
+def test_webhook_mode_checks_the_secret_token(tmp_path):
+    import socket
+    import urllib.error
+    import urllib.request
+
+    from .fake_telegram import TOKEN
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS, webhook_url="https://bot.example.org/hook", webhook_secret="s3cret-value",
+                                 webhook_listen="127.0.0.1", webhook_port=port)
+        with BotRunner(settings, tg):
+            hook = tg.wait_for(lambda calls: [c for c in calls if c.method == "setWebhook"])[0]
+            assert hook.params["secret_token"] == "s3cret-value"
+            assert hook.params["url"] == f"https://bot.example.org/hook/{TOKEN.split(':')[0]}"
+            update = {"update_id": 1, "message": {"message_id": 77, "date": int(time.time()),
+                      "chat": tg.chat(3001), "from": tg.user(3001), "text": "Ai phát biểu tại hội nghị?"}}
+            tg.messages[(3001, 77)] = update["message"]
+            url = f"http://127.0.0.1:{port}/{TOKEN.split(':')[0]}"
+
+            deadline = time.time() + 15
+            while time.time() < deadline:  # the webhook server starts a moment after setWebhook
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+
+            def post(headers):
+                req = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST",
+                                             headers={"Content-Type": "application/json", **headers})
+                try:
+                    return urllib.request.urlopen(req, timeout=10).status
+                except urllib.error.HTTPError as exc:
+                    return exc.code
+
+            assert post({"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+            assert post({}) == 403
+            assert post({"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}) == 200
+            reply = tg.replies_to(update["message"])[0]
+            assert "<b>Hoàng Văn Nghiệm</b>" in reply.params["text"]
+            assert len([c for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == 3001]) == 1

@@ -1,0 +1,97 @@
+"""The bot's command line, configuration and logging, without Telegram."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bot.app import RedactingFilter
+from bot.config import ConfigError, Settings, load_settings
+from bot.storage import BotStore
+
+from .conftest import ROOT, SEEDS
+from .fake_telegram import TOKEN
+
+
+def _run_bot(args: list[str], tmp_path, stdin: str | None = None, **env: str):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BANTIN_", "WEBHOOK_"))}
+    base.update({"PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
+    base.update(env)
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, input=stdin, capture_output=True,
+                          text=True, timeout=300, env=base)
+
+
+def test_console_prints_what_the_bot_would_send(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    res = _run_bot(["--console"], tmp_path, stdin="Bao nhiêu đồng chí được nhận kỷ niệm chương?\nGiá vàng hôm nay bao nhiêu?\n")
+    assert res.returncode == 0, res.stderr
+    assert "1. Tổng kết công tác dân vận năm 2018" in res.stdout and "Bản tin ngày 06/03/2021" in res.stdout
+    assert "│ Nhân dịp này, **34 đồng chí** đã được nhận kỷ niệm chương" in res.stdout
+    assert "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp" in res.stdout
+
+
+@pytest.mark.parametrize("token,expected", [
+    ("", "TELEGRAM_BOT_TOKEN is not set"),
+    ("12345:tooshort-secret", "TELEGRAM_BOT_TOKEN is malformed"),
+])
+def test_missing_or_malformed_token_stops_with_one_line(tmp_path, token, expected):
+    res = _run_bot([], tmp_path, TELEGRAM_BOT_TOKEN=token)
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0]
+    if token:
+        assert token not in res.stderr and "tooshort" not in res.stderr
+
+
+def test_settings_parse_id_lists_and_reject_bad_ones(tmp_path):
+    s = Settings(_env_file=None, allowed_user_ids="1, 2;3", admin_user_ids="42")
+    assert s.allowed_user_ids == {1, 2, 3} and s.admin_user_ids == {42}
+    with pytest.raises(ConfigError, match="ALLOWED_CHAT_IDS is invalid"):
+        load_settings(_env_file=None, allowed_chat_ids="abc")
+    assert Settings(_env_file=None, telegram_api_url="http://127.0.0.1:8081").base_url == "http://127.0.0.1:8081/bot"
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
+        Settings(_env_file=None, telegram_bot_token=TOKEN, webhook_url="https://example.org/hook").check_token()
+
+
+def test_dotenv_file_is_read(tmp_path, monkeypatch):
+    for key in list(os.environ):
+        if key.startswith(("TELEGRAM_", "ADMIN_")):
+            monkeypatch.delenv(key)
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nADMIN_USER_IDS=7,8\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    s = load_settings()
+    assert s.token == TOKEN and s.admin_user_ids == {7, 8}
+    assert TOKEN not in repr(s)  # the token is a secret even in a repr
+
+
+def test_token_is_redacted_from_every_log_line(caplog):
+    logger = logging.getLogger("httpx-like")
+    flt = RedactingFilter(TOKEN)
+    logger.addFilter(flt)
+    with caplog.at_level(logging.INFO):
+        logger.info("HTTP Request: POST https://api.telegram.org/bot%s/getUpdates", TOKEN)
+        logger.info("plain " + TOKEN)
+    logger.removeFilter(flt)
+    assert TOKEN not in caplog.text and caplog.text.count("[REDACTED]") == 2
+
+
+def test_export_feedback(tmp_path):
+    store = BotStore(tmp_path / "var" / "bot.sqlite")
+    qid = store.record_question(1001, 1001, "private", "Bao nhiêu đồng chí?", False, 3, 4.2)
+    assert store.record_feedback(qid, 1001, 1001, 1, 0, [10, 4])
+    assert not store.record_feedback(qid, 1001, 1001, -1, 0, [10, 4])  # a change of mind replaces the vote
+    store.close()
+    res = _run_bot(["export-feedback", "--format", "jsonl"], tmp_path, BANTIN_DATA_DIR=str(tmp_path / "var"))
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert len(rows) == 1 and rows[0]["vote"] == -1 and rows[0]["question"] == "Bao nhiêu đồng chí?" and rows[0]["passage_ids"] == [10, 4]
+    out = tmp_path / "fb.csv"
+    res = _run_bot(["export-feedback", "--format", "csv", "-o", str(out)], tmp_path, BANTIN_DATA_DIR=str(tmp_path / "var"))
+    assert res.returncode == 0 and out.read_text(encoding="utf-8").startswith("id,time_utc,question,vote")
+    res = _run_bot(["export-feedback"], tmp_path, BANTIN_DATA_DIR=str(tmp_path / "nowhere"))
+    assert res.returncode == 2 and "no feedback yet" in res.stderr
