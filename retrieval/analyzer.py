@@ -39,9 +39,38 @@ def _pyvi() -> Callable[[str], str]:
     return get_tokenizer()
 
 
+_TONED = "àáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ"
+_TONED_HAT = "ằắẳẵặầấẩẫậềếểễệồốổỗộờớởỡợừứửữự"
+# Words whose spelling normalize_syllable can change: new-style oa/oe/uy (hoà, uỷ), a toned final y
+# (kỷ, quý), or a tone beside a vowel that should carry it (hiêụ). Only these pay for the call;
+# tests check the shortcut against calling it on every word.
+_NEEDS_NORMALIZING = re.compile(
+    rf"[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ]|[ỳýỷỹỵỲÝỶỸỴ](?![^\W_])"
+    rf"|[ăâêôơưĂÂÊÔƠƯ][{_TONED}{_TONED.upper()}]|[{_TONED}{_TONED.upper()}][ăâêôơưĂÂÊÔƠƯ{_TONED_HAT}{_TONED_HAT.upper()}]"
+    rf"|[{_TONED}{_TONED.upper()}][aeiouyAEIOUY]{{2}}"
+)
+_WORD_AT_RE = re.compile(r"[^\W_]+")
+
+
 def _normalize_words(text: str) -> str:
     """Every syllable in its one spelling, case kept (pyvi reads case)."""
-    return _WORD_RE.sub(lambda m: normalize_syllable(m.group()), nfc(text))
+    text = nfc(text)
+    out: list[str] = []
+    pos = 0
+    for m in _NEEDS_NORMALIZING.finditer(text):
+        if m.start() < pos:
+            continue
+        start = m.start()
+        while start > 0 and (text[start - 1].isalnum() and text[start - 1] != "_"):
+            start -= 1
+        word = _WORD_AT_RE.match(text, start)
+        out.append(text[pos:start])
+        out.append(normalize_syllable(word.group()))
+        pos = word.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _phrase_key(text: str) -> str:
@@ -64,9 +93,11 @@ def _phrase_pattern(phrase: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _abbreviation_rule() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One regex for every full form (normalised, and typed without accents), longest first,
-    and the abbreviation each stands for."""
+def _abbreviation_rule() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """(first word of any full form, in lower case; every full form longest first; full form → abbreviation).
+
+    Full forms are normalised, and also typed without accents.
+    """
     forms: dict[str, str] = {}
     for abbr, full_forms in ABBREVIATIONS.items():
         for form in full_forms:
@@ -74,14 +105,41 @@ def _abbreviation_rule() -> tuple[re.Pattern[str], dict[str, str]]:
             forms[_phrase_key(norm)] = abbr
             forms[_phrase_key(fold_accents(norm))] = abbr
     ordered = sorted(forms, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(_phrase_pattern(f) for f in ordered) + r")(?!\w)", re.IGNORECASE)
-    return pattern, forms
+    full = re.compile(r"(?:" + "|".join(_phrase_pattern(f) for f in ordered) + r")(?!\w)", re.IGNORECASE)
+    firsts = {_WORD_AT_RE.match(f).group() for f in forms}
+    by_letter: dict[str, list[str]] = {}
+    for word in sorted(firsts, key=len, reverse=True):
+        by_letter.setdefault(word[0], []).append(re.escape(word[1:]))
+    # grouped by first letter: Python's re has no trie of its own
+    trie = "|".join(re.escape(ch) + "(?:" + "|".join(rest) + ")" for ch, rest in by_letter.items())
+    return re.compile(r"(?<![^\W_])(?:" + trie + r")(?![^\W_])"), full, forms
 
 
 def _prepare(text: str) -> str:
+    """Normalised spelling, full forms replaced by their abbreviation.
+
+    Scanning for ~90 alternatives at every position is slow in Python's re; the full forms
+    are tried only where a word could start one.
+    """
     text = _normalize_words(text)
-    pattern, forms = _abbreviation_rule()
-    return pattern.sub(lambda m: forms.get(_phrase_key(m.group()), m.group()), text)
+    first, full, forms = _abbreviation_rule()
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: offsets would shift
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    out: list[str] = []
+    pos = 0
+    for m in first.finditer(low):
+        if m.start() < pos:
+            continue
+        hit = full.match(text, m.start())
+        if hit:
+            out.append(text[pos:hit.start()])
+            out.append(forms.get(_phrase_key(hit.group()), hit.group()))
+            pos = hit.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _merge_numbers(tokens: list[str]) -> list[str]:
@@ -111,30 +169,39 @@ def tokenize_words(text: str) -> list[str | None]:
     return [tok if _ALNUM_RE.search(tok) else None for tok in tokens]
 
 
+@lru_cache(maxsize=1 << 19)
+def _word_parts(low: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(syllables, accent-free syllables) of a lower-case pyvi word; numbers and dates stay whole."""
+    sylls = (low,) if _NUMBER_RE.match(low.rstrip("%")) or "/" in low else tuple(s for s in low.split("_") if s)
+    return sylls, tuple(fold_syllable(s) for s in sylls)
+
+
 def fields_from_words(words: list[str | None]) -> Terms:
     """Build every field from a word stream in which None marks a break."""
-    terms: Terms = {name: [] for name in (*FIELDS, "syl")}
-    prev_fold: str | None = None
-    for word in words:
-        if word is None:
-            prev_fold = None
+    word: list[str] = []
+    syl: list[str] = []
+    fold1: list[str] = []
+    fold2: list[str] = []
+    prev: str | None = None
+    percent = False
+    for w in words:
+        if w is None:
+            prev = None
             continue
-        low = word.lower()
-        terms["word"].append(low)
-        sylls = [low] if _NUMBER_RE.match(low.rstrip("%")) or "/" in low else low.split("_")
-        for syl in sylls:
-            if not syl:
-                continue
-            terms["syl"].append(syl)
-            folded = fold_syllable(syl)
-            terms["fold1"].append(folded)
-            if prev_fold is not None:
-                terms["fold2"].append(prev_fold + "_" + folded)
-            prev_fold = folded
-    for name in ("word", "syl", "fold1"):
-        if percent := [t[:-1] for t in terms[name] if t.endswith("%") and len(t) > 1]:
-            terms[name].extend(percent)  # "74,78" alone still finds "74,78%"
-    return terms
+        low = w.lower()
+        word.append(low)
+        sylls, folds = _word_parts(low)
+        syl.extend(sylls)
+        fold1.extend(folds)
+        for f in folds:
+            if prev is not None:
+                fold2.append(prev + "_" + f)
+            prev = f
+        percent = percent or low.endswith("%")
+    if percent:  # "74,78" alone still finds "74,78%"
+        for tokens in (word, syl, fold1):
+            tokens.extend([t[:-1] for t in tokens if t.endswith("%") and len(t) > 1])
+    return {"word": word, "fold2": fold2, "fold1": fold1, "syl": syl}
 
 
 def document_terms(text: str) -> Terms:

@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +115,28 @@ def _save(gen: Path, prefix: str, name: str, matrix: FieldMatrix, meta: dict) ->
     meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": int(len(matrix.terms)), "postings": int(len(matrix.docs))}
 
 
+def _weigh_and_save(gen: Path, groups: dict[str, dict[str, FieldBuilder]], options: BuildOptions,
+                    old: Callable[[str], FieldMatrix] | None = None) -> dict[str, dict]:
+    """Lay out and weigh every field, several at once (numpy sorts and arithmetic release the GIL).
+
+    With ``old``, each field is the old matrix extended by the builder's documents.
+    """
+    meta: dict[str, dict] = {}
+
+    def one(prefix: str, name: str, builder: FieldBuilder) -> None:
+        if old is None:
+            matrix = FieldMatrix.build_from(builder, options.k1, options.b, options.epsilon, options.dtype)
+        else:
+            matrix = old(prefix + name).extended(builder, options.k1, options.b, options.epsilon, options.dtype)
+        _save(gen, prefix, name, matrix, meta)
+
+    with ThreadPoolExecutor(max(1, min(options.workers, 4))) as pool:
+        jobs = [pool.submit(one, prefix, name, builder) for prefix, builders in groups.items() for name, builder in builders.items()]
+        for job in jobs:
+            job.result()
+    return dict(sorted(meta.items()))
+
+
 def build_index(
     inputs: Sequence[Path],
     index_dir: Path,
@@ -131,18 +154,18 @@ def build_index(
     index_dir.mkdir(parents=True, exist_ok=True)
     gen = new_generation(index_dir)
     try:
-        write_store(gen / "store.sqlite", cut)
-        passage_builders = {name: FieldBuilder() for name in FIELDS}
-        title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
-        cache = SegmentCache(index_dir / "cache.sqlite")
-        try:
-            stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
-        finally:
-            cache.close()
-        meta: dict[str, dict] = {}
-        for prefix, builders in (("", passage_builders), ("title.", title_builders)):
-            for name, builder in builders.items():
-                _save(gen, prefix, name, FieldMatrix.build_from(builder, options.k1, options.b, options.epsilon, options.dtype), meta)
+        # SQLite writes the store while the workers segment (it releases the GIL while it works).
+        with ThreadPoolExecutor(1) as background:
+            stored = background.submit(write_store, gen / "store.sqlite", cut)
+            passage_builders = {name: FieldBuilder() for name in FIELDS}
+            title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
+            cache = SegmentCache(index_dir / "cache.sqlite")
+            try:
+                stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
+            finally:
+                cache.close()
+            stored.result()
+        meta = _weigh_and_save(gen, {"": passage_builders, "title.": title_builders}, options)
         article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
         np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
         n_passages = int(len(article_of))
@@ -202,13 +225,8 @@ def add_to_index(
             stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
         finally:
             cache.close()
-        meta: dict[str, dict] = {}
-        for prefix, builders in (("", passage_builders), ("title.", title_builders)):
-            for name, builder in builders.items():
-                old = FieldMatrix.load(old_gen, prefix + name, params["fields"][prefix + name]["avgdl"])
-                _save(gen, prefix, name, old.extended(builder, options.k1, options.b, options.epsilon, options.dtype), meta)
-                if progress:
-                    progress("merge", len(meta), len(FIELDS) + len(TITLE_FIELDS))
+        meta = _weigh_and_save(gen, {"": passage_builders, "title.": title_builders}, options,
+                               old=lambda name: FieldMatrix.load(old_gen, name, params["fields"][name]["avgdl"]))
         old_of = np.load(old_gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         new_of = np.repeat(np.arange(len(cut), dtype=np.int32) + int(params["n_articles"]), [len(ps) for _, ps in cut])
         article_of = np.concatenate([old_of, new_of])

@@ -20,8 +20,12 @@ def accumulate(scores, rows, factors, indptr, docs, weights):  # pragma: no cove
     for i in range(rows.shape[0]):
         r = rows[i]
         f = factors[i]
-        for j in range(indptr[r], indptr[r + 1]):
-            scores[docs[j]] += f * np.float64(weights[j])
+        if f == 1.0:  # a plain BM25 field: no multiply (x * 1.0 == x, so results are the same)
+            for j in range(indptr[r], indptr[r + 1]):
+                scores[docs[j]] += np.float64(weights[j])
+        else:
+            for j in range(indptr[r], indptr[r + 1]):
+                scores[docs[j]] += f * np.float64(weights[j])
 
 
 @njit(cache=True, nogil=True)
@@ -44,8 +48,8 @@ def top_k(scores, k):  # pragma: no cover
     size = 0
     for i in range(scores.shape[0]):
         s = scores[i]
-        if s <= 0.0:
-            continue
+        if s <= 0.0 or (size == k and s <= heap_s[0]):
+            continue  # the common case: one or two comparisons per passage
         if size < k:
             # sift up; the root is the worst kept (lowest score, then highest index)
             j = size
@@ -60,8 +64,8 @@ def top_k(scores, k):  # pragma: no cover
                 j = parent
             heap_s[j] = s
             heap_i[j] = i
-        elif s > heap_s[0]:
-            # replace the root and sift down
+        else:
+            # better than the worst kept: replace the root and sift down
             j = 0
             while True:
                 left = 2 * j + 1

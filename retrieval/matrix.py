@@ -74,6 +74,18 @@ class FieldBuilder:
         docs = np.repeat(np.arange(self.n_docs, dtype=np.int64), unique)
         return terms, term_of.astype(np.int64).ravel(), docs, tfs
 
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(terms, indptr, docs, tf) with one stable sort: rows by term hash, documents ascending."""
+        hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.uint64)
+        unique = np.frombuffer(self._unique, dtype=np.int64) if self._unique else np.zeros(0, np.int64)
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(ordered) else np.zeros(0, np.int64)
+        indptr = np.append(starts, len(ordered)).astype(np.int64)
+        docs = np.repeat(np.arange(self.n_docs, dtype=np.int32), unique)[order]
+        tfs = np.concatenate(self._tfs)[order] if self._tfs else np.zeros(0, np.uint32)
+        return ordered[starts], indptr, docs, tfs
+
 
 @dataclass
 class FieldMatrix:
@@ -186,8 +198,8 @@ class FieldMatrix:
 
     @classmethod
     def build_from(cls, builder: FieldBuilder, k1: float, b: float, epsilon: float, dtype: str = "float32") -> "FieldMatrix":
-        terms, term_of, doc_of, tf = builder.postings()
-        return cls.from_postings(terms, term_of, doc_of, tf, np.frombuffer(builder.doc_len, dtype=np.int64), k1, b, epsilon, dtype)
+        terms, indptr, docs, tf = builder.csr()
+        return cls.from_csr(terms, indptr, docs, tf, np.frombuffer(builder.doc_len, dtype=np.int64), k1, b, epsilon, dtype)
 
     @classmethod
     def build(cls, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25, dtype: str = "float32") -> "FieldMatrix":

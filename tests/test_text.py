@@ -34,3 +34,24 @@ def test_fold_accents_and_diacritic_detection():
 def test_vietnamese_syllable_shape():
     assert all(is_vietnamese_syllable(w) for w in "nghiêng người quốc khuya trường".split())
     assert not is_vietnamese_syllable("xyz")
+
+
+def test_normalizing_shortcut_agrees_with_the_full_rule_on_every_vietnamese_word():
+    import importlib.util
+    import json
+    import re
+    from pathlib import Path
+
+    from retrieval.analyzer import _normalize_words
+    from retrieval.text import is_vietnamese_syllable
+
+    root = Path(__file__).resolve().parent.parent
+    pyvi_dir = Path(importlib.util.find_spec("pyvi").submodule_search_locations[0])
+    texts = [(pyvi_dir / "models" / "words.txt").read_text(encoding="utf-8")]
+    for name in ("mlqa_vi", "xquad_vi"):
+        texts += [json.loads(line)["text"] for line in (root / "data" / name / "passages.jsonl").read_text(encoding="utf-8").splitlines()]
+    lexicon = {s for line in texts[0].splitlines() for s in line.lower().split()}  # pyvi's dictionary syllables
+    words = {w for t in texts for w in re.findall(r"[^\W\d_]+", t) if is_vietnamese_syllable(w) and w.lower() in lexicon}
+    words |= {"hoà", "Hoà", "uỷ", "Uỷ", "kỷ", "Kỷ", "quý", "thuỷ", "khoẻ", "hiêụ", "ngòai"}
+    wrong = [w for w in words if _normalize_words(w) != normalize_syllable(w)]
+    assert len(words) > 5000 and not wrong, wrong[:10]
