@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["accumulate", "add_article_scores", "top_k", "contains_sorted"]
+__all__ = ["accumulate", "top_k", "contains_sorted", "weigh_postings", "merge_rows"]
 
 
 @njit(cache=True, nogil=True)
@@ -29,64 +29,44 @@ def accumulate(scores, rows, factors, indptr, docs, weights):  # pragma: no cove
 
 
 @njit(cache=True, nogil=True)
-def add_article_scores(scores, article_scores, passage_article, factor):  # pragma: no cover
-    """Each passage borrows ``factor`` × its article's score (articles with no match add nothing)."""
-    for p in range(scores.shape[0]):
-        a = article_scores[passage_article[p]]
-        if a != 0.0:
-            scores[p] += factor * a
-
-
-@njit(cache=True, nogil=True)
 def top_k(scores, k):  # pragma: no cover
     """Indices of the ``k`` highest positive scores, best first; ties keep the lower index first.
 
-    One pass with a k-sized min-heap: no dense sort, and no introselect worst case.
+    One pass with a k-sized heap of the best so far: no dense sort, no introselect worst case.
     """
-    heap_s = np.empty(k, dtype=np.float64)
-    heap_i = np.empty(k, dtype=np.int64)
-    size = 0
-    for i in range(scores.shape[0]):
+    n = scores.shape[0]
+    # The heap starts full of placeholders (score 0, indices past the end, so worse than any
+    # real entry): one comparison per passage decides, as in a plain threshold scan.
+    heap_s = np.zeros(k, dtype=np.float64)
+    heap_i = np.arange(n, n + k, dtype=np.int64)[::-1].copy()
+    size = k
+    for i in range(n):
         s = scores[i]
-        if s <= 0.0 or (size == k and s <= heap_s[0]):
-            continue  # the common case: one or two comparisons per passage
-        if size < k:
-            # sift up; the root is the worst kept (lowest score, then highest index)
-            j = size
-            size += 1
-            while j > 0:
-                parent = (j - 1) >> 1
-                ps = heap_s[parent]
-                if s > ps or (s == ps and i < heap_i[parent]):
-                    break  # the new entry is not worse than its parent
-                heap_s[j] = ps
-                heap_i[j] = heap_i[parent]
-                j = parent
-            heap_s[j] = s
-            heap_i[j] = i
-        else:
-            # better than the worst kept: replace the root and sift down
-            j = 0
-            while True:
-                left = 2 * j + 1
-                if left >= size:
-                    break
-                child = left
-                right = left + 1
-                if right < size:
-                    ls, rs = heap_s[left], heap_s[right]
-                    if rs < ls or (rs == ls and heap_i[right] > heap_i[left]):
-                        child = right
-                cs = heap_s[child]
-                if cs > s or (cs == s and heap_i[child] < i):
-                    break
-                heap_s[j] = cs
-                heap_i[j] = heap_i[child]
-                j = child
-            heap_s[j] = s
-            heap_i[j] = i
-    out_s = heap_s[:size].copy()
-    out_i = heap_i[:size].copy()
+        if s <= heap_s[0]:
+            continue  # not better than the worst kept (ties keep the lower index)
+        # better than the worst kept: replace the root and sift down
+        j = 0
+        while True:
+            left = 2 * j + 1
+            if left >= size:
+                break
+            child = left
+            right = left + 1
+            if right < size:
+                ls, rs = heap_s[left], heap_s[right]
+                if rs < ls or (rs == ls and heap_i[right] > heap_i[left]):
+                    child = right
+            cs = heap_s[child]
+            if cs > s or (cs == s and heap_i[child] < i):
+                break
+            heap_s[j] = cs
+            heap_i[j] = heap_i[child]
+            j = child
+        heap_s[j] = s
+        heap_i[j] = i
+    real = heap_i < n
+    out_s = heap_s[real].copy()
+    out_i = heap_i[real].copy()
     # best first: score descending, index ascending
     order = np.argsort(out_i, kind="mergesort")
     out_s = out_s[order]
@@ -111,3 +91,32 @@ def contains_sorted(plist, docs):  # pragma: no cover
                 hi = mid
         out[i] = lo < n and plist[lo] == d
     return out
+
+
+@njit(cache=True, nogil=True)
+def weigh_postings(indptr, docs, tf, idf, norm, k1, out):  # pragma: no cover
+    """out[j] = idf[term] × tf × (k1 + 1) / (tf + norm[doc]): bm25.posting_weights in one pass, same arithmetic."""
+    for t in range(indptr.shape[0] - 1):
+        w = idf[t]
+        for j in range(indptr[t], indptr[t + 1]):
+            f = np.float64(tf[j])
+            out[j] = w * (f * (k1 + 1) / (f + norm[docs[j]]))
+
+
+@njit(cache=True, nogil=True)
+def merge_rows(indptr, old_rows, old_indptr, old_docs, old_tf, new_rows, new_docs, new_tf, out_docs, out_tf):  # pragma: no cover
+    """Lay out old postings (row by row, at their new rows) then new ones after them, in one copy."""
+    fill = indptr[:-1].copy()
+    for t in range(old_rows.shape[0]):
+        r = old_rows[t]
+        pos = fill[r]
+        for j in range(old_indptr[t], old_indptr[t + 1]):
+            out_docs[pos] = old_docs[j]
+            out_tf[pos] = old_tf[j]
+            pos += 1
+        fill[r] = pos
+    for j in range(new_rows.shape[0]):  # sorted by row, documents ascending within a row
+        r = new_rows[j]
+        out_docs[fill[r]] = new_docs[j]
+        out_tf[fill[r]] = new_tf[j]
+        fill[r] += 1

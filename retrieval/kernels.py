@@ -1,4 +1,4 @@
-"""The inner loops of a search: posting-list accumulation, article evidence, top-k, membership.
+"""The inner loops of a search: posting-list accumulation, top-k, membership.
 
 Two interchangeable sets with bit-identical results:
 - ``NUMPY``: loads instantly; fine for one question (tens of ms at a million passages);
@@ -21,7 +21,6 @@ __all__ = ["Kernels", "NUMPY", "compiled"]
 class Kernels:
     name: str
     accumulate: Callable[..., None]
-    add_article_scores: Callable[..., None]
     top_k: Callable[..., np.ndarray]
     contains_sorted: Callable[..., np.ndarray]
 
@@ -31,12 +30,6 @@ def _accumulate(scores, rows, factors, indptr, docs, weights) -> None:
     for r, f in zip(rows, factors):
         start, end = int(indptr[r]), int(indptr[r + 1])
         scores[docs[start:end]] += f * weights[start:end].astype(np.float64)
-
-
-def _add_article_scores(scores, article_scores, passage_article, factor) -> None:
-    """Each passage borrows ``factor`` × its article's score."""
-    touched = np.flatnonzero(article_scores[passage_article])
-    scores[touched] += factor * article_scores[passage_article[touched]]
 
 
 def _top_k(scores, k) -> np.ndarray:
@@ -57,7 +50,7 @@ def _contains_sorted(plist, docs) -> np.ndarray:
     return plist[pos] == docs
 
 
-NUMPY = Kernels("numpy", _accumulate, _add_article_scores, _top_k, _contains_sorted)
+NUMPY = Kernels("numpy", _accumulate, _top_k, _contains_sorted)
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +64,6 @@ def compiled() -> Kernels:
     docs = np.zeros(1, dtype=np.int32)
     for dtype in (np.float32, np.float64):
         c.accumulate(scores, rows, np.ones(1), indptr, docs, np.ones(1, dtype=dtype))
-    c.add_article_scores(scores, np.ones(1), np.zeros(4, dtype=np.int32), 0.5)
     c.top_k(scores, 2)
     c.contains_sorted(docs, docs)
-    return Kernels("numba", c.accumulate, c.add_article_scores, c.top_k, c.contains_sorted)
+    return Kernels("numba", c.accumulate, c.top_k, c.contains_sorted)

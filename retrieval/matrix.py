@@ -7,6 +7,7 @@ memory map, not a vocabulary load, and a question's terms are found by binary se
 from __future__ import annotations
 
 import hashlib
+import mmap as mmap_module
 from array import array
 from collections import Counter
 from dataclasses import dataclass
@@ -144,10 +145,17 @@ class FieldMatrix:
         idf = bm25.okapi_idf(df, n_docs, epsilon)
         avgdl = bm25.average_doc_length(doc_len)
         norm = bm25.length_norm(doc_len, avgdl, k1, b) if n_docs else np.zeros(0)
-        term_of = np.repeat(np.arange(len(terms), dtype=np.int64), df)
-        weights = bm25.posting_weights(idf[term_of], tf, norm[docs], k1)
         if tf.size and tf.max() > np.iinfo(np.uint16).max:
             raise ValueError("a term occurs more than 65,535 times in one passage")
+        if len(docs) > 1_000_000:
+            # bm25.posting_weights in one compiled pass: no archive-sized temporaries
+            from .compiled import weigh_postings
+
+            weights = np.empty(len(docs), dtype=dtype)
+            weigh_postings(np.asarray(indptr, dtype=np.int64), np.asarray(docs), np.asarray(tf), idf, norm, float(k1), weights)
+        else:
+            term_of = np.repeat(np.arange(len(terms), dtype=np.int64), df)
+            weights = bm25.posting_weights(idf[term_of], tf, norm[docs], k1)
         return cls(
             terms=np.asarray(terms, dtype=np.uint64),
             indptr=np.asarray(indptr, dtype=np.int64),
@@ -178,21 +186,12 @@ class FieldMatrix:
         total = int(indptr[-1])
         docs = np.empty(total, dtype=np.int32)
         tf = np.empty(total, dtype=np.uint16)
-        # old postings keep their order, each row shifted to its new start
-        old_n = np.diff(self.indptr)
-        shift = np.repeat(indptr[old_rows] - self.indptr[:-1], old_n)
-        old_pos = np.arange(len(self.docs), dtype=np.int64) + shift
-        docs[old_pos] = self.docs
-        tf[old_pos] = self.tf
-        # new postings go after them, in document order within each row
+        # old postings keep their order at their new rows; new ones follow, documents ascending
+        from .compiled import merge_rows
+
         order = np.argsort(new_rows, kind="stable")
-        rows_sorted = new_rows[order]
-        start_in_new = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(new_counts, out=start_in_new[1:])
-        within = np.arange(len(order), dtype=np.int64) - start_in_new[rows_sorted]
-        new_pos = indptr[rows_sorted] + old_counts[rows_sorted] + within
-        docs[new_pos] = new_docs[order]
-        tf[new_pos] = new_tf[order]
+        merge_rows(indptr, old_rows.astype(np.int64), np.asarray(self.indptr), np.asarray(self.docs), np.asarray(self.tf),
+                   new_rows[order], new_docs[order].astype(np.int32), new_tf[order].astype(np.uint16), docs, tf)
         doc_len = np.concatenate([np.asarray(self.doc_len), np.frombuffer(builder.doc_len, dtype=np.int64).astype(np.int32)])
         return FieldMatrix.from_csr(terms, indptr, docs, tf, doc_len, k1, b, epsilon, dtype)
 
@@ -216,6 +215,12 @@ class FieldMatrix:
     def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True) -> "FieldMatrix":
         mode = "r" if mmap else None
         arrays = {key: np.load(folder / f"{name}.{key}.npy", mmap_mode=mode, allow_pickle=False) for key in cls.ARRAYS}
+        for key in ("docs", "weights", "tf"):
+            # A question reads a few posting lists scattered over the file: read-ahead would only
+            # pull neighbouring lists into memory.
+            raw = getattr(arrays[key], "_mmap", None)
+            if raw is not None and hasattr(raw, "madvise"):
+                raw.madvise(mmap_module.MADV_RANDOM)
         return cls(avgdl=avgdl, **arrays)
 
     def rows(self, tokens: list[str]) -> np.ndarray:

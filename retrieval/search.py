@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,9 @@ from .layout import current_generation, read_params
 from .matrix import FieldMatrix
 from .store import Store, StoredArticle
 
-__all__ = ["RankerConfig", "Hit", "Result", "Engine"]
+__all__ = ["RankerConfig", "Hit", "Result", "Engine", "RERANK_DEPTH"]
+
+RERANK_DEPTH = 200  # passages whose score the article title can still change
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Engine:
         self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}
         self.title_fields = {name: FieldMatrix.load(gen, "title." + name, meta["title." + name]["avgdl"]) for name in TITLE_FIELDS}
         self.passage_article = np.load(gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
+        self._buffers = threading.local()
         self.store = Store(gen / "store.sqlite")
         self.n_passages = int(self.params["n_passages"])
         self.kernels = NUMPY  # until warm_up(): one question does not pay for loading numba
@@ -109,19 +113,29 @@ class Engine:
     def _weights(self, query: Query) -> dict[str, float]:
         return self.config.accented if query.accented else self.config.unaccented
 
+    def _scratch(self) -> np.ndarray:
+        """This thread's score array, zeroed (reused: allocating 8 MB per question costs page faults)."""
+        buf = getattr(self._buffers, "scores", None)
+        if buf is None:
+            buf = self._buffers.scores = np.zeros(self.n_passages, dtype=np.float64)
+        else:
+            buf.fill(0.0)
+        return buf
+
     def score(self, query: Query) -> np.ndarray:
-        """Fused score of every passage."""
-        scores = np.zeros(self.n_passages, dtype=np.float64)
-        weights = self._weights(query)
-        for name, w in weights.items():
+        """Fused passage-field score of every passage (in this thread's reused buffer: copy it to keep it)."""
+        scores = self._scratch()
+        for name, w in self._weights(query).items():
             if w:
                 self.fields[name].scores(query.terms[name], scores, w, self.kernels)
-        if self.config.title:
-            title_scores = np.zeros(self.title_fields["word"].n_docs, dtype=np.float64)
-            for name, w in weights.items():
-                if w and name in self.title_fields:
-                    self.title_fields[name].scores(query.terms[name], title_scores, w, self.kernels)
-            self.kernels.add_article_scores(scores, title_scores, self.passage_article, self.config.title)
+        return scores
+
+    def title_scores(self, query: Query) -> np.ndarray:
+        """Fused title score of every article."""
+        scores = np.zeros(self.title_fields["word"].n_docs, dtype=np.float64)
+        for name, w in self._weights(query).items():
+            if w and name in self.title_fields:
+                self.title_fields[name].scores(query.terms[name], scores, w, self.kernels)
         return scores
 
     def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
@@ -150,8 +164,15 @@ class Engine:
         scores = self.score(query)
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
-        top = self.kernels.top_k(scores, max(1, min(self.n_passages, depth)))
-        return top, scores[top]
+        depth = max(1, min(self.n_passages, depth))
+        # The title's evidence re-ranks the best passages (all of them in a small index): adding it
+        # to every passage of a million would cost more than all the rest of a question.
+        candidates = self.kernels.top_k(scores, max(depth, RERANK_DEPTH))
+        fused = scores[candidates].copy()
+        if self.config.title and len(candidates):
+            fused += self.config.title * self.title_scores(query)[self.passage_article[candidates]]
+        order = np.lexsort((candidates, -fused))[:depth]
+        return candidates[order], fused[order]
 
     def search(self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None) -> Result:
         """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer marked."""

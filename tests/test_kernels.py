@@ -20,15 +20,13 @@ def test_top_k_matches_a_stable_sort(k):
 
 
 @pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
-def test_accumulate_and_article_scores(k):
+def test_accumulate(k):
     indptr = np.array([0, 2, 3], dtype=np.int64)
     docs = np.array([0, 2, 1], dtype=np.int32)
     weights = np.array([1.0, 2.0, 4.0], dtype=np.float32)
     scores = np.zeros(3)
     k.accumulate(scores, np.array([0, 1, 0], dtype=np.int64), np.array([1.0, 0.5, 2.0]), indptr, docs, weights)
     assert list(scores) == [3.0, 2.0, 6.0]
-    k.add_article_scores(scores, np.array([0.0, 10.0]), np.array([0, 1, 1], dtype=np.int32), 0.5)
-    assert list(scores) == [3.0, 7.0, 11.0]
 
 
 @pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
