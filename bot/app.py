@@ -78,7 +78,7 @@ def reload_engine(bot_data: dict) -> str:
     """Rebuild from the bulletins folder, swap the engine in, and say what changed (runs in a thread)."""
     settings: Settings = bot_data["settings"]
     old: Engine = bot_data["engine"]
-    before = dict(old.store._con().execute("SELECT doc_id, length(text) || ':' || title FROM articles"))
+    before = old.store.fingerprints()
     try:
         sources = str(settings.bantin_sources.resolve())
         if sources in old.params.get("inputs", []):
@@ -93,7 +93,7 @@ def reload_engine(bot_data: dict) -> str:
     new = Engine.open(settings.bantin_index_dir)
     new.warm_up()
     bot_data["engine"] = new
-    after = dict(new.store._con().execute("SELECT doc_id, length(text) || ':' || title FROM articles"))
+    after = new.store.fingerprints()
     added = len(after.keys() - before.keys())
     removed = len(before.keys() - after.keys())
     changed = sum(1 for k in after.keys() & before.keys() if after[k] != before[k])

@@ -120,7 +120,7 @@ def evaluate(engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: 
     """Run every question through the engine exactly as the bot would."""
     from .analyzer import analyze_question
 
-    doc_of_article = dict(engine.store._con().execute("SELECT id, doc_id FROM articles"))
+    doc_of_article = engine.store.doc_ids()
     figures = RunFigures("ranker")
     for q in questions:
         text = _typed(q.question, no_diacritics)
@@ -158,12 +158,10 @@ def baseline_run(engine, questions: list[EvalQuestion], no_diacritics: bool = Fa
     def toks(text: str) -> list[str]:
         return [t for t in ViTokenizer.tokenize(nfc(text)).lower().split() if any(c.isalnum() for c in t)]
 
-    con = engine.store._con()
-    articles = con.execute("SELECT id, doc_id, title, text FROM articles ORDER BY id").fetchall()
-    passages = [r[0] for r in con.execute(
-        "SELECT substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.id = p.article ORDER BY p.id")]
-    doc_ids = [a[1] for a in articles]
-    doc_bm25 = BM25Okapi([toks(f"{a[2]}\n{a[3]}") for a in articles])
+    articles = engine.store.articles_text()
+    passages = engine.store.passage_texts()
+    doc_ids = [a[0] for a in articles]
+    doc_bm25 = BM25Okapi([toks(f"{title}\n{text}") for _, title, text in articles])
     pas_bm25 = BM25Okapi([toks(p) for p in passages])
     figures = RunFigures("baseline")
     for q in questions:
@@ -188,7 +186,7 @@ def calibrate_not_found(engine, questions: list[EvalQuestion], thresholds: list[
     (unwanted) and with it removed (wanted)."""
     from .analyzer import analyze_question
 
-    row_of_doc = {d: r for r, d in engine.store._con().execute("SELECT id, doc_id FROM articles")}
+    row_of_doc = {d: r for r, d in enumerate(engine.store.doc_ids())}
     present, absent = [], []
     for q in questions:
         query = analyze_question(_typed(q.question, no_diacritics))

@@ -7,7 +7,6 @@ memory map, not a vocabulary load, and a question's terms are found by binary se
 from __future__ import annotations
 
 import hashlib
-import mmap as mmap_module
 from array import array
 from collections import Counter
 from dataclasses import dataclass
@@ -215,12 +214,6 @@ class FieldMatrix:
     def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True) -> "FieldMatrix":
         mode = "r" if mmap else None
         arrays = {key: np.load(folder / f"{name}.{key}.npy", mmap_mode=mode, allow_pickle=False) for key in cls.ARRAYS}
-        for key in ("docs", "weights", "tf"):
-            # A question reads a few posting lists scattered over the file: read-ahead would only
-            # pull neighbouring lists into memory.
-            raw = getattr(arrays[key], "_mmap", None)
-            if raw is not None and hasattr(raw, "madvise"):
-                raw.madvise(mmap_module.MADV_RANDOM)
         return cls(avgdl=avgdl, **arrays)
 
     def rows(self, tokens: list[str]) -> np.ndarray:

@@ -149,6 +149,23 @@ class Store:
         con = self._con()
         return (con.execute("SELECT count(*) FROM articles").fetchone()[0], con.execute("SELECT count(*) FROM passages").fetchone()[0])
 
+    def doc_ids(self) -> list[str]:
+        """Every article's id, indexed by its row (the numbers in passage_article.npy)."""
+        return [r[0] for r in self._con().execute("SELECT doc_id FROM articles ORDER BY id")]
+
+    def fingerprints(self) -> dict[str, str]:
+        """doc_id → a cheap content fingerprint (length and title), to tell edited articles apart."""
+        return dict(self._con().execute("SELECT doc_id, length(text) || ':' || title FROM articles"))
+
+    def articles_text(self) -> list[tuple[str, str, str]]:
+        """(doc_id, title, text) of every article, in row order."""
+        return self._con().execute("SELECT doc_id, title, text FROM articles ORDER BY id").fetchall()
+
+    def passage_texts(self) -> list[str]:
+        """Every passage's text, in passage order."""
+        return [r[0] for r in self._con().execute(
+            "SELECT substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.id = p.article ORDER BY p.id")]
+
     def close(self) -> None:
         con = getattr(self._local, "con", None)
         if con is not None:

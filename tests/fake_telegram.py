@@ -109,6 +109,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._failures: dict[str, list[BadRequest]] = {}
         self.chats: dict[int, dict] = {}
+        self._replies: dict[int, list[Call]] = {}  # message id → successful sendMessage calls replying to it
         self.messages: dict[tuple[int, int], dict] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -209,11 +210,15 @@ class FakeTelegram:
     def replies_to(self, message: dict, timeout: float = 15.0) -> list[Call]:
         """Successful sendMessage calls that reply to ``message`` (waits for the first)."""
         mid = message["message_id"]
-
-        def find(calls: list[Call]) -> list[Call]:
-            return [c for c in calls if c.method == "sendMessage" and "_result" in c.params and _reply_id(c.params) == mid]
-
-        return self.wait_for(find, timeout)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._replies.get(mid):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    methods = [c.method for c in self.calls][-15:]
+                    raise AssertionError(f"no reply to {mid}; last calls: {methods}; errors: {self.errors[-3:]}")
+                self._cond.wait(min(left, 0.1))
+            return list(self._replies[mid])
 
     def sent_message(self, call: Call) -> dict:
         """The Message object the server returned for a sendMessage call."""
@@ -338,6 +343,8 @@ class FakeTelegram:
                     if method != "getUpdates" or result:
                         call.params["_result"] = result
                         server.calls.append(call)
+                        if method == "sendMessage" and (mid := _reply_id(params)) is not None:
+                            server._replies.setdefault(mid, []).append(call)
                     server._cond.notify_all()
                 self._reply(200, {"ok": True, "result": result})
 
