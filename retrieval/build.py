@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .analyzer import FIELDS
-from .ingest import TITLE_FIELDS, SegmentCache, analyse_articles
+from .ingest import TITLE_FIELDS, IngestStats, SegmentCache, analyse_articles
 from .layout import IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
 from .matrix import FieldBuilder, FieldMatrix
 from .model import Article, Passage, Problem
@@ -115,6 +115,19 @@ def _save(gen: Path, prefix: str, name: str, matrix: FieldMatrix, meta: dict) ->
     meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": int(len(matrix.terms)), "postings": int(len(matrix.docs))}
 
 
+def _analyse(cut: list[tuple[Article, list[Passage]]], index_dir: Path, options: BuildOptions,
+             progress: Progress | None) -> tuple[dict[str, dict[str, FieldBuilder]], IngestStats]:
+    """Every field's builder filled from ``cut`` (segmentations cached in the index folder), by prefix."""
+    passage_builders = {name: FieldBuilder() for name in FIELDS}
+    title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
+    cache = SegmentCache(index_dir / "cache.sqlite")
+    try:
+        stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
+    finally:
+        cache.close()
+    return {"": passage_builders, "title.": title_builders}, stats
+
+
 def _weigh_and_save(gen: Path, groups: dict[str, dict[str, FieldBuilder]], options: BuildOptions,
                     old: Callable[[str], FieldMatrix] | None = None) -> dict[str, dict]:
     """Lay out and weigh every field, several at once (numpy sorts and arithmetic release the GIL).
@@ -157,15 +170,9 @@ def build_index(
         # SQLite writes the store while the workers segment (it releases the GIL while it works).
         with ThreadPoolExecutor(1) as background:
             stored = background.submit(write_store, gen / "store.sqlite", cut)
-            passage_builders = {name: FieldBuilder() for name in FIELDS}
-            title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
-            cache = SegmentCache(index_dir / "cache.sqlite")
-            try:
-                stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
-            finally:
-                cache.close()
+            builders, stats = _analyse(cut, index_dir, options, progress)
             stored.result()
-        meta = _weigh_and_save(gen, {"": passage_builders, "title.": title_builders}, options)
+        meta = _weigh_and_save(gen, builders, options)
         article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
         np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
         n_passages = int(len(article_of))
@@ -218,14 +225,8 @@ def add_to_index(
     try:
         shutil.copyfile(old_gen / "store.sqlite", gen / "store.sqlite")
         append_store(gen / "store.sqlite", cut, first_article=int(params["n_articles"]), first_passage=int(params["n_passages"]))
-        passage_builders = {name: FieldBuilder() for name in FIELDS}
-        title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
-        cache = SegmentCache(index_dir / "cache.sqlite")
-        try:
-            stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
-        finally:
-            cache.close()
-        meta = _weigh_and_save(gen, {"": passage_builders, "title.": title_builders}, options,
+        builders, stats = _analyse(cut, index_dir, options, progress)
+        meta = _weigh_and_save(gen, builders, options,
                                old=lambda name: FieldMatrix.load(old_gen, name, params["fields"][name]["avgdl"]))
         old_of = np.load(old_gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         new_of = np.repeat(np.arange(len(cut), dtype=np.int32) + int(params["n_articles"]), [len(ps) for _, ps in cut])

@@ -105,26 +105,6 @@ class FieldMatrix:
         return len(self.doc_len)
 
     @classmethod
-    def from_postings(
-        cls,
-        terms: np.ndarray,
-        term_of: np.ndarray,
-        doc_of: np.ndarray,
-        tf: np.ndarray,
-        doc_len: np.ndarray,
-        k1: float,
-        b: float,
-        epsilon: float,
-        dtype: str = "float32",
-    ) -> "FieldMatrix":
-        """Sort postings by term (docs stay ascending within a term) and weigh them."""
-        order = np.argsort(term_of, kind="stable")
-        df = np.bincount(term_of, minlength=len(terms))
-        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(df, out=indptr[1:])
-        return cls.from_csr(terms, indptr, doc_of[order], tf[order], doc_len, k1, b, epsilon, dtype)
-
-    @classmethod
     def from_csr(
         cls,
         terms: np.ndarray,
@@ -173,7 +153,7 @@ class FieldMatrix:
         so rows stay sorted); nothing is re-read or re-segmented.
         """
         new_terms, new_term_of, new_docs, new_tf = builder.postings()
-        new_docs = new_docs + self.n_docs
+        new_docs = new_docs + self.n_docs  # the new documents are numbered after ours
         terms = np.union1d(np.asarray(self.terms), new_terms)
         old_rows = np.searchsorted(terms, self.terms)
         new_rows = np.searchsorted(terms, new_terms)[new_term_of]
