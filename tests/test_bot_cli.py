@@ -95,3 +95,14 @@ def test_export_feedback(tmp_path):
     assert res.returncode == 0 and out.read_text(encoding="utf-8").startswith("id,time_utc,question,vote")
     res = _run_bot(["export-feedback"], tmp_path, BANTIN_DATA_DIR=str(tmp_path / "nowhere"))
     assert res.returncode == 2 and "no feedback yet" in res.stderr
+
+
+def test_env_example_documents_every_setting():
+    import re
+
+    env = (ROOT / ".env.example").read_text(encoding="utf-8")
+    names = {m.group(1).lower() for m in re.finditer(r"^([A-Z_]+)=", env, re.M)}
+    assert names == set(Settings.model_fields)
+    for name in names:  # each variable has a comment above it (English and Vietnamese)
+        block = env.split(f"\n{name.upper()}=")[0].rsplit("\n\n", 1)[-1]
+        assert block.strip().startswith("#"), name
