@@ -85,7 +85,7 @@ class FastPyvi:
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(model_path))
 
-    def _features(self, sent: list[str]) -> list[dict[str, float]]:
+    def _features(self, sent: list[str]) -> list[list[str]]:
         """pyvi's word2features for every position, in CRFsuite's own terms.
 
         pyvi hands python-crfsuite dicts such as {"word.lower()": "x", "word.isupper()": False};
@@ -101,33 +101,34 @@ class FastPyvi:
         tri = [f"{lower[i]} {lower[i + 1]} {lower[i + 2]}" in self.tri_grams for i in range(n - 2)]
         out = []
         for i in range(n):
-            f = {"bias": 1.0, "word.lower():" + lower[i]: 1.0}
+            # attribute names, each with weight 1.0 (python-crfsuite's list form)
+            f = ["bias", "word.lower():" + lower[i]]
             if upper[i]:
-                f["word.isupper()"] = 1.0
+                f.append("word.isupper()")
             if title[i]:
-                f["word.istitle()"] = 1.0
+                f.append("word.istitle()")
             if sent[i].isdigit():
-                f["word.isdigit()"] = 1.0
+                f.append("word.isdigit()")
             if i > 0:
-                f["-1:word.lower():" + lower[i - 1]] = 1.0
+                f.append("-1:word.lower():" + lower[i - 1])
                 if title[i - 1]:
-                    f["-1:word.istitle()"] = 1.0
+                    f.append("-1:word.istitle()")
                 if upper[i - 1]:
-                    f["-1:word.isupper()"] = 1.0
+                    f.append("-1:word.isupper()")
                 if bi[i - 1]:
-                    f["-1:word.bi_gram()"] = 1.0
+                    f.append("-1:word.bi_gram()")
                 if i > 1 and tri[i - 2]:
-                    f["-2:word.tri_gram()"] = 1.0
+                    f.append("-2:word.tri_gram()")
             if i < n - 1:
-                f["+1:word.lower():" + lower[i + 1]] = 1.0
+                f.append("+1:word.lower():" + lower[i + 1])
                 if title[i + 1]:
-                    f["+1:word.istitle()"] = 1.0
+                    f.append("+1:word.istitle()")
                 if upper[i + 1]:
-                    f["+1:word.isupper()"] = 1.0
+                    f.append("+1:word.isupper()")
                 if bi[i]:
-                    f["+1:word.bi_gram()"] = 1.0
+                    f.append("+1:word.bi_gram()")
                 if i < n - 2 and tri[i]:
-                    f["+2:word.tri_gram()"] = 1.0
+                    f.append("+2:word.tri_gram()")
             out.append(f)
         return out
 
