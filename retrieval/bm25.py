@@ -35,7 +35,10 @@ def average_doc_length(doc_len: np.ndarray) -> float:
 
 def length_norm(doc_len: np.ndarray, avgdl: float, k1: float, b: float) -> np.ndarray:
     """k1 × (1 − b + b × |d| / avgdl): the denominator term that penalises long documents."""
-    return k1 * (1 - b + b * np.asarray(doc_len, dtype=np.float64) / avgdl)
+    doc_len = np.asarray(doc_len, dtype=np.float64)
+    if avgdl == 0:  # every document empty in this field (e.g. one-syllable titles have no pairs): no postings to weigh
+        return np.full(len(doc_len), k1 * (1 - b))
+    return k1 * (1 - b + b * doc_len / avgdl)
 
 
 def tf_saturation(tf: np.ndarray, norm: np.ndarray, k1: float) -> np.ndarray:
