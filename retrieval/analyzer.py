@@ -27,7 +27,6 @@ __all__ = ["FIELDS", "Terms", "Query", "document_terms", "analyze_question", "to
 FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 Terms = dict[str, list[str]]
 
-_WORD_RE = re.compile(r"[^\W_]+")
 _NUMBER_RE = re.compile(r"^\d+(?:[.,]\d+)*$")
 _ALNUM_RE = re.compile(r"\w")
 

@@ -65,15 +65,6 @@ class FieldBuilder:
     def n_docs(self) -> int:
         return len(self.doc_len)
 
-    def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(term hashes sorted, term row of each posting, doc of each posting, tf), in document order."""
-        hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.uint64)
-        tfs = np.concatenate(self._tfs).astype(np.int64) if self._tfs else np.zeros(0, np.int64)
-        terms, term_of = np.unique(hashes, return_inverse=True)
-        unique = np.frombuffer(self._unique, dtype=np.int64) if self._unique else np.zeros(0, np.int64)
-        docs = np.repeat(np.arange(self.n_docs, dtype=np.int64), unique)
-        return terms, term_of.astype(np.int64).ravel(), docs, tfs
-
     def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(terms, indptr, docs, tf) with one stable sort: rows by term hash, documents ascending."""
         hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.uint64)
@@ -152,11 +143,12 @@ class FieldMatrix:
         New postings slot in after the old ones of the same term (their documents are newer,
         so rows stay sorted); nothing is re-read or re-segmented.
         """
-        new_terms, new_term_of, new_docs, new_tf = builder.postings()
+        new_terms, new_indptr, new_docs, new_tf = builder.csr()
         new_docs = new_docs + self.n_docs  # the new documents are numbered after ours
         terms = np.union1d(np.asarray(self.terms), new_terms)
         old_rows = np.searchsorted(terms, self.terms)
-        new_rows = np.searchsorted(terms, new_terms)[new_term_of]
+        # the builder's postings are already grouped by term hash, so their rows come out sorted
+        new_rows = np.repeat(np.searchsorted(terms, new_terms), np.diff(new_indptr))
         old_counts = np.zeros(len(terms), dtype=np.int64)
         old_counts[old_rows] = np.diff(self.indptr)
         new_counts = np.bincount(new_rows, minlength=len(terms))
@@ -168,9 +160,8 @@ class FieldMatrix:
         # old postings keep their order at their new rows; new ones follow, documents ascending
         from .compiled import merge_rows
 
-        order = np.argsort(new_rows, kind="stable")
         merge_rows(indptr, old_rows.astype(np.int64), np.asarray(self.indptr), np.asarray(self.docs), np.asarray(self.tf),
-                   new_rows[order], new_docs[order].astype(np.int32), new_tf[order].astype(np.uint16), docs, tf)
+                   new_rows, new_docs.astype(np.int32), new_tf.astype(np.uint16), docs, tf)
         doc_len = np.concatenate([np.asarray(self.doc_len), np.frombuffer(builder.doc_len, dtype=np.int64).astype(np.int32)])
         return FieldMatrix.from_csr(terms, indptr, docs, tf, doc_len, k1, b, epsilon, dtype)
 
