@@ -295,9 +295,13 @@ def is_stale(index_dir: Path) -> bool:
     return bool(source_changes(index_dir))
 
 
-def refresh_index(index_dir: Path, options: BuildOptions | None = None, progress: Progress | None = None) -> BuildReport | None:
-    """Bring the index up to date: merge when files were only added, rebuild otherwise; None if fresh."""
-    changes = source_changes(index_dir)
+def refresh_index(index_dir: Path, options: BuildOptions | None = None, progress: Progress | None = None,
+                  changes: SourceChanges | None = None) -> BuildReport | None:
+    """Bring the index up to date: merge when files were only added, rebuild otherwise; None if fresh.
+
+    ``changes`` is ``source_changes(index_dir)`` when the caller has just computed it.
+    """
+    changes = source_changes(index_dir) if changes is None else changes
     if not changes:
         return None
     if changes.added and not (changes.changed or changes.removed or changes.outdated):

@@ -79,7 +79,7 @@ def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False):
         if not quiet:
             err.print(f"[yellow]Bulletins changed since the last build ({len(changes.added)} added, {len(changes.changed)} changed, "
                       f"{len(changes.removed)} removed); re-indexing …[/]")
-        report = refresh_index(index_dir)
+        report = refresh_index(index_dir, changes=changes)
         for problem in report.problems if report else []:
             err.print(f"[red]skipped[/] {problem}")
     return Engine.open(index_dir)
