@@ -44,8 +44,8 @@ def field_scores(passages, titles, questions, k1=1.5, b=0.75):
     terms = [document_terms(p.text) for p in passages]
     tterms = [document_terms(t) for t in titles]
     print(f"analyzed {len(passages)} passages in {time.time() - t0:.0f}s", file=sys.stderr)
-    mats = {f: FieldMatrix.build([t[f] for t in terms], k1=k1, b=b, dtype="float64") for f in FIELDS}
-    tmats = {f: FieldMatrix.build([t[f] for t in tterms], k1=k1, b=b, dtype="float64") for f in ("word", "syl", "fold2")}
+    mats = {f: FieldMatrix.build([t[f] for t in terms], k1=k1, b=b) for f in FIELDS}
+    tmats = {f: FieldMatrix.build([t[f] for t in tterms], k1=k1, b=b) for f in ("word", "syl", "fold2")}
     out = []
     for q in questions:
         qa = analyze_question(q)

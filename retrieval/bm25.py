@@ -1,16 +1,17 @@
 """rank-bm25's BM25Okapi, one pure function per formula, vectorised.
 
-BM25Okapi's per-posting weight does not depend on the query, so it is computed once
-at build time; a question is then a sum of a few posting lists (what bm25s does).
-Every formula reproduces ``rank_bm25.BM25Okapi`` operation for operation, so the
-scores agree to floating-point rounding (tests compare them).
+BM25Okapi's per-posting weight does not depend on the query: it is idf(term) ×
+saturation(tf, |d|), and an index holds only a few hundred distinct (tf, |d|) pairs, so
+both factors are computed once per build and a question is a sum of a few posting lists
+(see postings.py). Every formula reproduces ``rank_bm25.BM25Okapi`` operation for
+operation, in float64, so the scores agree to the last bits (tests compare them).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["okapi_idf", "average_doc_length", "length_norm", "tf_saturation", "posting_weights"]
+__all__ = ["okapi_idf", "average_doc_length", "length_norm", "tf_saturation"]
 
 
 def okapi_idf(df: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
@@ -46,7 +47,3 @@ def tf_saturation(tf: np.ndarray, norm: np.ndarray, k1: float) -> np.ndarray:
     tf = np.asarray(tf, dtype=np.float64)
     return tf * (k1 + 1) / (tf + norm)
 
-
-def posting_weights(idf_per_posting: np.ndarray, tf: np.ndarray, norm_per_posting: np.ndarray, k1: float) -> np.ndarray:
-    """idf × saturated tf: what a posting adds to its document's score when the query holds its term."""
-    return idf_per_posting * tf_saturation(tf, norm_per_posting, k1)

@@ -38,7 +38,7 @@ __all__ = [
 
 # Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
 ANALYZER_VERSION = "3"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 SOURCES = "sources.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -57,7 +57,6 @@ class BuildOptions:
     k1: float = 1.5
     b: float = 0.75
     epsilon: float = 0.25
-    dtype: str = "float32"
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_chars: int = MAX_CHARS
 
@@ -88,7 +87,7 @@ def _params(options: BuildOptions, fields_meta: dict, n_articles: int, n_passage
         "format": FORMAT_VERSION,
         "analyzer": ANALYZER_VERSION,
         "bm25": {"k1": options.k1, "b": options.b, "epsilon": options.epsilon},
-        "dtype": options.dtype,
+        "weights": "float64",  # idf × saturation table, computed exactly (postings.py)
         "max_chars": options.max_chars,
         "fields": fields_meta,
         "n_articles": n_articles,
@@ -112,7 +111,7 @@ def _read_sources(gen: Path) -> dict[str, dict]:
 
 def _save(gen: Path, prefix: str, name: str, matrix: FieldMatrix, meta: dict) -> None:
     matrix.save(gen, prefix + name)
-    meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": int(len(matrix.terms)), "postings": int(len(matrix.docs))}
+    meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": int(len(matrix.terms)), "postings": matrix.n_postings}
 
 
 def _analyse(cut: list[tuple[Article, list[Passage]]], index_dir: Path, options: BuildOptions,
@@ -138,9 +137,9 @@ def _weigh_and_save(gen: Path, groups: dict[str, dict[str, FieldBuilder]], optio
 
     def one(prefix: str, name: str, builder: FieldBuilder) -> None:
         if old is None:
-            matrix = FieldMatrix.build_from(builder, options.k1, options.b, options.epsilon, options.dtype)
+            matrix = FieldMatrix.build_from(builder, options.k1, options.b, options.epsilon)
         else:
-            matrix = old(prefix + name).extended(builder, options.k1, options.b, options.epsilon, options.dtype)
+            matrix = old(prefix + name).extended(builder, options.k1, options.b, options.epsilon)
         _save(gen, prefix, name, matrix, meta)
 
     with ThreadPoolExecutor(max(1, min(options.workers, 4))) as pool:
@@ -203,7 +202,7 @@ def add_to_index(
     params = read_params(old_gen)
     bm = params["bm25"]
     options = options or BuildOptions()
-    options.k1, options.b, options.epsilon, options.dtype = bm["k1"], bm["b"], bm["epsilon"], params["dtype"]
+    options.k1, options.b, options.epsilon = bm["k1"], bm["b"], bm["epsilon"]
     paths = [Path(p).resolve() for p in paths]
     result = read_sources(paths)
     problems = list(result.problems)

@@ -94,7 +94,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise CliError(f"not found: {', '.join(missing)}", "give bulletin files, folders or .jsonl archives that exist")
-    options = BuildOptions(k1=args.k1, b=args.b, epsilon=args.epsilon, dtype=args.dtype)
+    options = BuildOptions(k1=args.k1, b=args.b, epsilon=args.epsilon)
     if args.workers:
         options.workers = args.workers
     out = _console()
@@ -217,7 +217,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     p = engine.params
     size = sum(f.stat().st_size for f in engine.gen.iterdir() if f.is_file())
     if args.json:
-        print(json.dumps({k: p[k] for k in ("n_articles", "n_passages", "built_at", "inputs", "fields", "problems", "bm25", "dtype")}
+        print(json.dumps({k: p[k] for k in ("n_articles", "n_passages", "built_at", "inputs", "fields", "problems", "bm25", "weights")}
                          | {"bytes": size, "stale": is_stale(_index_dir(args))}, ensure_ascii=False, indent=2))
         return 0
     console = _console()
@@ -227,7 +227,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     table.add_row("built", p["built_at"])
     table.add_row("from", "\n".join(p["inputs"]))
     table.add_row("size on disk", f"{size / 1e6:.1f} MB")
-    table.add_row("BM25", f"k1={p['bm25']['k1']} b={p['bm25']['b']} epsilon={p['bm25']['epsilon']} ({p['dtype']} weights)")
+    table.add_row("BM25", f"k1={p['bm25']['k1']} b={p['bm25']['b']} epsilon={p['bm25']['epsilon']} ({p['weights']} weights)")
     table.add_row("up to date", "no: the next ask re-indexes" if is_stale(_index_dir(args)) else "yes")
     table.add_row("skipped at build", str(len(p.get("problems", []))))
     console.print(table)
@@ -281,7 +281,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k1", type=float, default=1.5, help="BM25 k1 (default 1.5)")
     p.add_argument("--b", type=float, default=0.75, help="BM25 b (default 0.75)")
     p.add_argument("--epsilon", type=float, default=0.25, help="BM25Okapi idf floor factor (default 0.25)")
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="weight precision (default float32)")
     p.add_argument("--workers", type=int, default=0, help="segmentation processes (default: all cores)")
     p.add_argument("--add", action="store_true", help="merge these new bulletins into the existing index without re-reading it")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")

@@ -3,7 +3,8 @@
 numba compiles them once and caches the machine code beside this file (``cache=True``),
 so a new process pays only a load (~0.3 s, with numba's import). ``nogil`` lets the bot's
 search threads run them in parallel. Each does in one pass what numpy does with several
-temporaries; the arithmetic is the same, operation for operation.
+temporaries; the arithmetic is the same, operation for operation (postings.py explains the
+layout they read).
 """
 
 from __future__ import annotations
@@ -11,21 +12,24 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["accumulate", "top_k", "contains_sorted", "weigh_postings", "merge_rows"]
+__all__ = ["accumulate", "top_k", "locate", "merge_rows"]
 
 
 @njit(cache=True, nogil=True)
-def accumulate(scores, rows, factors, indptr, docs, weights):  # pragma: no cover (compiled)
-    """scores[docs of row r] += factor × weight, for every (row, factor) in order."""
+def accumulate(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat):  # pragma: no cover (compiled)
+    """scores[passage] += factor × idf[row] × sat[code], for every posting of every (row, factor) in order."""
     for i in range(rows.shape[0]):
         r = rows[i]
         f = factors[i]
-        if f == 1.0:  # a plain BM25 field: no multiply (x * 1.0 == x, so results are the same)
-            for j in range(indptr[r], indptr[r + 1]):
-                scores[docs[j]] += np.float64(weights[j])
-        else:
-            for j in range(indptr[r], indptr[r + 1]):
-                scores[docs[j]] += f * np.float64(weights[j])
+        w = idf[r]
+        for q in range(run_ptr[r], run_ptr[r + 1]):
+            base = np.int64(run_high[q]) << 16
+            if f == 1.0:  # a plain BM25 field: no multiply (1.0 * x == x, so results are the same)
+                for j in range(run_start[q], run_start[q + 1]):
+                    scores[base + low[j]] += w * sat[code[j]]
+            else:
+                for j in range(run_start[q], run_start[q + 1]):
+                    scores[base + low[j]] += f * (w * sat[code[j]])
 
 
 @njit(cache=True, nogil=True)
@@ -76,35 +80,37 @@ def top_k(scores, k):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def contains_sorted(plist, docs):  # pragma: no cover
-    """For each of ``docs``, whether it is in the ascending array ``plist``."""
-    out = np.zeros(docs.shape[0], dtype=np.bool_)
-    n = plist.shape[0]
-    for i in range(docs.shape[0]):
-        d = docs[i]
-        lo, hi = 0, n
-        while lo < hi:
+def locate(row, targets, run_ptr, run_high, run_start, low):  # pragma: no cover
+    """Position of each target passage in the posting list of ``row``, or -1 (binary searches)."""
+    out = np.full(targets.shape[0], -1, dtype=np.int64)
+    q0, q1 = run_ptr[row], run_ptr[row + 1]
+    for i in range(targets.shape[0]):
+        t = np.int64(targets[i])
+        high = t >> 16
+        lo, hi = q0, q1
+        while lo < hi:  # the run with these high bits
             mid = (lo + hi) >> 1
-            if plist[mid] < d:
+            if np.int64(run_high[mid]) < high:
                 lo = mid + 1
             else:
                 hi = mid
-        out[i] = lo < n and plist[lo] == d
+        if lo == q1 or np.int64(run_high[lo]) != high:
+            continue
+        want = t & 0xFFFF
+        a, b = run_start[lo], run_start[lo + 1]
+        while a < b:
+            mid = (a + b) >> 1
+            if np.int64(low[mid]) < want:
+                a = mid + 1
+            else:
+                b = mid
+        if a < run_start[lo + 1] and np.int64(low[a]) == want:
+            out[i] = a
     return out
 
 
 @njit(cache=True, nogil=True)
-def weigh_postings(indptr, docs, tf, idf, norm, k1, out):  # pragma: no cover
-    """out[j] = idf[term] × tf × (k1 + 1) / (tf + norm[doc]): bm25.posting_weights in one pass, same arithmetic."""
-    for t in range(indptr.shape[0] - 1):
-        w = idf[t]
-        for j in range(indptr[t], indptr[t + 1]):
-            f = np.float64(tf[j])
-            out[j] = w * (f * (k1 + 1) / (f + norm[docs[j]]))
-
-
-@njit(cache=True, nogil=True)
-def merge_rows(indptr, old_rows, old_indptr, old_docs, old_tf, new_rows, new_docs, new_tf, out_docs, out_tf):  # pragma: no cover
+def merge_rows(indptr, old_rows, old_indptr, old_docs, old_code, new_rows, new_docs, new_code, out_docs, out_code):  # pragma: no cover
     """Lay out old postings (row by row, at their new rows) then new ones after them, in one copy."""
     fill = indptr[:-1].copy()
     for t in range(old_rows.shape[0]):
@@ -112,11 +118,11 @@ def merge_rows(indptr, old_rows, old_indptr, old_docs, old_tf, new_rows, new_doc
         pos = fill[r]
         for j in range(old_indptr[t], old_indptr[t + 1]):
             out_docs[pos] = old_docs[j]
-            out_tf[pos] = old_tf[j]
+            out_code[pos] = old_code[j]
             pos += 1
         fill[r] = pos
     for j in range(new_rows.shape[0]):  # sorted by row, documents ascending within a row
         r = new_rows[j]
         out_docs[fill[r]] = new_docs[j]
-        out_tf[fill[r]] = new_tf[j]
+        out_code[fill[r]] = new_code[j]
         fill[r] += 1

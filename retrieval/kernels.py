@@ -1,9 +1,10 @@
-"""The inner loops of a search: posting-list accumulation, top-k, membership.
+"""The inner loops of a search: posting-list accumulation, top-k, lookup of passages in a list.
 
 Two interchangeable sets with bit-identical results:
 - ``NUMPY``: loads instantly; fine for one question (tens of ms at a million passages);
 - ``compiled()``: numba versions (compiled.py), ~10× faster per question but ~0.3 s to load,
   so long-running processes (the bot, ``ask --batch``) load them once at start-up.
+Posting lists are in the layout of postings.py: (run_ptr, run_high, run_start, low, code).
 """
 
 from __future__ import annotations
@@ -22,14 +23,22 @@ class Kernels:
     name: str
     accumulate: Callable[..., None]
     top_k: Callable[..., np.ndarray]
-    contains_sorted: Callable[..., np.ndarray]
+    locate: Callable[..., np.ndarray]
 
 
-def _accumulate(scores, rows, factors, indptr, docs, weights) -> None:
-    """scores[docs of row r] += factor × weight, for every (row, factor) in order."""
+def _row_docs(r, run_ptr, run_high, run_start, low) -> tuple[int, int, np.ndarray]:
+    """(first posting, end, passage ids) of row ``r``."""
+    q0, q1 = int(run_ptr[r]), int(run_ptr[r + 1])
+    start, end = int(run_start[q0]), int(run_start[q1])
+    base = np.repeat(np.asarray(run_high[q0:q1], dtype=np.int64) << 16, np.diff(np.asarray(run_start[q0:q1 + 1])))
+    return start, end, base + low[start:end]
+
+
+def _accumulate(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat) -> None:
+    """scores[passage] += factor × idf[row] × sat[code], for every posting of every (row, factor) in order."""
     for r, f in zip(rows, factors):
-        start, end = int(indptr[r]), int(indptr[r + 1])
-        scores[docs[start:end]] += f * weights[start:end].astype(np.float64)
+        start, end, docs = _row_docs(r, run_ptr, run_high, run_start, low)
+        scores[docs] += f * (idf[r] * sat[code[start:end]])
 
 
 def _top_k(scores, k) -> np.ndarray:
@@ -42,15 +51,17 @@ def _top_k(scores, k) -> np.ndarray:
     return positive[order][:k]
 
 
-def _contains_sorted(plist, docs) -> np.ndarray:
-    """For each of ``docs``, whether it is in the ascending array ``plist``."""
-    if not len(plist):
-        return np.zeros(len(docs), dtype=bool)
-    pos = np.minimum(np.searchsorted(plist, docs), len(plist) - 1)
-    return plist[pos] == docs
+def _locate(row, targets, run_ptr, run_high, run_start, low) -> np.ndarray:
+    """Position of each target passage in the posting list of ``row``, or -1."""
+    start, _, docs = _row_docs(row, run_ptr, run_high, run_start, low)
+    targets = np.asarray(targets, dtype=np.int64)
+    if not len(docs):
+        return np.full(len(targets), -1, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(docs, targets), len(docs) - 1)
+    return np.where(docs[pos] == targets, start + pos, -1).astype(np.int64)
 
 
-NUMPY = Kernels("numpy", _accumulate, _top_k, _contains_sorted)
+NUMPY = Kernels("numpy", _accumulate, _top_k, _locate)
 
 
 @lru_cache(maxsize=1)
@@ -60,10 +71,13 @@ def compiled() -> Kernels:
 
     scores = np.zeros(4)
     rows = np.zeros(1, dtype=np.int64)
-    indptr = np.array([0, 1], dtype=np.int64)
-    docs = np.zeros(1, dtype=np.int32)
-    for dtype in (np.float32, np.float64):
-        c.accumulate(scores, rows, np.ones(1), indptr, docs, np.ones(1, dtype=dtype))
+    run_ptr = np.array([0, 1], dtype=np.int64)
+    run_high = np.zeros(1, dtype=np.uint16)
+    run_start = np.array([0, 1], dtype=np.int64)
+    low = np.zeros(1, dtype=np.uint16)
+    for code in (np.zeros(1, dtype=np.uint16), np.zeros(1, dtype=np.uint32)):
+        c.accumulate(scores, rows, np.ones(1), run_ptr, run_high, run_start, low, code, np.ones(1), np.ones(1))
     c.top_k(scores, 2)
-    c.contains_sorted(docs, docs)
-    return Kernels("numba", c.accumulate, c.top_k, c.contains_sorted)
+    for targets in (np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int64)):
+        c.locate(0, targets, run_ptr, run_high, run_start, low)
+    return Kernels("numba", c.accumulate, c.top_k, c.locate)

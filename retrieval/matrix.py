@@ -1,4 +1,4 @@
-"""One BM25 field as a term-by-passage sparse matrix (CSR by term), saved as .npy arrays.
+"""One BM25 field as a term-by-passage sparse matrix (rows by term), saved as .npy arrays.
 
 Terms are keyed by a 64-bit hash kept in a sorted array, so opening an index is a
 memory map, not a vocabulary load, and a question's terms are found by binary search.
@@ -17,6 +17,7 @@ import numpy as np
 
 from . import bm25
 from .kernels import NUMPY, Kernels
+from .postings import decode_docs, encode_runs, pair_codes
 
 __all__ = ["term_hash", "term_hashes", "encode_terms", "FieldBuilder", "FieldMatrix"]
 
@@ -80,20 +81,66 @@ class FieldBuilder:
 
 @dataclass
 class FieldMatrix:
+    """Rows are terms (sorted by hash), columns passages; see postings.py for the layout."""
+
     terms: np.ndarray  # uint64, sorted: row i is the term with hash terms[i]
-    indptr: np.ndarray  # int64, len(terms) + 1
-    docs: np.ndarray  # int32, passage of each posting (ascending within a row)
-    tf: np.ndarray  # uint16, term frequency of each posting (kept for incremental updates)
-    weights: np.ndarray  # float32 or float64, idf × saturated tf
     idf: np.ndarray  # float64, per term
+    run_ptr: np.ndarray  # int64, len(terms) + 1: the runs of each row
+    run_high: np.ndarray  # uint16 per run: the high 16 bits of its passage ids
+    run_start: np.ndarray  # int64, runs + 1: the postings of each run
+    low: np.ndarray  # uint16 per posting: the low 16 bits of its passage id (ascending within a row)
+    code: np.ndarray  # uint16 (or uint32) per posting: its (tf, length) pair
+    pair_tf: np.ndarray  # int64 per pair
+    pair_len: np.ndarray  # int64 per pair
+    sat: np.ndarray  # float64 per pair: BM25's saturated tf for that pair
     doc_len: np.ndarray  # int32, per passage
     avgdl: float
 
-    ARRAYS = ("terms", "indptr", "docs", "tf", "weights", "idf", "doc_len")
+    ARRAYS = ("terms", "idf", "run_ptr", "run_high", "run_start", "low", "code", "pair_tf", "pair_len", "sat", "doc_len")
 
     @property
     def n_docs(self) -> int:
         return len(self.doc_len)
+
+    @property
+    def n_postings(self) -> int:
+        return int(self.run_start[-1])
+
+    @property
+    def postings(self) -> tuple[np.ndarray, ...]:
+        """The arrays a kernel reads: (run_ptr, run_high, run_start, low, code, idf, sat)."""
+        return (self.run_ptr, self.run_high, self.run_start, self.low, self.code, self.idf, self.sat)
+
+    def row_span(self, row: int) -> tuple[int, int]:
+        """First and past-the-end posting of a row."""
+        return int(self.run_start[self.run_ptr[row]]), int(self.run_start[self.run_ptr[row + 1]])
+
+    @classmethod
+    def from_postings(
+        cls,
+        terms: np.ndarray,
+        indptr: np.ndarray,
+        docs: np.ndarray,
+        code: np.ndarray,
+        pair_tf: np.ndarray,
+        pair_len: np.ndarray,
+        doc_len: np.ndarray,
+        k1: float,
+        b: float,
+        epsilon: float,
+    ) -> "FieldMatrix":
+        """IDF and saturation from the whole collection (vectorised; nothing per posting but the layout)."""
+        doc_len = np.asarray(doc_len, dtype=np.int32)
+        n_docs = len(doc_len)
+        idf = bm25.okapi_idf(np.diff(indptr), n_docs, epsilon)
+        avgdl = bm25.average_doc_length(doc_len)
+        sat = bm25.tf_saturation(pair_tf, bm25.length_norm(pair_len, avgdl, k1, b), k1)
+        run_ptr, run_high, run_start, low = encode_runs(indptr, docs)
+        return cls(
+            terms=np.asarray(terms, dtype=np.uint64), idf=idf, run_ptr=run_ptr, run_high=run_high,
+            run_start=run_start, low=low, code=code, pair_tf=np.asarray(pair_tf, dtype=np.int64),
+            pair_len=np.asarray(pair_len, dtype=np.int64), sat=sat, doc_len=doc_len, avgdl=avgdl,
+        )
 
     @classmethod
     def from_csr(
@@ -106,76 +153,55 @@ class FieldMatrix:
         k1: float,
         b: float,
         epsilon: float,
-        dtype: str = "float32",
     ) -> "FieldMatrix":
-        """Compute every weight in one vectorised pass (IDF and avgdl from the whole collection)."""
         doc_len = np.asarray(doc_len, dtype=np.int32)
-        n_docs = len(doc_len)
-        df = np.diff(indptr)
-        idf = bm25.okapi_idf(df, n_docs, epsilon)
-        avgdl = bm25.average_doc_length(doc_len)
-        norm = bm25.length_norm(doc_len, avgdl, k1, b) if n_docs else np.zeros(0)
-        if tf.size and tf.max() > np.iinfo(np.uint16).max:
-            raise ValueError("a term occurs more than 65,535 times in one passage")
-        if len(docs) > 1_000_000:
-            # bm25.posting_weights in one compiled pass: no archive-sized temporaries
-            from .compiled import weigh_postings
+        code, pair_tf, pair_len = pair_codes(tf, doc_len[docs])
+        return cls.from_postings(terms, indptr, docs, code, pair_tf, pair_len, doc_len, k1, b, epsilon)
 
-            weights = np.empty(len(docs), dtype=dtype)
-            weigh_postings(np.asarray(indptr, dtype=np.int64), np.asarray(docs), np.asarray(tf), idf, norm, float(k1), weights)
-        else:
-            term_of = np.repeat(np.arange(len(terms), dtype=np.int64), df)
-            weights = bm25.posting_weights(idf[term_of], tf, norm[docs], k1)
-        return cls(
-            terms=np.asarray(terms, dtype=np.uint64),
-            indptr=np.asarray(indptr, dtype=np.int64),
-            docs=np.asarray(docs, dtype=np.int32),
-            tf=np.asarray(tf, dtype=np.uint16),
-            weights=weights.astype(dtype),
-            idf=idf,
-            doc_len=doc_len,
-            avgdl=avgdl,
-        )
-
-    def extended(self, builder: FieldBuilder, k1: float, b: float, epsilon: float, dtype: str = "float32") -> "FieldMatrix":
-        """This matrix plus the builder's documents (numbered after ours), every weight recomputed.
+    def extended(self, builder: FieldBuilder, k1: float, b: float, epsilon: float) -> "FieldMatrix":
+        """This matrix plus the builder's documents (numbered after ours), IDF and saturation recomputed.
 
         New postings slot in after the old ones of the same term (their documents are newer,
-        so rows stay sorted); nothing is re-read or re-segmented.
+        so rows stay sorted); old postings keep their codes, nothing is re-read or re-segmented.
         """
         new_terms, new_indptr, new_docs, new_tf = builder.csr()
+        new_len = np.frombuffer(builder.doc_len, dtype=np.int64).astype(np.int32)
+        new_code, pair_tf, pair_len = pair_codes(new_tf, new_len[new_docs], self.pair_tf, self.pair_len)
         new_docs = new_docs + self.n_docs  # the new documents are numbered after ours
         terms = np.union1d(np.asarray(self.terms), new_terms)
         old_rows = np.searchsorted(terms, self.terms)
+        old_indptr = np.asarray(self.run_start)[np.asarray(self.run_ptr)]
         # the builder's postings are already grouped by term hash, so their rows come out sorted
         new_rows = np.repeat(np.searchsorted(terms, new_terms), np.diff(new_indptr))
         old_counts = np.zeros(len(terms), dtype=np.int64)
-        old_counts[old_rows] = np.diff(self.indptr)
+        old_counts[old_rows] = np.diff(old_indptr)
         new_counts = np.bincount(new_rows, minlength=len(terms))
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(old_counts + new_counts, out=indptr[1:])
         total = int(indptr[-1])
+        code_dtype = np.promote_types(np.asarray(self.code).dtype, new_code.dtype)
         docs = np.empty(total, dtype=np.int32)
-        tf = np.empty(total, dtype=np.uint16)
+        code = np.empty(total, dtype=code_dtype)
         # old postings keep their order at their new rows; new ones follow, documents ascending
         from .compiled import merge_rows
 
-        merge_rows(indptr, old_rows.astype(np.int64), np.asarray(self.indptr), np.asarray(self.docs), np.asarray(self.tf),
-                   new_rows, new_docs.astype(np.int32), new_tf.astype(np.uint16), docs, tf)
-        doc_len = np.concatenate([np.asarray(self.doc_len), np.frombuffer(builder.doc_len, dtype=np.int64).astype(np.int32)])
-        return FieldMatrix.from_csr(terms, indptr, docs, tf, doc_len, k1, b, epsilon, dtype)
+        merge_rows(indptr, old_rows.astype(np.int64), old_indptr, decode_docs(self.run_high, self.run_start, self.low),
+                   np.asarray(self.code).astype(code_dtype, copy=False), new_rows, new_docs.astype(np.int32),
+                   new_code.astype(code_dtype), docs, code)
+        doc_len = np.concatenate([np.asarray(self.doc_len), new_len])
+        return FieldMatrix.from_postings(terms, indptr, docs, code, pair_tf, pair_len, doc_len, k1, b, epsilon)
 
     @classmethod
-    def build_from(cls, builder: FieldBuilder, k1: float, b: float, epsilon: float, dtype: str = "float32") -> "FieldMatrix":
+    def build_from(cls, builder: FieldBuilder, k1: float, b: float, epsilon: float) -> "FieldMatrix":
         terms, indptr, docs, tf = builder.csr()
-        return cls.from_csr(terms, indptr, docs, tf, np.frombuffer(builder.doc_len, dtype=np.int64), k1, b, epsilon, dtype)
+        return cls.from_csr(terms, indptr, docs, tf, np.frombuffer(builder.doc_len, dtype=np.int64), k1, b, epsilon)
 
     @classmethod
-    def build(cls, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25, dtype: str = "float32") -> "FieldMatrix":
+    def build(cls, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> "FieldMatrix":
         builder = FieldBuilder()
         for tokens in docs:
             builder.add(tokens)
-        return cls.build_from(builder, k1, b, epsilon, dtype)
+        return cls.build_from(builder, k1, b, epsilon)
 
     def save(self, folder: Path, name: str) -> None:
         for key in self.ARRAYS:
@@ -201,10 +227,17 @@ class FieldMatrix:
         if out is None:
             out = np.zeros(self.n_docs, dtype=np.float64)
         rows = self.rows(tokens)
-        kernels.accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), self.indptr, self.docs, self.weights)
+        kernels.accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), *self.postings)
         return out
 
+    def weights_at(self, row: int, docs: np.ndarray, kernels: Kernels = NUMPY) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``docs``: whether it holds the term of ``row``, and the posting's weight there (else 0)."""
+        pos = kernels.locate(int(row), np.asarray(docs), *self.postings[:4])
+        found = pos >= 0
+        weights = np.zeros(len(pos))
+        weights[found] = self.idf[row] * self.sat[self.code[pos[found]]]  # as accumulate computes it
+        return found, weights
+
     def contains(self, row: int, docs: np.ndarray, kernels: Kernels = NUMPY) -> np.ndarray:
-        """Which of ``docs`` hold the term of ``row`` (binary search in its posting list)."""
-        start, end = int(self.indptr[row]), int(self.indptr[row + 1])
-        return kernels.contains_sorted(self.docs[start:end], np.asarray(docs, dtype=self.docs.dtype))
+        """Which of ``docs`` hold the term of ``row``."""
+        return kernels.locate(int(row), np.asarray(docs), *self.postings[:4]) >= 0

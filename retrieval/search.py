@@ -130,12 +130,15 @@ class Engine:
                 self.fields[name].scores(query.terms[name], scores, w, self.kernels)
         return scores
 
-    def title_scores(self, query: Query) -> np.ndarray:
-        """Fused title score of every article."""
-        scores = np.zeros(self.title_fields["word"].n_docs, dtype=np.float64)
+    def title_scores(self, query: Query, articles: np.ndarray) -> np.ndarray:
+        """Fused title score of each of ``articles`` (looked up in the title lists, not scored for all)."""
+        scores = np.zeros(len(articles), dtype=np.float64)
         for name, w in self._weights(query).items():
             if w and name in self.title_fields:
-                self.title_fields[name].scores(query.terms[name], scores, w, self.kernels)
+                matrix = self.title_fields[name]
+                for row in matrix.rows(query.terms[name]):
+                    # the same additions, in the same order, as accumulating every title
+                    scores += w * matrix.weights_at(row, articles, self.kernels)[1]
         return scores
 
     def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
@@ -170,7 +173,8 @@ class Engine:
         candidates = self.kernels.top_k(scores, max(depth, RERANK_DEPTH))
         fused = scores[candidates].copy()
         if self.config.title and len(candidates):
-            fused += self.config.title * self.title_scores(query)[self.passage_article[candidates]]
+            articles, where = np.unique(self.passage_article[candidates], return_inverse=True)
+            fused += self.config.title * self.title_scores(query, articles)[where]
         order = np.lexsort((candidates, -fused))[:depth]
         return candidates[order], fused[order]
 
