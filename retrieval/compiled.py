@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["accumulate", "top_k", "locate", "merge_rows"]
+__all__ = ["accumulate", "top_k", "locate", "gather", "merge_rows"]
 
 
 @njit(cache=True, nogil=True)
@@ -107,6 +107,22 @@ def locate(row, targets, run_ptr, run_high, run_start, low):  # pragma: no cover
         if a < run_start[lo + 1] and np.int64(low[a]) == want:
             out[i] = a
     return out
+
+
+@njit(cache=True, nogil=True)
+def gather(out, rows, factors, targets, run_ptr, run_high, run_start, low, code, idf, sat):  # pragma: no cover
+    """accumulate() for a few target passages only: out[i] += the score of targets[i], same additions in the same order."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        f = factors[i]
+        w = idf[r]
+        pos = locate(r, targets, run_ptr, run_high, run_start, low)
+        for t in range(targets.shape[0]):
+            if pos[t] >= 0:
+                if f == 1.0:
+                    out[t] += w * sat[code[pos[t]]]
+                else:
+                    out[t] += f * (w * sat[code[pos[t]]])
 
 
 @njit(cache=True, nogil=True)

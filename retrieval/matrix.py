@@ -211,7 +211,8 @@ class FieldMatrix:
     def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True) -> "FieldMatrix":
         mode = "r" if mmap else None
         arrays = {key: np.load(folder / f"{name}.{key}.npy", mmap_mode=mode, allow_pickle=False) for key in cls.ARRAYS}
-        return cls(avgdl=avgdl, **arrays)
+        # plain ndarray views of the maps: indexing a np.memmap subclass costs more than the lookup
+        return cls(avgdl=avgdl, **{key: a.view(np.ndarray) for key, a in arrays.items()})
 
     def rows(self, tokens: list[str]) -> np.ndarray:
         """Matrix rows of the query tokens found in the index, repeats kept (as rank_bm25 sums them)."""
@@ -228,6 +229,15 @@ class FieldMatrix:
             out = np.zeros(self.n_docs, dtype=np.float64)
         rows = self.rows(tokens)
         kernels.accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), *self.postings)
+        return out
+
+    def scores_at(self, tokens: list[str], docs: np.ndarray, out: np.ndarray | None = None, factor: float = 1.0,
+                  kernels: Kernels = NUMPY) -> np.ndarray:
+        """``scores(tokens, ...)[docs]``, looked up in the posting lists instead of scoring every passage."""
+        if out is None:
+            out = np.zeros(len(docs), dtype=np.float64)
+        rows = self.rows(tokens)
+        kernels.gather(out, rows, np.full(len(rows), factor, dtype=np.float64), np.asarray(docs), *self.postings)
         return out
 
     def weights_at(self, row: int, docs: np.ndarray, kernels: Kernels = NUMPY) -> tuple[np.ndarray, np.ndarray]:

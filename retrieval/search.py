@@ -135,10 +135,8 @@ class Engine:
         scores = np.zeros(len(articles), dtype=np.float64)
         for name, w in self._weights(query).items():
             if w and name in self.title_fields:
-                matrix = self.title_fields[name]
-                for row in matrix.rows(query.terms[name]):
-                    # the same additions, in the same order, as accumulating every title
-                    scores += w * matrix.weights_at(row, articles, self.kernels)[1]
+                # the same additions, in the same order, as scoring every title
+                self.title_fields[name].scores_at(query.terms[name], articles, scores, w, self.kernels)
         return scores
 
     def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:

@@ -99,3 +99,17 @@ def test_pair_codes_keep_old_codes_and_widen_when_needed():
     # a grid too large for the lookup table takes the sorting path, with the same meaning
     huge, htf, hlen = pair_codes(np.array([1, 70_000, 1]), np.array([300_000, 5, 300_000]))
     assert list(zip(htf[huge], hlen[huge])) == [(1, 300_000), (70_000, 5), (1, 300_000)]
+
+
+@pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
+def test_gather_equals_accumulate_at_the_targets(k):
+    indptr, docs, codes, idf, sat = _random_postings(6, n_docs=150_000, n_terms=30, max_len=2000)
+    layout = encode_runs(indptr, docs)
+    rows = np.array([3, 7, 3, 12, 29], dtype=np.int64)
+    factors = np.array([1.0, 0.3, 1.0, 0.2, 1.0])
+    dense = np.full(150_000, 0.5)
+    k.accumulate(dense, rows, factors, *layout, codes, idf, sat)
+    targets = np.concatenate([docs[indptr[3]:indptr[3] + 10], np.arange(0, 150_000, 997)]).astype(np.int32)
+    sparse = np.full(len(targets), 0.5)
+    k.gather(sparse, rows, factors, targets, *layout, codes, idf, sat)
+    assert np.array_equal(sparse, dense[targets])
