@@ -57,10 +57,11 @@ sys.exit(rc)
 """
 
 
-def measured(cmd: list[str], stdin_path: Path | None = None) -> dict:
+def measured(cmd: list[str], stdin_path: Path | None = None, preexec_fn=None) -> dict:
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     try:
-        out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], stdin=stdin, capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], stdin=stdin, capture_output=True, text=True, check=True,
+                             preexec_fn=preexec_fn)
     finally:
         if stdin_path:
             stdin.close()
