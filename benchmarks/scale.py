@@ -309,9 +309,8 @@ def run_size(work: Path, n_passages: int | None, archive: Path | None, args: arg
         if not archive.exists():
             write_archive(archive, n_passages, seed=11)
     index = work / f"index-{label}"
-    cache = index / "cache.sqlite"
-    if cache.exists():
-        cache.unlink()  # measure a cold build: nothing segmented yet
+    for suffix in ("", "-wal", "-shm"):  # measure a cold build: nothing segmented yet
+        (index / f"cache.sqlite{suffix}").unlink(missing_ok=True)
     cli = [sys.executable, "-m", "retrieval"]
     print(f"[{label}] building …", file=sys.stderr, flush=True)
     build = measured(cli + ["index", str(archive), "--index", str(index), "--quiet"])

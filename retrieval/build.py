@@ -71,6 +71,23 @@ class BuildReport:
     segmented: int  # texts run through pyvi in this build
     cached: int  # texts whose segmentation came from the cache
     added: int = 0  # articles added (incremental updates)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, analyse, layout, publish
+
+    def stage_line(self) -> str:
+        return ", ".join(f"{name} {secs:.1f} s" for name, secs in self.stages.items())
+
+
+class _Stages:
+    """Wall time of each build stage, for the report."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stages[name] = now - self._last
+        self._last = now
 
 
 def _sources_manifest(files: dict[str, str]) -> dict[str, dict]:
@@ -158,11 +175,13 @@ def build_index(
     """Read every bulletin under ``inputs`` and publish a new index generation in ``index_dir``."""
     options = options or BuildOptions()
     started = time.perf_counter()
+    clock = _Stages()
     inputs = [Path(p).resolve() for p in inputs]
     result = read_sources(inputs)
     if not result.articles:
         raise BuildError("nothing to index: no readable bulletin in " + ", ".join(map(str, inputs)), result.problems)
     cut = [(a, split_passages(a, options.max_chars)) for a in result.articles]
+    clock.lap("read")
     index_dir.mkdir(parents=True, exist_ok=True)
     gen = new_generation(index_dir)
     try:
@@ -171,7 +190,9 @@ def build_index(
             stored = background.submit(write_store, gen / "store.sqlite", cut)
             builders, stats = _analyse(cut, index_dir, options, progress)
             stored.result()
+        clock.lap("analyse")
         meta = _weigh_and_save(gen, builders, options)
+        clock.lap("layout")
         article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
         np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
         n_passages = int(len(article_of))
@@ -179,11 +200,12 @@ def build_index(
         _write_sources(gen, sources)
         write_params(gen, _params(options, meta, len(cut), n_passages, [str(p) for p in inputs], sources, result.problems))
         final = publish(index_dir, gen)
+        clock.lap("publish")
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
     return BuildReport(final, len(cut), n_passages, result.problems, time.perf_counter() - started,
-                       stats.segmented, stats.cached)
+                       stats.segmented, stats.cached, stages=clock.stages)
 
 
 def add_to_index(
@@ -198,6 +220,7 @@ def add_to_index(
     needs a full rebuild, which ``refresh_index`` does by itself).
     """
     started = time.perf_counter()
+    clock = _Stages()
     old_gen = current_generation(index_dir)
     params = read_params(old_gen)
     bm = params["bm25"]
@@ -224,9 +247,12 @@ def add_to_index(
     try:
         shutil.copyfile(old_gen / "store.sqlite", gen / "store.sqlite")
         append_store(gen / "store.sqlite", cut, first_article=int(params["n_articles"]), first_passage=int(params["n_passages"]))
+        clock.lap("read")
         builders, stats = _analyse(cut, index_dir, options, progress)
+        clock.lap("analyse")
         meta = _weigh_and_save(gen, builders, options,
                                old=lambda name: FieldMatrix.load(old_gen, name, params["fields"][name]["avgdl"]))
+        clock.lap("layout")
         old_of = np.load(old_gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         new_of = np.repeat(np.arange(len(cut), dtype=np.int32) + int(params["n_articles"]), [len(ps) for _, ps in cut])
         article_of = np.concatenate([old_of, new_of])
@@ -240,11 +266,12 @@ def add_to_index(
         write_params(gen, _params(options, meta, int(params["n_articles"]) + len(cut), int(len(article_of)), inputs,
                                   sources, problems))
         final = publish(index_dir, gen)
+        clock.lap("publish")
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
     return BuildReport(final, int(params["n_articles"]) + len(cut), int(len(article_of)), problems,
-                       time.perf_counter() - started, stats.segmented, stats.cached, added=len(cut))
+                       time.perf_counter() - started, stats.segmented, stats.cached, added=len(cut), stages=clock.stages)
 
 
 @dataclass

@@ -117,6 +117,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             f"{what} [bold]{report.n_articles}[/] article(s), {report.n_passages} passage(s) in "
             f"{_index_dir(args)}/ ({report.seconds:.1f} s; {report.segmented} texts segmented, {report.cached} from cache)."
         )
+        out.print(f"[dim]Stages: {report.stage_line()}.[/]")
     if report.n_passages < 3:
         err.print("[yellow]warning[/] fewer than 3 passages: BM25Okapi gives every term a negative IDF "
                   "(ln(0.5/1.5) for one passage), so nothing can be found yet; index more bulletins.")

@@ -31,6 +31,7 @@ SEGMENTER_VERSION = "1"
 TITLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 _BREAK = "\x1f"  # a punctuation break in a cached word stream
 _BATCH_PASSAGES = 256  # passages per task sent to a worker
+_IN_FLIGHT_PER_WORKER = 8  # tasks queued per worker (~0.1 s of work each)
 _POOL_MIN = 1_500  # below this many passages, starting workers costs more than it saves
 
 Stream = list  # list[str | None]: pyvi words, None at punctuation breaks
@@ -53,9 +54,14 @@ class SegmentCache:
         self.con.execute("CREATE TABLE IF NOT EXISTS seg2 (key BLOB PRIMARY KEY, words TEXT NOT NULL)")
         self.con.execute("DROP TABLE IF EXISTS seg")  # the layout before keys were 16-byte blobs
         self._pending = 0
+        # A first build looks nothing up: at a million passages the misses alone cost ~15 s of the
+        # one process that feeds the workers. (Repeats within that build are segmented twice.)
+        self._empty = self.con.execute("SELECT 1 FROM seg2 LIMIT 1").fetchone() is None
 
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, Stream]:
         out: dict[bytes, Stream] = {}
+        if self._empty:
+            return out
         for i in range(0, len(keys), 900):
             chunk = list(keys[i:i + 900])
             q = f"SELECT key, words FROM seg2 WHERE key IN ({','.join('?' * len(chunk))})"
@@ -199,7 +205,8 @@ def analyse_articles(
                 job.append((texts, cached))
             task = pool.submit(_analyse_batch, job) if pool else _analyse_batch(job)
             in_flight.append((task, keys, missing))
-            if len(in_flight) > (2 * workers if pool else 0):
+            # a deep queue: the workers keep busy through the main process's SQLite commits
+            if len(in_flight) > (_IN_FLIGHT_PER_WORKER * workers if pool else 0):
                 collect()
         while in_flight:
             collect()
