@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .analyzer import FIELDS, fields_from_words, tokenize_words
-from .matrix import FieldBuilder, encode_terms
+from .matrix import FieldBuilder, encode_batch
 from .model import Article, Passage
 
 __all__ = ["SEGMENTER_VERSION", "TITLE_FIELDS", "SegmentCache", "analyse_articles", "IngestStats"]
@@ -58,6 +58,11 @@ class SegmentCache:
         # one process that feeds the workers. (Repeats within that build are segmented twice.)
         self._empty = self.con.execute("SELECT 1 FROM seg2 LIMIT 1").fetchone() is None
 
+    @staticmethod
+    def serialize(stream: Stream) -> str:
+        """A word stream as stored (workers serialize, so one string crosses the process boundary, not a list)."""
+        return " ".join(_BREAK if w is None else w for w in stream)
+
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, Stream]:
         out: dict[bytes, Stream] = {}
         if self._empty:
@@ -69,8 +74,9 @@ class SegmentCache:
                 out[key] = [None if w == _BREAK else w for w in words.split(" ")] if words else []
         return out
 
-    def put_many(self, items: Iterable[tuple[bytes, Stream]]) -> None:
-        rows = [(k, " ".join(_BREAK if w is None else w for w in words)) for k, words in items]
+    def put_many(self, items: Iterable[tuple[bytes, str]]) -> None:
+        """Store (key, serialized stream) pairs."""
+        rows = list(items)
         self.con.executemany("INSERT OR REPLACE INTO seg2 VALUES (?, ?)", rows)
         self._pending += len(rows)
         if self._pending >= 20_000:
@@ -96,22 +102,16 @@ class _Encoded:
 
 
 def _encode(docs: list[list[str]]) -> _Encoded:
-    parts = [encode_terms(tokens) for tokens in docs]
-    return _Encoded(
-        hashes=np.concatenate([h for h, _ in parts]) if parts else np.zeros(0, np.uint64),
-        tfs=np.concatenate([t for _, t in parts]) if parts else np.zeros(0, np.uint32),
-        unique=np.fromiter((len(h) for h, _ in parts), dtype=np.int64, count=len(parts)),
-        lengths=np.fromiter((len(tokens) for tokens in docs), dtype=np.int64, count=len(docs)),
-    )
+    return _Encoded(*encode_batch(docs))
 
 
 # A job: per article, its texts ([title, passage, passage, ...]) and the cached stream of each, or None.
 Job = list[tuple[list[str], list[Stream | None]]]
 
 
-def _analyse_batch(job: Job) -> tuple[list[Stream], dict[str, _Encoded], dict[str, _Encoded]]:
-    """Worker side: segment what the cache lacked, then encode every passage and article field."""
-    fresh: list[Stream] = []
+def _analyse_batch(job: Job) -> tuple[list[str], dict[str, _Encoded], dict[str, _Encoded]]:
+    """Worker side: segment what the cache lacked (returned serialized), then encode every passage and article field."""
+    fresh: list[str] = []
     passage_terms: dict[str, list[list[str]]] = {name: [] for name in FIELDS}
     title_terms: dict[str, list[list[str]]] = {name: [] for name in TITLE_FIELDS}
     for texts, cached in job:
@@ -119,7 +119,7 @@ def _analyse_batch(job: Job) -> tuple[list[Stream], dict[str, _Encoded], dict[st
         for text, known in zip(texts, cached):
             if known is None:
                 known = tokenize_words(text)
-                fresh.append(known)
+                fresh.append(SegmentCache.serialize(known))
             streams.append(known)
         for words in streams[1:]:
             terms = fields_from_words(words)
