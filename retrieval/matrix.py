@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections import Counter
-from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +19,7 @@ from . import bm25
 from .kernels import NUMPY, Kernels
 from .postings import decode_docs, encode_runs, pair_codes
 
-__all__ = ["term_hash", "term_hashes", "encode_terms", "encode_batch", "FieldBuilder", "FieldMatrix"]
+__all__ = ["term_hash", "term_hashes", "encode_terms", "FieldBuilder", "FieldMatrix"]
 
 
 @lru_cache(maxsize=1 << 20)
@@ -35,37 +34,6 @@ def term_hash(term: str) -> int:
 
 def term_hashes(terms: list[str]) -> np.ndarray:
     return np.fromiter((term_hash(t) for t in terms), dtype=np.uint64, count=len(terms))
-
-
-_BUILD_HASHES: dict[str, int] = {}  # a build worker's terms (a plain dict: an archive's vocabulary outgrows any LRU)
-_BUILD_HASHES_MAX = 8_000_000
-
-
-def encode_batch(docs: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Several documents' distinct terms at once: (hashes, tfs, distinct terms per document, lengths).
-
-    What ``encode_terms`` does per document, with one dictionary lookup per token in C and one
-    sort for the batch (terms come out in hash order within a document; nothing depends on it).
-    """
-    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-    tokens = list(chain.from_iterable(docs))
-    try:
-        hashes = np.fromiter(map(_BUILD_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-    except KeyError:
-        if len(_BUILD_HASHES) > _BUILD_HASHES_MAX:
-            _BUILD_HASHES.clear()
-        for term in set(tokens).difference(_BUILD_HASHES):
-            _BUILD_HASHES[term] = term_hash.__wrapped__(term)
-        hashes = np.fromiter(map(_BUILD_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-    doc = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-    order = np.lexsort((hashes, doc))
-    hashes, doc = hashes[order], doc[order]
-    first = np.ones(len(hashes), dtype=bool)
-    first[1:] = (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])
-    starts = np.flatnonzero(first)
-    tfs = np.diff(np.append(starts, len(hashes))).astype(np.uint32)
-    unique = np.bincount(doc[starts], minlength=len(docs)).astype(np.int64)
-    return hashes[starts], tfs, unique, lengths
 
 
 def encode_terms(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:

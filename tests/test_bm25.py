@@ -95,16 +95,3 @@ def test_passages_past_65536_match_rank_bm25() -> None:
     assert list(found[:2]) == [True, True]
     assert weights[1] == pytest.approx(ref.get_scores(["w5"])[holders[-1]], rel=1e-12)
 
-
-def test_batch_encoding_lays_out_the_same_matrix_as_one_document_at_a_time() -> None:
-    from retrieval.matrix import FieldBuilder, encode_batch
-
-    docs = _random_corpus(5, n_docs=300, vocab=120) + [[]]
-    one, batched = FieldBuilder(), FieldBuilder()
-    for tokens in docs:
-        one.add(tokens)
-    for i in range(0, len(docs), 64):
-        batched.add_batch(*encode_batch(docs[i:i + 64]))
-    for a, b in zip(one.csr(), batched.csr()):
-        assert np.array_equal(a, b)
-    assert list(one.doc_len) == list(batched.doc_len)
