@@ -24,7 +24,7 @@ import numpy as np
 
 from .analyzer import FIELDS
 from .ingest import TITLE_FIELDS, IngestStats, SegmentCache, analyse_articles
-from .layout import IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
+from .layout import FORMAT_VERSION, IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
 from .matrix import FieldBuilder, FieldMatrix
 from .model import Article, Passage, Problem
 from .passages import MAX_CHARS, split_passages
@@ -38,7 +38,6 @@ __all__ = [
 
 # Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
 ANALYZER_VERSION = "3"
-FORMAT_VERSION = 4
 SOURCES = "sources.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

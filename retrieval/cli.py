@@ -67,7 +67,7 @@ def _progress(enabled: bool) -> Iterator:
 def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False):
     """Open the index, rebuilding it first if its bulletins changed since it was built."""
     from .build import refresh_index, source_changes
-    from .layout import IndexMissing, current_generation
+    from .layout import IndexMissing, IndexOutdated, current_generation
     from .search import Engine
 
     try:
@@ -82,7 +82,10 @@ def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False):
         report = refresh_index(index_dir, changes=changes)
         for problem in report.problems if report else []:
             err.print(f"[red]skipped[/] {problem}")
-    return Engine.open(index_dir)
+    try:
+        return Engine.open(index_dir)
+    except IndexOutdated as exc:
+        raise CliError(str(exc), f"rebuild it: python -m retrieval index --index {index_dir} (or ask without --no-refresh)") from None
 
 
 # -- index ------------------------------------------------------------------------

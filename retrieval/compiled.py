@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["accumulate", "top_k", "locate", "gather", "merge_rows"]
+__all__ = ["accumulate", "top_k", "locate", "gather", "merge_rows", "encode_tokens"]
 
 
 @njit(cache=True, nogil=True)
@@ -142,3 +142,50 @@ def merge_rows(indptr, old_rows, old_indptr, old_docs, old_code, new_rows, new_d
         out_docs[fill[r]] = new_docs[j]
         out_code[fill[r]] = new_code[j]
         fill[r] += 1
+
+
+@njit(cache=True, nogil=True)
+def encode_tokens(buf, doc_tokens):  # pragma: no cover
+    """Term hashes of NUL-terminated UTF-8 tokens, then each document's distinct terms and counts.
+
+    Returns (hashes, tfs, distinct terms per document); the hash is matrix.term_hash.
+    """
+    n_tokens = 0
+    for d in range(doc_tokens.shape[0]):
+        n_tokens += doc_tokens[d]
+    hashes = np.empty(n_tokens, dtype=np.uint64)
+    t = 0
+    h = np.uint64(0xCBF29CE484222325)
+    for i in range(buf.shape[0]):
+        b = buf[i]
+        if b == 0:
+            h ^= h >> np.uint64(33)
+            h *= np.uint64(0xFF51AFD7ED558CCD)
+            h ^= h >> np.uint64(33)
+            h *= np.uint64(0xC4CEB9FE1A85EC53)
+            h ^= h >> np.uint64(33)
+            hashes[t] = h
+            t += 1
+            h = np.uint64(0xCBF29CE484222325)
+        else:
+            h = (h ^ np.uint64(b)) * np.uint64(0x100000001B3)
+    out_h = np.empty(n_tokens, dtype=np.uint64)
+    out_tf = np.empty(n_tokens, dtype=np.uint32)
+    unique = np.zeros(doc_tokens.shape[0], dtype=np.int64)
+    pos = 0
+    k = 0
+    for d in range(doc_tokens.shape[0]):
+        m = doc_tokens[d]
+        seg = np.sort(hashes[pos:pos + m])
+        j = 0
+        while j < m:
+            c = 1
+            while j + c < m and seg[j + c] == seg[j]:
+                c += 1
+            out_h[k] = seg[j]
+            out_tf[k] = c
+            k += 1
+            unique[d] += 1
+            j += c
+        pos += m
+    return out_h[:k].copy(), out_tf[:k].copy(), unique

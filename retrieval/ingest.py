@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .analyzer import FIELDS, fields_from_words, tokenize_words
-from .matrix import FieldBuilder, encode_terms
+from .matrix import FieldBuilder, encode_batch
 from .model import Article, Passage
 
 __all__ = ["SEGMENTER_VERSION", "TITLE_FIELDS", "SegmentCache", "analyse_articles", "IngestStats"]
@@ -102,13 +102,7 @@ class _Encoded:
 
 
 def _encode(docs: list[list[str]]) -> _Encoded:
-    parts = [encode_terms(tokens) for tokens in docs]
-    return _Encoded(
-        hashes=np.concatenate([h for h, _ in parts]) if parts else np.zeros(0, np.uint64),
-        tfs=np.concatenate([t for _, t in parts]) if parts else np.zeros(0, np.uint32),
-        unique=np.fromiter((len(h) for h, _ in parts), dtype=np.int64, count=len(parts)),
-        lengths=np.fromiter((len(tokens) for tokens in docs), dtype=np.int64, count=len(docs)),
-    )
+    return _Encoded(*encode_batch(docs))
 
 
 # A job: per article, its texts ([title, passage, passage, ...]) and the cached stream of each, or None.

@@ -19,7 +19,9 @@ import uuid
 from pathlib import Path
 
 __all__ = [
+    "FORMAT_VERSION",
     "IndexMissing",
+    "IndexOutdated",
     "current_generation",
     "new_generation",
     "publish",
@@ -30,10 +32,16 @@ __all__ = [
 
 PARAMS = "params.json"
 CURRENT = "CURRENT"
+# Bump when the files of a generation change: older generations are then rebuilt, not opened.
+FORMAT_VERSION = 5
 
 
 class IndexMissing(FileNotFoundError):
     """No usable index in the folder."""
+
+
+class IndexOutdated(IndexMissing):
+    """The index was written by an older version of this program (its files are laid out differently)."""
 
 
 def current_generation(index_dir: Path) -> Path:

@@ -6,9 +6,9 @@ memory map, not a vocabulary load, and a question's terms are found by binary se
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,21 +19,59 @@ from . import bm25
 from .kernels import NUMPY, Kernels
 from .postings import decode_docs, encode_runs, pair_codes
 
-__all__ = ["term_hash", "term_hashes", "encode_terms", "FieldBuilder", "FieldMatrix"]
+__all__ = ["term_hash", "term_hashes", "encode_terms", "encode_batch", "FieldBuilder", "FieldMatrix"]
+
+
+_MASK = (1 << 64) - 1
+FNV_OFFSET, FNV_PRIME = 0xCBF29CE484222325, 0x100000001B3
 
 
 @lru_cache(maxsize=1 << 20)
 def term_hash(term: str) -> int:
     """Stable 64-bit key of a term (the same on every machine and Python run).
 
+    FNV-1a over the UTF-8 bytes, then MurmurHash3's 64-bit finaliser to spread the bits; build
+    workers compute the same function compiled, a batch at a time (``compiled.encode_tokens``).
     Terms are never stored as strings: with 64 bits, the chance that two of ten million
     distinct terms share a key is about 3 in a million.
     """
-    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+    h = FNV_OFFSET
+    for byte in term.encode("utf-8"):
+        h = ((h ^ byte) * FNV_PRIME) & _MASK
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & _MASK
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & _MASK
+    return h ^ (h >> 33)
 
 
 def term_hashes(terms: list[str]) -> np.ndarray:
     return np.fromiter((term_hash(t) for t in terms), dtype=np.uint64, count=len(terms))
+
+
+def encode_batch(docs: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Several documents' distinct terms at once: (hashes, tfs, distinct terms per document, lengths).
+
+    What ``encode_terms`` does per document, in one compiled pass over the batch's UTF-8 bytes
+    (a build worker's per-token Python work was 15 % of its time). Within a document the terms
+    come out in hash order; nothing depends on it.
+    """
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    tokens = list(chain.from_iterable(docs))
+    if tokens:
+        buf = np.frombuffer(("\x00".join(tokens) + "\x00").encode("utf-8"), dtype=np.uint8)
+        if np.count_nonzero(buf == 0) == len(tokens):  # no NUL inside a token
+            from .compiled import encode_tokens
+
+            hashes, tfs, unique = encode_tokens(buf, lengths)
+            return hashes, tfs, unique, lengths
+    parts = [encode_terms(t) for t in docs]
+    return (
+        np.concatenate([h for h, _ in parts]) if parts else np.zeros(0, np.uint64),
+        np.concatenate([t for _, t in parts]) if parts else np.zeros(0, np.uint32),
+        np.fromiter((len(h) for h, _ in parts), dtype=np.int64, count=len(parts)),
+        lengths,
+    )
 
 
 def encode_terms(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:

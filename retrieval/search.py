@@ -14,7 +14,7 @@ from .analyzer import FIELDS, Query, analyze_question
 from .answer import Span, find_answer, question_type
 from .ingest import TITLE_FIELDS
 from .kernels import NUMPY, compiled
-from .layout import current_generation, read_params
+from .layout import FORMAT_VERSION, IndexOutdated, current_generation, read_params
 from .matrix import FieldMatrix
 from .store import Store, StoredArticle
 
@@ -90,6 +90,9 @@ class Engine:
     def __init__(self, gen: Path, config: RankerConfig | None = None) -> None:
         self.gen = gen
         self.params = read_params(gen)
+        if self.params.get("format") != FORMAT_VERSION:
+            raise IndexOutdated(f"the index in {gen.parent} was built by an older version (format {self.params.get('format')}, "
+                                f"this version reads {FORMAT_VERSION})")
         self.config = config or RankerConfig()
         meta = self.params["fields"]
         self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}

@@ -95,3 +95,22 @@ def test_passages_past_65536_match_rank_bm25() -> None:
     assert list(found[:2]) == [True, True]
     assert weights[1] == pytest.approx(ref.get_scores(["w5"])[holders[-1]], rel=1e-12)
 
+
+
+def test_batch_encoding_lays_out_the_same_matrix_as_one_document_at_a_time() -> None:
+    # build workers hash a batch in compiled code; questions hash term by term in Python
+    from retrieval.matrix import FieldBuilder, encode_batch, term_hash
+
+    docs = _random_corpus(5, n_docs=300, vocab=120) + [[]] + [["Đồng_chí", "kỷ_niệm", "74,78%", "đồng_chí", "ĐỒNG_CHÍ", ""]]
+    one, batched = FieldBuilder(), FieldBuilder()
+    for tokens in docs:
+        one.add(tokens)
+    for i in range(0, len(docs), 64):
+        batched.add_batch(*encode_batch(docs[i:i + 64]))
+    for a, b in zip(one.csr(), batched.csr()):
+        assert np.array_equal(a, b)
+    assert list(one.doc_len) == list(batched.doc_len)
+    hashes, tfs, unique, lengths = encode_batch([["a\x00b", "c"]])  # a NUL inside a token: the per-document path
+    assert sorted(hashes.tolist()) == sorted([term_hash("a\x00b"), term_hash("c")]) and list(unique) == [2]
+    # the keys on disk: changing the function needs a new index format (layout.FORMAT_VERSION)
+    assert (term_hash("đồng_chí"), term_hash("")) == (0xC79B6D65EA33C5DD, 0xEFD01F60BA992926)

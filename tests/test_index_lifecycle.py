@@ -147,3 +147,24 @@ def test_cli_index_add(tmp_path):
     import json
 
     assert json.loads(out.stdout)["hits"][0]["answer"]["text"] == "44 hộ"
+
+
+def test_an_index_from_an_older_version_is_rebuilt_not_misread(tmp_path):
+    import json
+
+    from retrieval.layout import IndexOutdated
+
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    build_index([folder], index, BuildOptions(workers=1))
+    params_file = current_generation(index) / "params.json"
+    params = json.loads(params_file.read_text(encoding="utf-8"))
+    params["format"] = 3  # as written by the float32-weights layout with blake2b term keys
+    params_file.write_text(json.dumps(params, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(IndexOutdated):
+        Engine.open(index)
+    res = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(index), "--no-refresh")
+    assert res.returncode == 2 and "older version" in res.stderr and "Traceback" not in res.stderr
+    assert is_stale(index)  # so ask, the bot and refresh_index rebuild it
+    res = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(index))
+    assert res.returncode == 0 and "34 đồng chí" in res.stdout
