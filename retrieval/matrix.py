@@ -149,10 +149,6 @@ class FieldMatrix:
         """The arrays a kernel reads: (run_ptr, run_high, run_start, low, code, idf, sat)."""
         return (self.run_ptr, self.run_high, self.run_start, self.low, self.code, self.idf, self.sat)
 
-    def row_span(self, row: int) -> tuple[int, int]:
-        """First and past-the-end posting of a row."""
-        return int(self.run_start[self.run_ptr[row]]), int(self.run_start[self.run_ptr[row + 1]])
-
     @classmethod
     def from_postings(
         cls,
@@ -277,14 +273,6 @@ class FieldMatrix:
         rows = self.rows(tokens)
         kernels.gather(out, rows, np.full(len(rows), factor, dtype=np.float64), np.asarray(docs), *self.postings)
         return out
-
-    def weights_at(self, row: int, docs: np.ndarray, kernels: Kernels = NUMPY) -> tuple[np.ndarray, np.ndarray]:
-        """For each of ``docs``: whether it holds the term of ``row``, and the posting's weight there (else 0)."""
-        pos = kernels.locate(int(row), np.asarray(docs), *self.postings[:4])
-        found = pos >= 0
-        weights = np.zeros(len(pos))
-        weights[found] = self.idf[row] * self.sat[self.code[pos[found]]]  # as accumulate computes it
-        return found, weights
 
     def contains(self, row: int, docs: np.ndarray, kernels: Kernels = NUMPY) -> np.ndarray:
         """Which of ``docs`` hold the term of ``row``."""
