@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from retrieval.search import Engine, RankerConfig  # noqa: E402
+from retrieval.search.engine import Engine, RankerConfig  # noqa: E402
 
 
 def main() -> None:

@@ -76,7 +76,7 @@ class Generator:
     """Deterministic bulletin-like text from pyvi's dictionary, Zipf-distributed."""
 
     def __init__(self, seed: int = 7) -> None:
-        from retrieval.segment import _pyvi_dir
+        from retrieval.text.segment import _pyvi_dir
 
         words = [w for w in (_pyvi_dir() / "models" / "words.txt").read_text(encoding="utf-8").split("\n")
                  if w and w == w.lower() and all(part.isalpha() for part in w.split(" "))]
@@ -152,7 +152,7 @@ def write_archive(path: Path, n_passages: int, seed: int, start: int = 0) -> int
 
 def make_questions(archive: Path, n: int, seed: int, unaccented_share: float = 0.3) -> list[dict]:
     """Questions made from random passages: a 6–10 word stretch of a sentence and a question word."""
-    from retrieval.text import fold_accents
+    from retrieval.text.normalize import fold_accents
 
     rng = random.Random(seed)
     lines = archive.read_text(encoding="utf-8").splitlines()
@@ -174,8 +174,8 @@ def make_questions(archive: Path, n: int, seed: int, unaccented_share: float = 0
 
 def pyvi_alone(archive: Path, workers: int) -> float:
     """Seconds real pyvi takes to segment every title and passage of the archive on ``workers`` cores."""
-    from retrieval.passages import split_passages
-    from retrieval.reader import read_sources
+    from retrieval.sources.passages import split_passages
+    from retrieval.sources.reader import read_sources
 
     texts = []
     for art in read_sources([archive]).articles:
@@ -206,11 +206,11 @@ def scoring_step(index: Path, questions: list[dict]) -> dict:
     """
     from numba import njit
 
-    from retrieval.analyzer import analyze_question
-    from retrieval.kernels import compiled
-    from retrieval.layout import current_generation, read_params
-    from retrieval.matrix import FieldMatrix
-    from retrieval.postings import decode_docs
+    from retrieval.text.analyzer import analyze_question
+    from retrieval.index.kernels import compiled
+    from retrieval.index.layout import current_generation, read_params
+    from retrieval.index.matrix import FieldMatrix
+    from retrieval.index.postings import decode_docs
 
     @njit(cache=False, nogil=True)
     def bare_loop(scores, rows, indptr, docs, weights, k):  # the reference: CSR row sums, then a k-best scan
@@ -271,9 +271,9 @@ def rank_bm25_run(archive: Path, questions: list[dict], n_questions: int) -> dic
     """Plain rank_bm25.BM25Okapi over the same passages' syllables (as the issue's reference figures)."""
     from rank_bm25 import BM25Okapi
 
-    from retrieval.analyzer import analyze_question, document_terms
-    from retrieval.passages import split_passages
-    from retrieval.reader import read_sources
+    from retrieval.text.analyzer import analyze_question, document_terms
+    from retrieval.sources.passages import split_passages
+    from retrieval.sources.reader import read_sources
 
     import resource
 
@@ -301,7 +301,7 @@ def dir_size(path: Path) -> int:
 
 
 def run_size(work: Path, n_passages: int | None, archive: Path | None, args: argparse.Namespace) -> dict:
-    from retrieval.layout import current_generation, read_params
+    from retrieval.index.layout import current_generation, read_params
 
     label = archive.name if archive else f"{n_passages:,}"
     if archive is None:

@@ -19,11 +19,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from retrieval.analyzer import analyze_question, document_terms  # noqa: E402
-from retrieval.matrix import FieldMatrix  # noqa: E402
-from retrieval.passages import split_passages  # noqa: E402
-from retrieval.reader import read_sources  # noqa: E402
-from retrieval.text import fold_accents  # noqa: E402
+from retrieval.text.analyzer import analyze_question, document_terms  # noqa: E402
+from retrieval.index.matrix import FieldMatrix  # noqa: E402
+from retrieval.sources.passages import split_passages  # noqa: E402
+from retrieval.sources.reader import read_sources  # noqa: E402
+from retrieval.text.normalize import fold_accents  # noqa: E402
 
 FIELDS = ("word", "syl", "fold2", "fold1")  # syl included to show it does not pay
 

@@ -21,9 +21,9 @@ from telegram.ext import (
     filters,
 )
 
-from retrieval.build import build_index, refresh_index
-from retrieval.layout import IndexMissing, current_generation
-from retrieval.search import Engine
+from retrieval.index.build import build_index, refresh_index
+from retrieval.index.layout import IndexMissing, current_generation
+from retrieval.search.engine import Engine
 
 from . import handlers, messages
 from .config import Settings

@@ -23,7 +23,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from retrieval.search import Result
+from retrieval.search.engine import Result
 
 from . import messages as msg
 from .render import answer_messages, article_messages, inline_snippet, latest_message, hit_block

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-from retrieval.search import Hit, Result
-from retrieval.store import StoredArticle
+from retrieval.search.engine import Hit, Result
+from retrieval.index.store import StoredArticle
 
 __all__ = [
     "MAX_MESSAGE",

@@ -66,9 +66,9 @@ def _progress(enabled: bool) -> Iterator:
 
 def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False):
     """Open the index, rebuilding it first if its bulletins changed since it was built."""
-    from .build import refresh_index, source_changes
-    from .layout import IndexMissing, IndexOutdated, current_generation
-    from .search import Engine
+    from retrieval.index.build import refresh_index, source_changes
+    from retrieval.index.layout import IndexMissing, IndexOutdated, current_generation
+    from retrieval.search.engine import Engine
 
     try:
         current_generation(index_dir)
@@ -90,8 +90,8 @@ def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False):
 
 # -- index ------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
-    from .build import BuildError, BuildOptions, add_to_index, build_index
-    from .layout import IndexMissing
+    from retrieval.index.build import BuildError, BuildOptions, add_to_index, build_index
+    from retrieval.index.layout import IndexMissing
 
     paths = [Path(p) for p in (args.paths or [DEFAULT_SOURCES])]
     missing = [str(p) for p in paths if not p.exists()]
@@ -215,7 +215,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from .build import is_stale
+    from retrieval.index.build import is_stale
 
     engine = _open_engine(_index_dir(args), refresh=False)
     p = engine.params
@@ -307,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_show)
 
-    from .evaluate import add_eval_command
+    from retrieval.evaluate import add_eval_command
 
     add_eval_command(add)
     return parser

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import fold_accents, nfc
+from retrieval.text.normalize import fold_accents, nfc
 
 __all__ = ["EvalQuestion", "load_questions", "evaluate", "baseline_run", "calibrate_not_found", "add_eval_command"]
 
@@ -118,7 +118,7 @@ def _typed(question: str, no_diacritics: bool) -> str:
 def evaluate(engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: bool = False,
              misses: list[dict] | None = None) -> RunFigures:
     """Run every question through the engine exactly as the bot would."""
-    from .analyzer import analyze_question
+    from retrieval.text.analyzer import analyze_question
 
     doc_of_article = engine.store.doc_ids()
     figures = RunFigures("ranker")
@@ -184,7 +184,7 @@ def baseline_run(engine, questions: list[EvalQuestion], no_diacritics: bool = Fa
 def calibrate_not_found(engine, questions: list[EvalQuestion], thresholds: list[float], no_diacritics: bool = False) -> list[dict]:
     """For each threshold: how often "not found" is said with the gold document in the pool
     (unwanted) and with it removed (wanted)."""
-    from .analyzer import analyze_question
+    from retrieval.text.analyzer import analyze_question
 
     row_of_doc = {d: r for r, d in enumerate(engine.store.doc_ids())}
     present, absent = [], []
@@ -227,9 +227,9 @@ def plot_recall(curves: dict[str, list[float]], path: Path, title: str) -> None:
 
 # -- CLI --------------------------------------------------------------------------
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, build_index
-    from .cli import CliError, _console, _index_dir
-    from .search import Engine
+    from retrieval.index.build import BuildOptions, build_index
+    from retrieval.cli import CliError, _console, _index_dir
+    from retrieval.search.engine import Engine
 
     qpath = Path(args.questions)
     if not qpath.is_file():
@@ -249,7 +249,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         build_index(docs, Path(tmp.name), BuildOptions())
         engine = Engine.open(Path(tmp.name))
     else:
-        from .cli import _open_engine
+        from retrieval.cli import _open_engine
 
         engine = _open_engine(_index_dir(args), refresh=False)
     engine.warm_up()

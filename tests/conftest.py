@@ -25,7 +25,7 @@ def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_index(seed_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from retrieval.build import BuildOptions, build_index
+    from retrieval.index.build import BuildOptions, build_index
 
     index = tmp_path_factory.mktemp("index")
     build_index([seed_dir], index, BuildOptions(workers=1))
@@ -34,7 +34,7 @@ def seed_index(seed_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture(scope="session")
 def engine(seed_index: Path):
-    from retrieval.search import Engine
+    from retrieval.search.engine import Engine
 
     eng = Engine.open(seed_index)
     yield eng

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from retrieval import bm25
-from retrieval.analyzer import document_terms
-from retrieval.matrix import FieldMatrix
-from retrieval.passages import split_passages
-from retrieval.reader import read_sources
+from retrieval.index import bm25
+from retrieval.text.analyzer import document_terms
+from retrieval.index.matrix import FieldMatrix
+from retrieval.sources.passages import split_passages
+from retrieval.sources.reader import read_sources
 
 
 def _random_corpus(seed: int, n_docs: int, vocab: int) -> list[list[str]]:
@@ -98,7 +98,7 @@ def test_passages_past_65536_match_rank_bm25() -> None:
 
 def test_batch_encoding_lays_out_the_same_matrix_as_one_document_at_a_time() -> None:
     # build workers hash a batch in compiled code; questions hash term by term in Python
-    from retrieval.matrix import FieldBuilder, encode_batch, term_hash
+    from retrieval.index.matrix import FieldBuilder, encode_batch, term_hash
 
     docs = _random_corpus(5, n_docs=300, vocab=120) + [[]] + [["Đồng_chí", "kỷ_niệm", "74,78%", "đồng_chí", "ĐỒNG_CHÍ", ""]]
     one, batched = FieldBuilder(), FieldBuilder()

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from retrieval import build as build_module
-from retrieval.build import BuildOptions, build_index, is_stale
-from retrieval.layout import current_generation
-from retrieval.search import Engine
+from retrieval.index import build as build_module
+from retrieval.index.build import BuildOptions, build_index, is_stale
+from retrieval.index.layout import current_generation
+from retrieval.search.engine import Engine
 
 from .conftest import SEED_FILE, run_cli
 
@@ -84,8 +84,8 @@ def _article(i: int) -> str:
 def test_adding_bulletins_gives_the_same_index_as_a_full_build(tmp_path):
     import numpy as np
 
-    from retrieval.build import add_to_index
-    from retrieval.matrix import FieldMatrix
+    from retrieval.index.build import add_to_index
+    from retrieval.index.matrix import FieldMatrix
 
     folder = _folder(tmp_path)
     extra = tmp_path / "extra"
@@ -98,7 +98,7 @@ def test_adding_bulletins_gives_the_same_index_as_a_full_build(tmp_path):
     assert report.added == 5 and report.segmented == report.n_passages - 11 + 5  # only the new texts
     build_index([folder, extra], full_dir, BuildOptions(workers=1))
     a, b = current_generation(merged_dir), current_generation(full_dir)
-    from retrieval.layout import read_params
+    from retrieval.index.layout import read_params
 
     pa, pb = read_params(a), read_params(b)
     assert pa["n_passages"] == pb["n_passages"] and pa["n_articles"] == pb["n_articles"]
@@ -117,7 +117,7 @@ def test_adding_bulletins_gives_the_same_index_as_a_full_build(tmp_path):
 
 
 def test_added_files_are_merged_by_refresh_and_known_ids_are_refused(tmp_path):
-    from retrieval.build import add_to_index, refresh_index
+    from retrieval.index.build import add_to_index, refresh_index
 
     folder = _folder(tmp_path)
     index = tmp_path / "index"
@@ -152,7 +152,7 @@ def test_cli_index_add(tmp_path):
 def test_an_index_from_an_older_version_is_rebuilt_not_misread(tmp_path):
     import json
 
-    from retrieval.layout import IndexOutdated
+    from retrieval.index.layout import IndexOutdated
 
     folder = _folder(tmp_path)
     index = tmp_path / "index"

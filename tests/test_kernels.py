@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from retrieval.kernels import NUMPY, compiled
-from retrieval.postings import decode_docs, encode_runs, pair_codes
+from retrieval.index.kernels import NUMPY, compiled
+from retrieval.index.postings import decode_docs, encode_runs, pair_codes
 
 SETS = [NUMPY, compiled()]
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from retrieval.decode import DecodeError, decode_bulletin
-from retrieval.passages import MAX_CHARS, split_passages
-from retrieval.reader import parse_bulletin, parse_date, parse_jsonl_record, read_sources
+from retrieval.sources.decode import DecodeError, decode_bulletin
+from retrieval.sources.passages import MAX_CHARS, split_passages
+from retrieval.sources.reader import parse_bulletin, parse_date, parse_jsonl_record, read_sources
 
 from .conftest import SEED_FILE
 

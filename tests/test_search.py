@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from retrieval.answer import find_answer, question_type
+from retrieval.search.answer import find_answer, question_type
 
 from .conftest import DATA
 

@@ -6,7 +6,7 @@ import json
 
 from pyvi import ViTokenizer
 
-from retrieval.segment import FastPyvi, export_model
+from retrieval.text.segment import FastPyvi, export_model
 
 from .conftest import DATA, ROOT, SEED_FILE
 

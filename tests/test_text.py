@@ -1,4 +1,4 @@
-from retrieval.text import fold_accents, fold_syllable, has_diacritics, is_vietnamese_syllable, normalize_syllable
+from retrieval.text.normalize import fold_accents, fold_syllable, has_diacritics, is_vietnamese_syllable, normalize_syllable
 
 
 def test_tone_placement_old_and_new_style_are_one_spelling():
@@ -42,8 +42,8 @@ def test_normalizing_shortcut_agrees_with_the_full_rule_on_every_vietnamese_word
     import re
     from pathlib import Path
 
-    from retrieval.analyzer import _normalize_words
-    from retrieval.text import is_vietnamese_syllable
+    from retrieval.text.analyzer import _normalize_words
+    from retrieval.text.normalize import is_vietnamese_syllable
 
     root = Path(__file__).resolve().parent.parent
     pyvi_dir = Path(importlib.util.find_spec("pyvi").submodule_search_locations[0])

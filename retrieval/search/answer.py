@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import SURNAMES, TITLE_PHRASES, TITLE_WORDS
-from .text import fold_accents, nfc, normalize_syllable
+from retrieval.text.lexicon import SURNAMES, TITLE_PHRASES, TITLE_WORDS
+from retrieval.text.normalize import fold_accents, nfc, normalize_syllable
 
 __all__ = ["Span", "question_type", "find_answer"]
 
@@ -143,7 +143,7 @@ def _focus(question: str) -> list[str]:
 
 def _first_word_end(text: str, start: int, max_syllables: int) -> int | None:
     """End of the first pyvi word after ``start`` when it has at most ``max_syllables`` syllables."""
-    from .analyzer import tokenize_words
+    from retrieval.text.analyzer import tokenize_words
 
     window = text[start:start + 40]
     words = [w for w in tokenize_words(window) if w]

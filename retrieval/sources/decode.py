@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import is_vietnamese_syllable, nfc
+from retrieval.text.normalize import is_vietnamese_syllable, nfc
 
 __all__ = ["DecodeError", "Decoded", "decode_bulletin"]
 

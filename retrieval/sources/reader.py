@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .decode import DecodeError, decode_bulletin
-from .model import Article, Paragraph, Problem
-from .text import nfc
+from retrieval.sources.decode import DecodeError, decode_bulletin
+from retrieval.model import Article, Paragraph, Problem
+from retrieval.text.normalize import nfc
 
 __all__ = [
     "parse_bulletin",

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from .lexicon import ABBREVIATIONS, FOLDED_QUESTION_PHRASES, QUESTION_PHRASES
-from .text import fold_accents, fold_syllable, has_diacritics, nfc, normalize_syllable
+from retrieval.text.lexicon import ABBREVIATIONS, FOLDED_QUESTION_PHRASES, QUESTION_PHRASES
+from retrieval.text.normalize import fold_accents, fold_syllable, has_diacritics, nfc, normalize_syllable
 
 __all__ = ["FIELDS", "Terms", "Query", "document_terms", "analyze_question", "tokenize_words", "fields_from_words"]
 
@@ -33,7 +33,7 @@ _ALNUM_RE = re.compile(r"\w")
 
 def _pyvi() -> Callable[[str], str]:
     """pyvi's segmenter, loaded on first use (see segment.py for how it loads fast)."""
-    from .segment import get_tokenizer
+    from retrieval.text.segment import get_tokenizer
 
     return get_tokenizer()
 

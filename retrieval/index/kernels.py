@@ -76,7 +76,7 @@ NUMPY = Kernels("numpy", _accumulate, _top_k, _locate, _gather)
 @lru_cache(maxsize=1)
 def compiled() -> Kernels:
     """The numba set, loaded (and compiled on first ever use) and exercised once."""
-    from . import compiled as c
+    from retrieval.index import compiled as c
 
     scores = np.zeros(4)
     rows = np.zeros(1, dtype=np.int64)

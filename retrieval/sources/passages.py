@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Article, Passage
+from retrieval.model import Article, Passage
 
 __all__ = ["split_passages", "MAX_CHARS", "MIN_CHARS"]
 

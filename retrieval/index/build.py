@@ -22,14 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .analyzer import FIELDS
-from .ingest import TITLE_FIELDS, IngestStats, SegmentCache, analyse_articles
-from .layout import FORMAT_VERSION, IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
-from .matrix import FieldBuilder, FieldMatrix
-from .model import Article, Passage, Problem
-from .passages import MAX_CHARS, split_passages
-from .reader import discover, read_sources
-from .store import append_store, write_store
+from retrieval.text.analyzer import FIELDS
+from retrieval.index.ingest import TITLE_FIELDS, IngestStats, SegmentCache, analyse_articles
+from retrieval.index.layout import FORMAT_VERSION, IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
+from retrieval.index.matrix import FieldBuilder, FieldMatrix
+from retrieval.model import Article, Passage, Problem
+from retrieval.sources.passages import MAX_CHARS, split_passages
+from retrieval.sources.reader import discover, read_sources
+from retrieval.index.store import append_store, write_store
 
 __all__ = [
     "BuildOptions", "BuildReport", "BuildError", "SourceChanges", "build_index", "add_to_index",

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .analyzer import FIELDS, Query, analyze_question
-from .answer import Span, find_answer, question_type
-from .ingest import TITLE_FIELDS
-from .kernels import NUMPY, compiled
-from .layout import FORMAT_VERSION, IndexOutdated, current_generation, read_params
-from .matrix import FieldMatrix
-from .store import Store, StoredArticle
+from retrieval.text.analyzer import FIELDS, Query, analyze_question
+from retrieval.search.answer import Span, find_answer, question_type
+from retrieval.index.ingest import TITLE_FIELDS
+from retrieval.index.kernels import NUMPY, compiled
+from retrieval.index.layout import FORMAT_VERSION, IndexOutdated, current_generation, read_params
+from retrieval.index.matrix import FieldMatrix
+from retrieval.index.store import Store, StoredArticle
 
 __all__ = ["RankerConfig", "Hit", "Result", "Engine", "RERANK_DEPTH"]
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .analyzer import FIELDS, fields_from_words, tokenize_words
-from .matrix import FieldBuilder, encode_batch
-from .model import Article, Passage
+from retrieval.text.analyzer import FIELDS, fields_from_words, tokenize_words
+from retrieval.index.matrix import FieldBuilder, encode_batch
+from retrieval.model import Article, Passage
 
 __all__ = ["SEGMENTER_VERSION", "TITLE_FIELDS", "SegmentCache", "analyse_articles", "IngestStats"]
 

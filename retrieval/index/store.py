@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Article, Passage
+from retrieval.model import Article, Passage
 
 __all__ = ["StoredPassage", "StoredArticle", "write_store", "append_store", "Store"]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import bm25
-from .kernels import NUMPY, Kernels
-from .postings import decode_docs, encode_runs, pair_codes
+from retrieval.index import bm25
+from retrieval.index.kernels import NUMPY, Kernels
+from retrieval.index.postings import decode_docs, encode_runs, pair_codes
 
 __all__ = ["term_hash", "term_hashes", "encode_terms", "encode_batch", "FieldBuilder", "FieldMatrix"]
 
@@ -61,7 +61,7 @@ def encode_batch(docs: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndar
     if tokens:
         buf = np.frombuffer(("\x00".join(tokens) + "\x00").encode("utf-8"), dtype=np.uint8)
         if np.count_nonzero(buf == 0) == len(tokens):  # no NUL inside a token
-            from .compiled import encode_tokens
+            from retrieval.index.compiled import encode_tokens
 
             hashes, tfs, unique = encode_tokens(buf, lengths)
             return hashes, tfs, unique, lengths
@@ -217,7 +217,7 @@ class FieldMatrix:
         docs = np.empty(total, dtype=np.int32)
         code = np.empty(total, dtype=code_dtype)
         # old postings keep their order at their new rows; new ones follow, documents ascending
-        from .compiled import merge_rows
+        from retrieval.index.compiled import merge_rows
 
         merge_rows(indptr, old_rows.astype(np.int64), old_indptr, decode_docs(self.run_high, self.run_start, self.low),
                    np.asarray(self.code).astype(code_dtype, copy=False), new_rows, new_docs.astype(np.int32),
