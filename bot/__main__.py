@@ -11,17 +11,27 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 __all__ = ["main"]
 
 
-def _console(settings) -> int:
-    """Read questions from stdin; print what the bot would send, rendered for a terminal."""
-    from .app import open_engine
-    from .render import answer_messages, html_to_terminal, latest_message
+def _console(settings: Settings) -> int:
+    """Read questions from stdin; print the quotes the bot would send, drawn for a terminal."""
+    from retrieval import QuestionError, clean_question, latest_text, result_text
+    from retrieval.terminal import console
+
+    from . import messages as msg
+    from .archive import open_engine
 
     engine = open_engine(settings)
+    out = console()
     interactive = sys.stdin.isatty()
+    not_found = {accented: "\n".join([msg.NOT_FOUND, msg.TRY, *(f"• {t}" for t in msg.not_found_tips(accented))])
+                 for accented in (True, False)}
     if interactive:
         print("Gõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát). /moi: bản tin mới nhất.")
     try:
@@ -30,22 +40,24 @@ def _console(settings) -> int:
                 line = input("❓ " if interactive else "")
             except EOFError:
                 break
-            question = " ".join(line.split())
-            if not question:
+            if line.strip() == "/moi":
+                out.print(latest_text(engine.latest(7)))
                 continue
-            if question == "/moi":
-                text = latest_message(engine.latest(7))
-            else:
-                result = engine.search(question, k=settings.results_per_page)
-                text = "\n\n".join(answer_messages(result, 0, settings.results_per_page))
-            print(html_to_terminal(text, ansi=sys.stdout.isatty()))
-            print()
+            try:
+                question = clean_question(line)
+            except QuestionError as exc:
+                if exc.reason == "too_long":
+                    out.print(msg.TOO_LONG.format(length=exc.length, limit=exc.limit))
+                continue
+            result = engine.search(question, k=settings.results_per_page)
+            out.print(result_text(result, not_found[result.accented], details=False))
+            out.print()
     finally:
         engine.close()
     return 0
 
 
-def _export(settings, fmt: str, output: str | None) -> int:
+def _export(settings: Settings, fmt: str, output: str | None) -> int:
     from .storage import BotStore
 
     if not settings.feedback_db.exists():
@@ -61,7 +73,7 @@ def _export(settings, fmt: str, output: str | None) -> int:
     return 0
 
 
-def _run(settings) -> int:
+def _run(settings: Settings) -> int:
     from .app import build_application, run, setup_logging
 
     setup_logging(settings)

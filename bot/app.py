@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncio
-import html
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -18,21 +19,23 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from retrieval.index.build import build_index, refresh_index
-from retrieval.index.layout import IndexMissing, current_generation
-from retrieval.search.engine import Engine
-
 from . import handlers, messages
+from .archive import open_engine
+from .buttons import ARTICLE_PATTERN, PAGE_PATTERN, VOTE_PATTERN
 from .config import Settings
 from .ratelimit import UserRateLimiter
+from .state import CONTEXT_TYPES, BotState
 from .storage import BotStore
 
-__all__ = ["build_application", "register_handlers", "open_engine", "reload_engine", "run", "RedactingFilter", "setup_logging"]
+__all__ = ["ALLOWED_UPDATES", "RedactingFilter", "build_application", "register_handlers", "run", "setup_logging"]
 
 log = logging.getLogger(__name__)
+
+BotApplication = Application[Any, Any, Any, Any, BotState, Any]
 
 
 class RedactingFilter(logging.Filter):
@@ -60,62 +63,16 @@ def setup_logging(settings: Settings, level: int = logging.INFO) -> None:
         handler.addFilter(redact)
 
 
-def open_engine(settings: Settings) -> Engine:
-    """The index, built or refreshed from the bulletins folder when missing or stale."""
-    index_dir = settings.bantin_index_dir
-    try:
-        current_generation(index_dir)
-        report = refresh_index(index_dir)
-    except IndexMissing:
-        log.info("Indexing bulletins from %s into %s", settings.bantin_sources, index_dir)
-        report = build_index([settings.bantin_sources], index_dir)
-    for problem in report.problems if report else []:
-        log.warning("Skipped %s", problem)
-    return Engine.open(index_dir)
-
-
-def reload_engine(bot_data: dict) -> str:
-    """Rebuild from the bulletins folder, swap the engine in, and say what changed (runs in a thread)."""
-    settings: Settings = bot_data["settings"]
-    old: Engine = bot_data["engine"]
-    before = old.store.fingerprints()
-    try:
-        sources = str(settings.bantin_sources.resolve())
-        if sources in old.params.get("inputs", []):
-            report = refresh_index(settings.bantin_index_dir)  # merges new files, rebuilds on edits
-        else:
-            report = build_index([settings.bantin_sources], settings.bantin_index_dir)
-    except Exception as exc:  # noqa: BLE001 (reported to the admin in one line; the old index keeps serving)
-        log.exception("Reload failed")
-        return f"Chưa cập nhật được bản tin: {html.escape(str(exc), quote=False)}. Bản tin cũ vẫn được dùng."
-    if report is None:
-        return f"Không có bản tin mới hay thay đổi nào. Hiện có {old.params['n_articles']} bản tin."
-    new = Engine.open(settings.bantin_index_dir)
-    new.warm_up()
-    bot_data["engine"] = new
-    after = new.store.fingerprints()
-    added = len(after.keys() - before.keys())
-    removed = len(before.keys() - after.keys())
-    changed = sum(1 for k in after.keys() & before.keys() if after[k] != before[k])
-    lines = [f"Đã cập nhật xong: thêm <b>{added}</b> bản tin mới, {changed} bản tin được sửa, {removed} bản tin bị gỡ.",
-             f"Hiện có {report.n_articles} bản tin, {report.n_passages} đoạn trích."]
-    if report.problems:
-        lines.append(f"{len(report.problems)} tệp không đọc được:")
-        lines += [f"• {html.escape(str(p), quote=False)}" for p in report.problems[:10]]
-    return "\n".join(lines)
-
-
-async def post_init(application: Application) -> None:
+async def post_init(application: BotApplication) -> None:
     """Load the index and the bot's database once, and register the commands in Vietnamese."""
-    settings: Settings = application.bot_data["settings"]
+    state: BotState = application.bot_data
+    settings = state.settings
     loop = asyncio.get_running_loop()
-    application.bot_data["engine"] = await loop.run_in_executor(None, open_engine, settings)
-    application.bot_data["store"] = BotStore(settings.feedback_db)
-    application.bot_data["limiter"] = UserRateLimiter(settings.rate_limit_per_minute)
-    application.bot_data["executor"] = ThreadPoolExecutor(settings.search_workers, thread_name_prefix="search")
-    application.bot_data["reload_lock"] = asyncio.Lock()
+    engine = await loop.run_in_executor(None, open_engine, settings)
+    executor = ThreadPoolExecutor(settings.search_workers, thread_name_prefix="search")
+    state.load(engine, BotStore(settings.feedback_db), UserRateLimiter(settings.rate_limit_per_minute), executor)
     # Load pyvi's model and the compiled kernels before the first cadre waits for them.
-    await loop.run_in_executor(application.bot_data["executor"], application.bot_data["engine"].warm_up)
+    await loop.run_in_executor(executor, engine.warm_up)
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
     for admin in settings.admin_user_ids:
         try:
@@ -125,27 +82,21 @@ async def post_init(application: Application) -> None:
             log.info("Admin commands not shown to %s: %s", admin, exc)
 
 
-async def post_shutdown(application: Application) -> None:
+async def post_shutdown(application: BotApplication) -> None:
     """Close what post_init opened."""
-    executor = application.bot_data.get("executor")
-    if executor:
-        executor.shutdown(wait=False, cancel_futures=True)
-    if store := application.bot_data.get("store"):
-        store.close()
-    if engine := application.bot_data.get("engine"):
-        engine.close()
+    application.bot_data.close()
 
 
 class _ReplyToBot(filters.MessageFilter):
     """A message that replies to one of this bot's own messages."""
 
-    def filter(self, message) -> bool:  # type: ignore[override]
+    def filter(self, message: Message) -> bool:
         replied = message.reply_to_message
         return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
 
 
-def register_handlers(application: Application) -> None:
-    """Every handler, in one place, in the order they are tried."""
+def register_handlers(application: BotApplication) -> None:
+    """Every handler, in one place, in the order they are tried (the access gate first, in group -1)."""
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     reply_to_bot = _ReplyToBot()
@@ -153,6 +104,7 @@ def register_handlers(application: Application) -> None:
              | filters.ANIMATION | filters.Document.ALL | filters.LOCATION | filters.CONTACT | filters.POLL)
     new_messages = filters.UpdateType.MESSAGE
 
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     application.add_handler(CommandHandler("start", handlers.start, filters=new_messages))
     application.add_handler(CommandHandler(["help", "trogiup"], handlers.help_command, filters=new_messages))
     application.add_handler(CommandHandler("hoi", handlers.ask_command, filters=new_messages))
@@ -163,18 +115,22 @@ def register_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(new_messages & groups & filters.TEXT & ~filters.COMMAND & reply_to_bot, handlers.ask_text))
     application.add_handler(MessageHandler(new_messages & media & (private | reply_to_bot), handlers.media_hint))
     application.add_handler(MessageHandler(new_messages & private & filters.COMMAND, handlers.unknown_command))
-    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_handler(CallbackQueryHandler(handlers.on_vote, pattern=VOTE_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.on_page, pattern=PAGE_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.on_article, pattern=ARTICLE_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.on_stale_button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.error_handler)
 
 
-def build_application(settings: Settings) -> Application:
+def build_application(settings: Settings) -> BotApplication:
     """The configured Application (not started)."""
-    application = (
+    application: BotApplication = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_url.replace("/bot", "/file/bot"))
+        .context_types(CONTEXT_TYPES)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(do_quote=True))  # every reply quotes the question it answers, in groups and in private
         .concurrent_updates(32)
@@ -182,7 +138,7 @@ def build_application(settings: Settings) -> Application:
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["settings"] = settings
+    application.bot_data.settings = settings
     register_handlers(application)
     return application
 
@@ -190,7 +146,7 @@ def build_application(settings: Settings) -> Application:
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 
-def run(application: Application, settings: Settings, **kwargs) -> None:
+def run(application: BotApplication, settings: Settings, **kwargs: Any) -> None:
     """Long polling, or a webhook server with Telegram's secret-token check when WEBHOOK_URL is set.
 
     Blocks until SIGINT/SIGTERM (PTB stops gracefully: updates in progress finish first).

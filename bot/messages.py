@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = [
-    "EXAMPLES", "START", "HELP", "EMPTY", "TOO_LONG", "MEDIA_HINT", "NOT_ALLOWED", "ADMIN_ONLY",
-    "RATE_LIMITED", "ERROR", "EXPIRED", "THANKS_UP", "THANKS_DOWN", "RELOADING", "RELOAD_BUSY",
-    "UNKNOWN_COMMAND", "COMMANDS", "ADMIN_COMMANDS", "MAX_QUESTION",
-]
+from retrieval import MAX_QUESTION_CHARS
 
-MAX_QUESTION = 1000
+# The bot takes the library's limit: a question is cleaned and bounded in one place.
+MAX_QUESTION = MAX_QUESTION_CHARS
 
 EXAMPLES = (
     "Bao nhiêu đồng chí được nhận kỷ niệm chương?",
@@ -52,7 +49,44 @@ ERROR = "Xin lỗi, đã có lỗi xảy ra khi xử lý yêu cầu của bạn.
 EXPIRED = "Câu hỏi này đã cũ, bạn vui lòng hỏi lại."
 THANKS_UP = "Cảm ơn bạn đã góp ý!"
 THANKS_DOWN = "Cảm ơn bạn! Góp ý này giúp chúng tôi cải thiện câu trả lời."
+NOT_FOUND = "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong các bản tin hiện có."
+TRY = "Bạn có thể thử:"
+
+
+def not_found_tips(accented: bool) -> list[str]:
+    """Hints after "not found": typing with accents first when the question had none."""
+    tips = ["dùng ít từ hơn, giữ lại từ khóa chính (tên người, địa danh, sự kiện)", "kiểm tra lại chính tả"]
+    if not accented:
+        tips.insert(0, "gõ có dấu, ví dụ «kỷ niệm chương» thay vì «ky niem chuong»")
+    else:
+        tips.append("hỏi về nội dung có trong các bản tin (gõ /moi để xem bản tin mới nhất)")
+    return tips
+
+
+BUTTON_UP = "👍 Hữu ích"
+BUTTON_DOWN = "👎 Chưa đúng"
+BUTTON_ARTICLE = "📄 Toàn văn"
+BUTTON_ARTICLE_N = "📄 Toàn văn bài {n}"
+BUTTON_PREVIOUS = "◀ Trước"
+BUTTON_MORE = "Xem thêm ▶"
+SOURCE_LINK = "Nguồn"
+NO_BULLETINS = "Chưa có bản tin nào được nạp."
+LATEST_TITLE = "Các bản tin mới nhất"
+INLINE_TITLE = "{title} ({date})"
+
+STATS_TITLE = "Thống kê 7 ngày gần nhất"
+STATS_DAY = "{day}: {count} câu hỏi, {not_found} không tìm thấy"
+STATS_NONE = "Chưa có câu hỏi nào."
+STATS_TOTAL = "Tổng cộng: {total} câu hỏi, tỷ lệ không tìm thấy {rate}%"
+STATS_FEEDBACK = "Góp ý: 👍 {up} · 👎 {down}"
+STATS_ARCHIVE = "Kho bản tin: {articles} bài, {passages} đoạn"
+
 RELOADING = "Đang cập nhật bản tin, vui lòng đợi trong giây lát…"
+RELOAD_NOTHING = "Không có bản tin mới hay thay đổi nào. Hiện có {articles} bản tin."
+RELOAD_DONE = "Đã cập nhật xong: thêm <b>{added}</b> bản tin mới, {changed} bản tin được sửa, {removed} bản tin bị gỡ."
+RELOAD_SIZE = "Hiện có {articles} bản tin, {passages} đoạn trích."
+RELOAD_SKIPPED = "{n} tệp không đọc được:"
+RELOAD_FAILED = "Chưa cập nhật được bản tin: {reason}. Bản tin cũ vẫn được dùng."
 RELOAD_BUSY = "Việc cập nhật bản tin đang chạy, bạn vui lòng đợi một chút."
 UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh này. Gõ /help để xem các lệnh có thể dùng."
 

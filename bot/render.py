@@ -1,69 +1,89 @@
-"""What the bot says, as Telegram HTML: pure functions from search results to message texts.
+"""What the bot sends, as Telegram HTML and keyboards: pure functions from results to messages.
 
-Every string that came from a user or a bulletin goes through html.escape; messages
-are split between quotes (never inside a tag) to stay under Telegram's 4,096 characters.
+Every string that came from a user or a bulletin goes through html.escape. Messages are split
+between blocks (never inside a tag) and measured as Telegram measures them, in UTF-16 code
+units, to stay under 4,096.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from typing import Any
 
-from retrieval.search.engine import Hit, Result
-from retrieval.index.store import StoredArticle
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from retrieval import NO_DATE, BuildReport, Hit, Result, StoredArticle
+
+from . import messages as msg
+from .buttons import article_data, page_data, vote_data
 
 __all__ = [
     "MAX_MESSAGE",
-    "format_date",
-    "quote_html",
-    "hit_block",
+    "answer_keyboard",
     "answer_messages",
-    "not_found_message",
     "article_messages",
-    "latest_message",
-    "split_blocks",
-    "html_to_terminal",
+    "format_date",
+    "hit_block",
     "inline_snippet",
+    "latest_message",
+    "not_found_message",
+    "quote_html",
+    "reload_message",
+    "split_blocks",
+    "stats_message",
+    "tg_len",
 ]
 
 MAX_MESSAGE = 4096
 EXPANDABLE_OVER = 350  # characters of quote after which Telegram shows it folded
 
 
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts two)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
 def format_date(iso: str | None) -> str:
     """'2021-03-06' → '06/03/2021', as dates are written in Vietnam."""
     if not iso:
-        return "không rõ ngày"
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
+        return NO_DATE
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
 
 
 def quote_html(hit: Hit) -> str:
     """The passage, escaped, with its answer span in bold."""
     text = hit.text
     if hit.answer is None:
-        return html.escape(text, quote=False)
+        return _esc(text)
     a = hit.answer
-    return (html.escape(text[:a.start], quote=False) + "<b>" + html.escape(text[a.start:a.end], quote=False) + "</b>"
-            + html.escape(text[a.end:], quote=False))
+    return _esc(text[: a.start]) + "<b>" + _esc(text[a.start : a.end]) + "</b>" + _esc(text[a.end :])
 
 
 def hit_block(number: int, hit: Hit) -> str:
     expandable = " expandable" if len(hit.text) > EXPANDABLE_OVER else ""
-    return (f"<b>{number}. {html.escape(hit.title or hit.doc_id, quote=False)}</b>\n"
-            f"<i>Bản tin ngày {format_date(hit.date)}</i>\n"
-            f"<blockquote{expandable}>{quote_html(hit)}</blockquote>")
+    return (
+        f"<b>{number}. {_esc(hit.title or hit.doc_id)}</b>\n"
+        f"<i>Bản tin ngày {format_date(hit.date)}</i>\n"
+        f"<blockquote{expandable}>{quote_html(hit)}</blockquote>"
+    )
 
 
 def split_blocks(blocks: list[str], limit: int = MAX_MESSAGE, sep: str = "\n\n") -> list[str]:
-    """Pack whole blocks into as few messages as fit; a block is never cut."""
+    """Pack whole blocks into as few messages as fit; a block is never cut (callers keep them short)."""
     messages: list[str] = []
     current = ""
     for block in blocks:
-        if len(block) > limit:
+        if tg_len(block) > limit:
             raise ValueError("a single block is longer than a message")
         candidate = f"{current}{sep}{block}" if current else block
-        if len(candidate) <= limit:
+        if tg_len(candidate) <= limit:
             current = candidate
         else:
             messages.append(current)
@@ -76,7 +96,7 @@ def split_blocks(blocks: list[str], limit: int = MAX_MESSAGE, sep: str = "\n\n")
 def answer_messages(result: Result, page: int = 0, per_page: int = 3) -> list[str]:
     """One (rarely more) message holding the quotes of ``page``, with a page footer."""
     if result.not_found:
-        return [not_found_message(result.question, result.accented)]
+        return [not_found_message(result.accented)]
     first = page * per_page + 1
     blocks = [hit_block(first + i, hit) for i, hit in enumerate(result.hits)]
     pages = max(1, -(-result.total // per_page))
@@ -85,56 +105,94 @@ def answer_messages(result: Result, page: int = 0, per_page: int = 3) -> list[st
     return split_blocks(blocks)
 
 
-def not_found_message(question: str, accented: bool = True) -> str:
-    tips = ["dùng ít từ hơn, giữ lại từ khóa chính (tên người, địa danh, sự kiện)", "kiểm tra lại chính tả"]
-    if not accented:
-        tips.insert(0, "gõ có dấu, ví dụ «kỷ niệm chương» thay vì «ky niem chuong»")
+def not_found_message(accented: bool = True) -> str:
+    """The polite "not found", with hints that fit how the question was typed."""
+    tips = msg.not_found_tips(accented)
+    return f"{_esc(msg.NOT_FOUND)}\n{_esc(msg.TRY)}\n" + "\n".join(f"• {_esc(t)}" for t in tips)
+
+
+def answer_keyboard(qid: int, page: int, result: Result, per_page: int) -> InlineKeyboardMarkup:
+    """👍/👎, one "Toàn văn" per article on the page, and paging. The data is tiny: state is in SQLite."""
+    rows: list[list[InlineKeyboardButton]] = [[
+        InlineKeyboardButton(msg.BUTTON_UP, callback_data=vote_data(qid, page, True)),
+        InlineKeyboardButton(msg.BUTTON_DOWN, callback_data=vote_data(qid, page, False)),
+    ]]
+    firsts: list[int] = []  # the first quote of each article on the page
+    seen: set[str] = set()
+    for i, hit in enumerate(result.hits):
+        if hit.doc_id not in seen:
+            seen.add(hit.doc_id)
+            firsts.append(i)
+    if len(firsts) == 1:
+        rows.append([InlineKeyboardButton(msg.BUTTON_ARTICLE, callback_data=article_data(qid, page, firsts[0]))])
     else:
-        tips.append("hỏi về nội dung có trong các bản tin (gõ /moi để xem bản tin mới nhất)")
-    return ("Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong các bản tin hiện có.\n"
-            "Bạn có thể thử:\n" + "\n".join(f"• {html.escape(t, quote=False)}" for t in tips))
+        first = page * per_page + 1
+        rows.append([InlineKeyboardButton(msg.BUTTON_ARTICLE_N.format(n=first + i), callback_data=article_data(qid, page, i))
+                     for i in firsts])
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(msg.BUTTON_PREVIOUS, callback_data=page_data(qid, page - 1)))
+    if (page + 1) * per_page < result.total:
+        nav.append(InlineKeyboardButton(msg.BUTTON_MORE, callback_data=page_data(qid, page + 1)))
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows)
+
+
+_CUTS = (r"\n\n", r"(?<=[.!?…])\s+", r"\s+")
 
 
 def _pieces(text: str, limit: int) -> list[str]:
-    """Cut plain text under ``limit`` at paragraph, then sentence, then word boundaries."""
-    if len(text) <= limit:
+    """Cut plain text so that each piece, once escaped, fits ``limit``: at paragraphs, then sentences, then words."""
+    if tg_len(_esc(text)) <= limit:
         return [text]
-    for pattern in (r"\n\n", r"(?<=[.!?…])\s+", r"\s+"):
-        parts = re.split(f"({pattern})", text)
-        out, cur = [], ""
+    for pattern in _CUTS:
+        parts = [p for p in re.split(pattern, text) if p.strip()]
+        if len(parts) < 2:
+            continue
+        out: list[str] = []
+        cur = ""
         for part in parts:
-            if len(cur) + len(part) <= limit:
-                cur += part
+            candidate = f"{cur} {part}" if cur else part
+            if tg_len(_esc(candidate)) <= limit:
+                cur = candidate
             else:
-                if cur.strip():
-                    out.append(cur.strip())
-                cur = part if not re.fullmatch(pattern, part) else ""
-        if cur.strip():
-            out.append(cur.strip())
-        if all(len(p) <= limit for p in out):
+                if cur:
+                    out.append(cur)
+                cur = part
+        if cur:
+            out.append(cur)
+        if all(tg_len(_esc(p)) <= limit for p in out):
             return out
-    return [text[i:i + limit] for i in range(0, len(text), limit)]
+        return [q for p in out for q in _pieces(p, limit)]
+    # one unbroken run of characters longer than a message: cut it by measured length
+    out, cur = [], ""
+    for ch in text:
+        if tg_len(_esc(cur + ch)) > limit:
+            out.append(cur)
+            cur = ""
+        cur += ch
+    return [*out, cur] if cur else out
 
 
-def article_messages(article: StoredArticle) -> list[str]:
+def article_messages(article: StoredArticle, limit: int = MAX_MESSAGE) -> list[str]:
     """The whole article: title and source first, then paragraphs, split over several messages if long."""
-    header = f"<b>{html.escape(article.title or article.doc_id, quote=False)}</b>\n<i>Bản tin ngày {format_date(article.date)}"
+    header = f"<b>{_esc(article.title or article.doc_id)}</b>\n<i>Bản tin ngày {format_date(article.date)}"
     if article.author:
-        header += f" · {html.escape(article.author, quote=False)}"
+        header += f" · {_esc(article.author)}"
     header += "</i>"
-    # Escaping can lengthen text (& → &amp;): cut with room to spare.
-    blocks = [header] + [html.escape(p, quote=False) for para in article.text.split("\n\n") for p in _pieces(para, 3000)]
+    blocks = [header] + [_esc(p) for para in article.text.split("\n\n") for p in _pieces(para, limit)]
     if article.url:
-        blocks.append(f'<a href="{html.escape(article.url, quote=True)}">Nguồn</a>')
-    return split_blocks(blocks)
+        blocks.append(f'<a href="{html.escape(article.url, quote=True)}">{msg.SOURCE_LINK}</a>')
+    return split_blocks(blocks, limit)
 
 
-def latest_message(articles: list[StoredArticle]) -> str:
+def latest_message(articles: Sequence[StoredArticle]) -> str:
     if not articles:
-        return "Chưa có bản tin nào được nạp."
-    lines = ["<b>Các bản tin mới nhất</b>"]
+        return _esc(msg.NO_BULLETINS)
+    lines = [f"<b>{_esc(msg.LATEST_TITLE)}</b>"]
     for art in articles:
-        lines.append(f"• {html.escape(art.title or art.doc_id, quote=False)} <i>({format_date(art.date)})</i>")
+        lines.append(f"• {_esc(art.title or art.doc_id)} <i>({format_date(art.date)})</i>")
     return "\n".join(lines)
 
 
@@ -146,26 +204,41 @@ def inline_snippet(hit: Hit, width: int = 120) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-_TAG_RE = re.compile(r"<(/?)([a-z-]+)([^>]*)>")
+def _vn_number(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
 
 
-def html_to_terminal(message: str, ansi: bool = True) -> str:
-    """Telegram HTML → terminal text (quotes indented; bold/italic as ANSI, or bold as **…** when piped)."""
-    bold_on, bold_off, it_on, it_off = ("\033[1m", "\033[22m", "\033[3m", "\033[23m") if ansi else ("**", "**", "", "")
-    out = []
-    pos = 0
-    in_quote = False
-    for m in _TAG_RE.finditer(message):
-        chunk = html.unescape(message[pos:m.start()])
-        out.append(chunk.replace("\n", "\n│ ") if in_quote else chunk)
-        closing, tag = m.group(1), m.group(2)
-        if tag == "b":
-            out.append(bold_off if closing else bold_on)
-        elif tag == "i":
-            out.append(it_off if closing else it_on)
-        elif tag == "blockquote":
-            in_quote = not closing
-            out.append("" if closing else "│ ")
-        pos = m.end()
-    out.append(html.unescape(message[pos:]))
-    return "".join(out)
+def stats_message(stats: dict[str, Any], n_articles: int, n_passages: int) -> str:
+    """/thongke: questions per day over the last week, the not-found rate, feedback, the archive's size."""
+    lines = [f"<b>{_esc(msg.STATS_TITLE)}</b>"]
+    for day, count, nf in stats["per_day"]:
+        lines.append("• " + msg.STATS_DAY.format(day=format_date(day)[:5], count=count, not_found=nf or 0))
+    if not stats["per_day"]:
+        lines.append("• " + msg.STATS_NONE)
+    rate = (stats["not_found"] / stats["total"] * 100) if stats["total"] else 0.0
+    lines += [
+        "",
+        msg.STATS_TOTAL.format(total=stats["total"], rate=_vn_number(rate)),
+        msg.STATS_FEEDBACK.format(up=stats["up"], down=stats["down"]),
+        msg.STATS_ARCHIVE.format(articles=n_articles, passages=n_passages),
+    ]
+    return "\n".join(lines)
+
+
+def reload_message(report: BuildReport | None, before: dict[str, str], after: dict[str, str], n_articles: int) -> str:
+    """What /reload did: articles added, changed and removed (by content fingerprint), and what it skipped."""
+    if report is None:
+        return _esc(msg.RELOAD_NOTHING.format(articles=n_articles))
+    added = len(after.keys() - before.keys())
+    removed = len(before.keys() - after.keys())
+    changed = sum(1 for k in after.keys() & before.keys() if after[k] != before[k])
+    lines = [msg.RELOAD_DONE.format(added=added, changed=changed, removed=removed),
+             _esc(msg.RELOAD_SIZE.format(articles=report.n_articles, passages=report.n_passages))]
+    if report.problems:
+        lines.append(_esc(msg.RELOAD_SKIPPED.format(n=len(report.problems))))
+        lines += [f"• {_esc(str(p))}" for p in report.problems[:10]]
+    return "\n".join(lines)
+
+
+def reload_failed_message(reason: str) -> str:
+    return _esc(msg.RELOAD_FAILED.format(reason=reason))

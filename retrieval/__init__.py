@@ -1,9 +1,75 @@
-"""Retrieval core: bulletins in, verbatim answers out.
+"""Retrieval: bulletins in, verbatim answers out. This is the public API the bot and the CLI use.
 
-Import the parts you need (``retrieval.search.Engine``, ``retrieval.build.build_index``);
-nothing heavy is loaded here.
+The pipeline reads as the folders do: ``sources`` (files → articles → passages), ``text``
+(normalisation, pyvi, the analyzer), ``index`` (BM25 fields on disk), ``search`` (a question →
+ranked quotes with the answer marked); ``service`` opens an index with one policy for every shell.
+
+Names load on first use (PEP 562), so ``import retrieval`` stays cheap.
 """
 
-__all__ = ["__version__"]
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from retrieval.index.build import BuildError, BuildReport, SourceChanges
+    from retrieval.index.layout import IndexMissing, IndexOutdated
+    from retrieval.index.store import StoredArticle
+    from retrieval.model import NO_DATE
+    from retrieval.search.answer import Span
+    from retrieval.search.engine import Engine, Hit, Result
+    from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
+    from retrieval.service import Opened, open_index
+    from retrieval.terminal import latest_text, result_text
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "NO_DATE",
+    "BuildError",
+    "BuildReport",
+    "Engine",
+    "Hit",
+    "IndexMissing",
+    "IndexOutdated",
+    "Opened",
+    "QuestionError",
+    "Result",
+    "SourceChanges",
+    "Span",
+    "StoredArticle",
+    "__version__",
+    "clean_question",
+    "latest_text",
+    "open_index",
+    "result_text",
+]
+
+__version__ = "0.2.0"
+
+_WHERE = {
+    "BuildError": "retrieval.index.build",
+    "BuildReport": "retrieval.index.build",
+    "SourceChanges": "retrieval.index.build",
+    "IndexMissing": "retrieval.index.layout",
+    "IndexOutdated": "retrieval.index.layout",
+    "StoredArticle": "retrieval.index.store",
+    "NO_DATE": "retrieval.model",
+    "Span": "retrieval.search.answer",
+    "Engine": "retrieval.search.engine",
+    "Hit": "retrieval.search.engine",
+    "Result": "retrieval.search.engine",
+    "MAX_QUESTION_CHARS": "retrieval.search.query",
+    "QuestionError": "retrieval.search.query",
+    "clean_question": "retrieval.search.query",
+    "Opened": "retrieval.service",
+    "open_index": "retrieval.service",
+    "latest_text": "retrieval.terminal",
+    "result_text": "retrieval.terminal",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'retrieval' has no attribute {name!r}")

@@ -11,12 +11,18 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-__all__ = ["main", "build_parser"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from retrieval.index.build import Progress
+    from retrieval.search.engine import Engine
+
+__all__ = ["build_parser", "main"]
 
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCES = "seeds"
@@ -36,14 +42,14 @@ def _index_dir(args: argparse.Namespace) -> Path:
     return Path(args.index or os.environ.get("BANTIN_INDEX_DIR") or DEFAULT_INDEX)
 
 
-def _console(stderr: bool = False):
-    from rich.console import Console
+def _console(stderr: bool = False) -> Console:
+    from retrieval.terminal import console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return console(stderr)
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator:
+def _progress(enabled: bool) -> Iterator[Progress | None]:
     """A rich progress bar for long builds; a no-op callback otherwise."""
     if not enabled:
         yield None
@@ -54,7 +60,7 @@ def _progress(enabled: bool) -> Iterator:
         TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=_console(stderr=True), transient=True,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, Any] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -64,40 +70,39 @@ def _progress(enabled: bool) -> Iterator:
         yield update
 
 
-def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False):
-    """Open the index, rebuilding it first if its bulletins changed since it was built."""
-    from retrieval.index.build import refresh_index, source_changes
-    from retrieval.index.layout import IndexMissing, IndexOutdated, current_generation
-    from retrieval.search.engine import Engine
+def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False) -> Engine:
+    """The library's open_index, its failures as one line with the next step."""
+    from retrieval.index.layout import IndexMissing, IndexOutdated
+    from retrieval.service import open_index
 
-    try:
-        current_generation(index_dir)
-    except IndexMissing:
-        raise CliError(f"no index in {index_dir}/", f"build one: python -m retrieval index {DEFAULT_SOURCES}/ --index {index_dir}") from None
-    if refresh and (changes := source_changes(index_dir)):
-        err = _console(stderr=True)
+    err = _console(stderr=True)
+
+    def tell(changes: Any) -> None:
         if not quiet:
             err.print(f"[yellow]Bulletins changed since the last build ({len(changes.added)} added, {len(changes.changed)} changed, "
                       f"{len(changes.removed)} removed); re-indexing …[/]")
-        report = refresh_index(index_dir, changes=changes)
-        for problem in report.problems if report else []:
-            err.print(f"[red]skipped[/] {problem}")
+
     try:
-        return Engine.open(index_dir)
+        opened = open_index(index_dir, refresh=refresh, on_refresh=tell)
     except IndexOutdated as exc:
         raise CliError(str(exc), f"rebuild it: python -m retrieval index --index {index_dir} (or ask without --no-refresh)") from None
+    except IndexMissing:
+        raise CliError(f"no index in {index_dir}/", f"build one: python -m retrieval index {DEFAULT_SOURCES}/ --index {index_dir}") from None
+    for problem in opened.report.problems if opened.report else []:
+        err.print(f"[red]skipped[/] {problem}")
+    return opened.engine
 
 
 # -- index ------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
-    from retrieval.index.build import BuildError, BuildOptions, add_to_index, build_index
+    from retrieval.index.build import BuildError, add_to_index, build_index, resolve_options
     from retrieval.index.layout import IndexMissing
 
     paths = [Path(p) for p in (args.paths or [DEFAULT_SOURCES])]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise CliError(f"not found: {', '.join(missing)}", "give bulletin files, folders or .jsonl archives that exist")
-    options = BuildOptions(k1=args.k1, b=args.b, epsilon=args.epsilon)
+    options = resolve_options(_index_dir(args), args.k1, args.b, args.epsilon)
     if args.workers:
         options.workers = args.workers
     out = _console()
@@ -113,7 +118,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         except BuildError as exc:
             for problem in getattr(exc, "problems", []):
                 err.print(f"[red]skipped[/] {problem}")
-            raise CliError(str(exc), "check the file names above, or convert the files to UTF-8 text") from None
+            hint = "check the file names above, or convert the files to UTF-8 text" if exc.problems else "see the reason above"
+            raise CliError(str(exc), hint) from None
     if not args.quiet:
         what = f"Added [bold]{report.added}[/] article(s); the index now holds" if args.add else "Indexed"
         out.print(
@@ -133,28 +139,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 # -- ask --------------------------------------------------------------------------
-def _print_result(result, console) -> None:
-    from rich.text import Text
-
-    if result.not_found:
-        console.print(Text(f"Không tìm thấy thông tin phù hợp cho: {result.question}", style="yellow"))
-        console.print(Text("Hint: use fewer, more specific words, or the accented form.", style="dim"))
-        return
-    for i, hit in enumerate(result.hits, start=1):
-        header = Text(f"{i}. {hit.title}", style="bold")
-        header.append(f"  {hit.date or 'không rõ ngày'}", style="cyan")
-        header.append(f"  [{hit.doc_id} #{hit.passage_id}, score {hit.score:.2f}]", style="dim")
-        console.print(header)
-        body = Text(hit.text)
-        if hit.answer:
-            body.stylize("bold black on yellow", hit.answer.start, hit.answer.end)
-        console.print(body)
-        if hit.answer:
-            console.print(Text(f"→ {hit.answer.text}", style="bold green"))
-        console.print()
+NOT_FOUND = "Không tìm thấy thông tin phù hợp. Hint: use fewer, more specific words, or the accented form."
 
 
-def _read_batch(source: TextIO) -> Iterator[tuple[int, dict | None, str | None]]:
+def _read_batch(source: TextIO) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     for lineno, line in enumerate(source, start=1):
         if not line.strip():
             continue
@@ -169,20 +157,36 @@ def _read_batch(source: TextIO) -> Iterator[tuple[int, dict | None, str | None]]
         yield lineno, obj, None
 
 
+def _question_error(exc: Exception) -> str:
+    from retrieval.search.query import QuestionError
+
+    if isinstance(exc, QuestionError) and exc.reason == "too_long":
+        return f"question too long ({exc.length} characters; the limit is {exc.limit})"
+    return "empty question"
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
+    from retrieval.search.query import QuestionError, clean_question
+
     if args.k < 1 or args.k > 50:
         raise CliError("-k must be between 1 and 50", "e.g. -k 3")
-    if args.batch is None and not (args.question or "").strip():
-        raise CliError("no question given", 'ask like: python -m retrieval ask "Bao nhiêu đồng chí được nhận kỷ niệm chương?"')
     if args.batch is not None and not args.json:
         raise CliError("--batch writes JSON Lines and needs --json", "add --json")
+    question = ""
+    if args.batch is None:
+        try:
+            question = clean_question(args.question or "")
+        except QuestionError as exc:
+            raise CliError(_question_error(exc), 'ask like: python -m retrieval ask "Bao nhiêu đồng chí được nhận kỷ niệm chương?"') from None
     engine = _open_engine(_index_dir(args), refresh=not args.no_refresh, quiet=args.json)
     if args.batch is None:
-        result = engine.search(args.question.strip(), k=args.k)
+        result = engine.search(question, k=args.k)
         if args.json:
             print(json.dumps(result.as_dict(), ensure_ascii=False))
         else:
-            _print_result(result, _console())
+            from retrieval.terminal import result_text
+
+            _console().print(result_text(result, NOT_FOUND))
         return 0
     engine.warm_up()  # thousands of questions: load the compiled kernels once
     if args.batch == "-":
@@ -191,18 +195,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
         path = Path(args.batch)
         if not path.is_file():
             raise CliError(f"batch file not found: {path}", "give a JSON Lines file of {\"id\", \"question\"} objects, or - for stdin")
-        source = path.open(encoding="utf-8-sig")
+        source = path.open(encoding="utf-8-sig", errors="surrogateescape")
     bad = 0
     out = sys.stdout
     for lineno, obj, error in _read_batch(source):
+        if obj is not None:
+            try:
+                question = clean_question(obj["question"])
+            except QuestionError as exc:
+                obj, error = None, _question_error(exc)
         if obj is None:
             bad += 1
             print(f"error: {args.batch}:{lineno}: {error}", file=sys.stderr)
             continue
-        t0 = time.perf_counter()
-        result = engine.search(obj["question"], k=args.k)
-        took = (time.perf_counter() - t0) * 1000
-        record = {"id": obj.get("id"), **result.as_dict(), "took_ms": round(took, 3)}
+        result = engine.search(question, k=args.k)
+        record = {"id": obj.get("id"), **result.as_dict(), "took_ms": round(result.took_ms, 3)}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
     if bad:
@@ -243,6 +250,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for art in engine.latest(5):
         latest.add_row(art.doc_id, art.date or "—", art.title)
     console.print(latest)
+    engine.close()
     return 0
 
 
@@ -264,6 +272,92 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- eval -------------------------------------------------------------------------
+def _fmt(val: float, signed: bool = False) -> str:
+    if isinstance(val, int) or float(val).is_integer() and abs(val) > 1:
+        return f"{int(val):+d}" if signed else f"{int(val)}"
+    return f"{val:+.3f}" if signed else f"{val:.3f}"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import tempfile
+
+    import numpy as np
+
+    from retrieval.evaluate import baseline_run, calibrate_not_found, evaluate, load_questions, plot_recall
+    from retrieval.index.build import BuildOptions, build_index
+    from retrieval.search.engine import Engine
+
+    qpath = Path(args.questions)
+    if not qpath.is_file():
+        raise CliError(f"questions file not found: {qpath}", "give a JSON Lines file of {id, question, answers, passage_id}")
+    try:
+        questions = load_questions(qpath, split=args.split)
+    except ValueError as exc:
+        raise CliError(str(exc), "fix that line and run again") from None
+    if args.limit:
+        questions = questions[: args.limit]
+    if not questions:
+        raise CliError(f"no questions in {qpath}" + (f' with split "{args.split}"' if args.split else ""), "check the file and --split")
+    tmp = None
+    if args.docs:
+        docs = [Path(d) for d in args.docs]
+        if missing := [str(d) for d in docs if not d.exists()]:
+            raise CliError(f"documents not found: {', '.join(missing)}", "give the .jsonl file(s) of documents the questions refer to")
+        tmp = tempfile.TemporaryDirectory(prefix="bantin-eval-")
+        build_index(docs, Path(tmp.name), BuildOptions())
+        engine = Engine.open(Path(tmp.name))
+    else:
+        engine = _open_engine(_index_dir(args), refresh=False)
+    engine.warm_up()
+    try:
+        misses: list[dict[str, Any]] | None = [] if args.misses else None
+        ours = evaluate(engine, questions, args.k, args.no_diacritics, misses)
+        report: dict[str, Any] = {"questions": str(qpath), "no_diacritics": args.no_diacritics, "ranker": ours.summary()}
+        curves = {"ranker": ours.recall_curve()}
+        if args.baseline:
+            base = baseline_run(engine, questions, args.no_diacritics)
+            report["baseline"] = base.summary()
+            report["difference"] = {key: report["ranker"][key] - val for key, val in report["baseline"].items() if key in report["ranker"]}
+            curves["plain BM25Okapi"] = base.recall_curve()
+        if args.calibrate:
+            report["not_found_calibration"] = calibrate_not_found(
+                engine, questions, [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)], args.no_diacritics)
+            report["not_found_threshold"] = engine.config.min_coverage
+        if args.misses:
+            with Path(args.misses).open("w", encoding="utf-8") as fh:
+                for m in misses or []:
+                    fh.write(json.dumps(m, ensure_ascii=False) + "\n")
+        if args.plot:
+            plot_recall(curves, Path(args.plot), f"{qpath.parent.name}{' (no diacritics)' if args.no_diacritics else ''}")
+    finally:
+        engine.close()
+        if tmp:
+            tmp.cleanup()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    from rich.table import Table
+
+    table = Table("metric", "ranker", *(("plain BM25Okapi", "difference") if args.baseline else ()),
+                  title=f"{len(questions)} questions from {qpath}{' typed without diacritics' if args.no_diacritics else ''}")
+    for key, val in report["ranker"].items():
+        row = [key, _fmt(val)]
+        if args.baseline:
+            b = report["baseline"].get(key)
+            row += [_fmt(b) if b is not None else "—", _fmt(report["difference"][key], signed=True) if key in report["difference"] else "—"]
+        table.add_row(*row)
+    console = _console()
+    console.print(table)
+    if args.calibrate:
+        cal = Table("threshold", "not found, gold present (unwanted)", "not found, gold removed (wanted)", title="not-found calibration")
+        for row_ in report["not_found_calibration"]:
+            mark = " ←" if abs(row_["threshold"] - report["not_found_threshold"]) < 1e-9 else ""
+            cal.add_row(f"{row_['threshold']:.2f}{mark}", f"{row_['not_found_when_present']:.3f}", f"{row_['not_found_when_absent']:.3f}")
+        console.print(cal)
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -276,15 +370,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help_: str, example: str) -> argparse.ArgumentParser:
+        """A subcommand with its help, an example, and --index."""
         p = sub.add_parser(name, help=help_, description=help_, epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--index", metavar="DIR", help=f"index folder (default: $BANTIN_INDEX_DIR or ./{DEFAULT_INDEX})")
         return p
 
     p = add("index", "Build the index from bulletin files, folders or .jsonl archives.", "python -m retrieval index seeds/ archive.jsonl --index index/")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files, folders or .jsonl (default: {DEFAULT_SOURCES}/)")
-    p.add_argument("--k1", type=float, default=1.5, help="BM25 k1 (default 1.5)")
-    p.add_argument("--b", type=float, default=0.75, help="BM25 b (default 0.75)")
-    p.add_argument("--epsilon", type=float, default=0.25, help="BM25Okapi idf floor factor (default 0.25)")
+    p.add_argument("--k1", type=float, help="BM25 k1 (default: what the index recorded, else 1.5)")
+    p.add_argument("--b", type=float, help="BM25 b (default: what the index recorded, else 0.75)")
+    p.add_argument("--epsilon", type=float, help="BM25Okapi idf floor factor (default: recorded, else 0.25)")
     p.add_argument("--workers", type=int, default=0, help="segmentation processes (default: all cores)")
     p.add_argument("--add", action="store_true", help="merge these new bulletins into the existing index without re-reading it")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -307,9 +402,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_show)
 
-    from retrieval.evaluate import add_eval_command
-
-    add_eval_command(add)
+    p = add("eval", "Measure answer quality on a question set (optionally against plain BM25Okapi).",
+            "python -m retrieval eval data/mlqa_vi/questions.jsonl --docs data/mlqa_vi/passages.jsonl --baseline")
+    p.add_argument("questions", help='JSON Lines {"id","question","answers":[...],"passage_id"}')
+    p.add_argument("--docs", nargs="+", metavar="DOCS.jsonl", help="index these documents in a temporary index first")
+    p.add_argument("-k", type=int, default=10, help="depth for MRR and recall (default 10)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--no-diacritics", action="store_true", help="type every question without diacritics (đ → d too)")
+    p.add_argument("--baseline", action="store_true", help="also run plain rank_bm25.BM25Okapi and show the difference")
+    p.add_argument("--misses", metavar="FILE", help="write every question whose gold document is not first (JSON Lines)")
+    p.add_argument("--plot", metavar="FILE.png", help="plot recall@1..20 against the baseline")
+    p.add_argument("--calibrate", action="store_true", help="report not-found rates with the gold document present and removed")
+    p.add_argument("--split", help='only questions whose "split" is this (e.g. train or dev)')
+    p.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 
@@ -319,8 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return args.func(args)
+        return func(args)
     except CliError as exc:
         hint = f" Next: {exc.hint}" if exc.hint else ""
         print(f"error: {exc}.{hint}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""`python -m retrieval eval`: answer quality as numbers, beside plain BM25Okapi in the same run.
+"""Answer quality as numbers (the `eval` command's library), beside plain BM25Okapi in the same run.
 
 Questions are JSON Lines {"id","question","answers":[...],"passage_id"} where
 passage_id names the document that holds the answer.
@@ -6,20 +6,19 @@ passage_id names the document that holds the answer.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from retrieval.search.engine import Engine
+from retrieval.search.query import parse_question
 from retrieval.text.normalize import fold_accents, nfc
 
-__all__ = ["EvalQuestion", "load_questions", "evaluate", "baseline_run", "calibrate_not_found", "add_eval_command"]
+__all__ = ["RECALL_DEPTH", "EvalQuestion", "RunFigures", "baseline_run", "calibrate_not_found", "evaluate", "load_questions", "plot_recall"]
 
 RECALL_DEPTH = 20
 
@@ -32,7 +31,8 @@ class EvalQuestion:
     doc_id: str
 
 
-def load_questions(path: Path) -> list[EvalQuestion]:
+def load_questions(path: Path, split: str | None = None) -> list[EvalQuestion]:
+    """Questions from JSON Lines; with ``split``, only those whose "split" field is that."""
     out = []
     with path.open(encoding="utf-8-sig") as fh:
         for lineno, line in enumerate(fh, start=1):
@@ -40,6 +40,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 continue
             try:
                 obj = json.loads(line)
+                if split is not None and obj.get("split") != split:
+                    continue
                 out.append(EvalQuestion(str(obj["id"]), obj["question"], tuple(obj.get("answers") or ()), str(obj["passage_id"])))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}:{lineno}: not a question record ({exc})") from None
@@ -115,7 +117,7 @@ def _typed(question: str, no_diacritics: bool) -> str:
     return fold_accents(question) if no_diacritics else question
 
 
-def evaluate(engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: bool = False,
+def evaluate(engine: Engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: bool = False,
              misses: list[dict] | None = None) -> RunFigures:
     """Run every question through the engine exactly as the bot would."""
     from retrieval.text.analyzer import analyze_question
@@ -127,7 +129,7 @@ def evaluate(engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: 
         t0 = time.perf_counter()
         result = engine.search(text, k=3)
         figures.latency_ms.append((time.perf_counter() - t0) * 1000)
-        top, _ = engine.ranked(analyze_question(text), max(k, RECALL_DEPTH) * 6)
+        top, _ = engine.ranked(parse_question(text), max(k, RECALL_DEPTH) * 6)
         docs = [doc_of_article[int(a)] for a in engine.passage_article[top]]
         rank = _ranks(docs, q.doc_id)
         figures.ranks.append(rank)
@@ -149,7 +151,7 @@ def evaluate(engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: 
     return figures
 
 
-def baseline_run(engine, questions: list[EvalQuestion], no_diacritics: bool = False) -> RunFigures:
+def baseline_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: bool = False) -> RunFigures:
     """Plain rank_bm25.BM25Okapi over lower-cased pyvi words: whole documents for the ranks,
     the same passages as the ranker for the quotes."""
     from pyvi import ViTokenizer
@@ -181,15 +183,16 @@ def baseline_run(engine, questions: list[EvalQuestion], no_diacritics: bool = Fa
     return figures
 
 
-def calibrate_not_found(engine, questions: list[EvalQuestion], thresholds: list[float], no_diacritics: bool = False) -> list[dict]:
+def calibrate_not_found(engine: Engine, questions: list[EvalQuestion], thresholds: list[float], no_diacritics: bool = False) -> list[dict]:
     """For each threshold: how often "not found" is said with the gold document in the pool
     (unwanted) and with it removed (wanted)."""
     from retrieval.text.analyzer import analyze_question
 
     row_of_doc = {d: r for r, d in enumerate(engine.store.doc_ids())}
-    present, absent = [], []
+    present: list[float] = []
+    absent: list[float] = []
     for q in questions:
-        query = analyze_question(_typed(q.question, no_diacritics))
+        query = parse_question(_typed(q.question, no_diacritics))
         for store, exclude in ((present, None), (absent, np.array([row_of_doc.get(q.doc_id, -1)]))):
             top, _ = engine.ranked(query, 1, exclude)
             store.append(float(engine.coverage(query, top[:1])[0]) if len(top) else 0.0)
@@ -223,101 +226,3 @@ def plot_recall(curves: dict[str, list[float]], path: Path, title: str) -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
-
-
-# -- CLI --------------------------------------------------------------------------
-def cmd_eval(args: argparse.Namespace) -> int:
-    from retrieval.index.build import BuildOptions, build_index
-    from retrieval.cli import CliError, _console, _index_dir
-    from retrieval.search.engine import Engine
-
-    qpath = Path(args.questions)
-    if not qpath.is_file():
-        raise CliError(f"questions file not found: {qpath}", "give a JSON Lines file of {id, question, answers, passage_id}")
-    try:
-        questions = load_questions(qpath)
-    except ValueError as exc:
-        raise CliError(str(exc), "fix that line and run again") from None
-    if args.limit:
-        questions = questions[: args.limit]
-    tmp = None
-    if args.docs:
-        docs = [Path(d) for d in args.docs]
-        if missing := [str(d) for d in docs if not d.exists()]:
-            raise CliError(f"documents not found: {', '.join(missing)}", "give the .jsonl file(s) of documents the questions refer to")
-        tmp = tempfile.TemporaryDirectory(prefix="bantin-eval-")
-        build_index(docs, Path(tmp.name), BuildOptions())
-        engine = Engine.open(Path(tmp.name))
-    else:
-        from retrieval.cli import _open_engine
-
-        engine = _open_engine(_index_dir(args), refresh=False)
-    engine.warm_up()
-    try:
-        misses: list[dict] | None = [] if args.misses else None
-        ours = evaluate(engine, questions, args.k, args.no_diacritics, misses)
-        report: dict = {"questions": str(qpath), "no_diacritics": args.no_diacritics, "ranker": ours.summary()}
-        curves = {"ranker": ours.recall_curve()}
-        if args.baseline:
-            base = baseline_run(engine, questions, args.no_diacritics)
-            report["baseline"] = base.summary()
-            report["difference"] = {key: report["ranker"][key] - val for key, val in report["baseline"].items() if key in report["ranker"]}
-            curves["plain BM25Okapi"] = base.recall_curve()
-        if args.calibrate:
-            report["not_found_calibration"] = calibrate_not_found(
-                engine, questions, [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)], args.no_diacritics)
-            report["not_found_threshold"] = engine.config.min_coverage
-        if args.misses:
-            with Path(args.misses).open("w", encoding="utf-8") as fh:
-                for m in misses or []:
-                    fh.write(json.dumps(m, ensure_ascii=False) + "\n")
-        if args.plot:
-            plot_recall(curves, Path(args.plot), f"{qpath.parent.name}{' (no diacritics)' if args.no_diacritics else ''}")
-    finally:
-        engine.close()
-        if tmp:
-            tmp.cleanup()
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-        return 0
-    from rich.table import Table
-
-    table = Table("metric", "ranker", *(("plain BM25Okapi", "difference") if args.baseline else ()),
-                  title=f"{len(questions)} questions from {qpath}{' typed without diacritics' if args.no_diacritics else ''}")
-    for key, val in report["ranker"].items():
-        row = [key, _fmt(val)]
-        if args.baseline:
-            b = report["baseline"].get(key)
-            row += [_fmt(b) if b is not None else "—", _fmt(report["difference"][key], signed=True) if key in report["difference"] else "—"]
-        table.add_row(*row)
-    console = _console()
-    console.print(table)
-    if args.calibrate:
-        cal = Table("threshold", "not found, gold present (unwanted)", "not found, gold removed (wanted)", title="not-found calibration")
-        for row in report["not_found_calibration"]:
-            mark = " ←" if abs(row["threshold"] - engine.config.min_coverage) < 1e-9 else ""
-            cal.add_row(f"{row['threshold']:.2f}{mark}", f"{row['not_found_when_present']:.3f}", f"{row['not_found_when_absent']:.3f}")
-        console.print(cal)
-    return 0
-
-
-def _fmt(val: float, signed: bool = False) -> str:
-    if isinstance(val, int) or float(val).is_integer() and abs(val) > 1:
-        return f"{val:+d}" if signed else f"{int(val)}"
-    return f"{val:+.3f}" if signed else f"{val:.3f}"
-
-
-def add_eval_command(add: Callable[..., argparse.ArgumentParser]) -> None:
-    p = add("eval", "Measure answer quality on a question set (optionally against plain BM25Okapi).",
-            "python -m retrieval eval data/mlqa_vi/questions.jsonl --docs data/mlqa_vi/passages.jsonl --baseline")
-    p.add_argument("questions", help='JSON Lines {"id","question","answers":[...],"passage_id"}')
-    p.add_argument("--docs", nargs="+", metavar="DOCS.jsonl", help="index these documents in a temporary index first")
-    p.add_argument("-k", type=int, default=10, help="depth for MRR and recall (default 10)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--no-diacritics", action="store_true", help="type every question without diacritics (đ → d too)")
-    p.add_argument("--baseline", action="store_true", help="also run plain rank_bm25.BM25Okapi and show the difference")
-    p.add_argument("--misses", metavar="FILE", help="write every question whose gold document is not first (JSON Lines)")
-    p.add_argument("--plot", metavar="FILE.png", help="plot recall@1..20 against the baseline")
-    p.add_argument("--calibrate", action="store_true", help="report not-found rates with the gold document present and removed")
-    p.add_argument("--limit", type=int, default=0, help="only the first N questions")
-    p.set_defaults(func=cmd_eval)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Paragraph", "Article", "Passage", "Problem"]
+__all__ = ["NO_DATE", "Article", "Paragraph", "Passage", "Problem"]
+
+# What a reader is shown for an article whose date is unknown (the bot and the terminal alike).
+NO_DATE = "không rõ ngày"
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,18 @@ from retrieval.sources.reader import discover, read_sources
 from retrieval.index.store import append_store, write_store
 
 __all__ = [
-    "BuildOptions", "BuildReport", "BuildError", "SourceChanges", "build_index", "add_to_index",
-    "refresh_index", "source_changes", "is_stale", "ANALYZER_VERSION",
+    "ANALYZER_VERSION",
+    "BuildError",
+    "BuildOptions",
+    "BuildReport",
+    "SourceChanges",
+    "add_to_index",
+    "build_index",
+    "is_stale",
+    "recorded_options",
+    "refresh_index",
+    "resolve_options",
+    "source_changes",
 ]
 
 # Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
@@ -58,6 +68,33 @@ class BuildOptions:
     epsilon: float = 0.25
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_chars: int = MAX_CHARS
+
+
+DEFAULT_BM25 = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
+
+
+def recorded_options(index_dir: Path) -> BuildOptions | None:
+    """The BM25 parameters the live index was built with (None when there is no index)."""
+    try:
+        bm = read_params(current_generation(index_dir))["bm25"]
+    except IndexMissing:
+        return None
+    return BuildOptions(k1=float(bm["k1"]), b=float(bm["b"]), epsilon=float(bm["epsilon"]))
+
+
+def resolve_options(index_dir: Path, k1: float | None = None, b: float | None = None,
+                    epsilon: float | None = None) -> BuildOptions:
+    """Options for a build: what is given, else what the live index recorded, else the defaults.
+
+    Parameters are sticky: a rebuild (by ``index``, ``ask``, the bot's start or /reload) keeps the
+    k1 and b a maintainer chose once, until they are given again.
+    """
+    base = recorded_options(index_dir) or BuildOptions(**DEFAULT_BM25)
+    return BuildOptions(
+        k1=base.k1 if k1 is None else k1,
+        b=base.b if b is None else b,
+        epsilon=base.epsilon if epsilon is None else epsilon,
+    )
 
 
 @dataclass
@@ -223,8 +260,12 @@ def add_to_index(
     old_gen = current_generation(index_dir)
     params = read_params(old_gen)
     bm = params["bm25"]
-    options = options or BuildOptions()
-    options.k1, options.b, options.epsilon = bm["k1"], bm["b"], bm["epsilon"]
+    if options is not None and (options.k1, options.b, options.epsilon) != (bm["k1"], bm["b"], bm["epsilon"]):
+        raise BuildError(
+            f"--add keeps the index's BM25 parameters (k1 {bm['k1']}, b {bm['b']}, epsilon {bm['epsilon']}): "
+            "a merged article must be weighed like the others; rebuild without --add to change them"
+        )
+    options = options or BuildOptions(k1=bm["k1"], b=bm["b"], epsilon=bm["epsilon"])
     paths = [Path(p).resolve() for p in paths]
     result = read_sources(paths)
     problems = list(result.problems)
@@ -331,8 +372,8 @@ def refresh_index(index_dir: Path, options: BuildOptions | None = None, progress
         return None
     if changes.added and not (changes.changed or changes.removed or changes.outdated):
         try:
-            return add_to_index(changes.added, index_dir, options, progress)
+            return add_to_index(changes.added, index_dir, None, progress)
         except BuildError:
             pass  # e.g. the new files hold only ids already indexed: a full rebuild sorts it out
     inputs = [Path(p) for p in read_params(current_generation(index_dir))["inputs"]]
-    return build_index(inputs, index_dir, options, progress)
+    return build_index(inputs, index_dir, options or resolve_options(index_dir), progress)

@@ -1,4 +1,4 @@
-"""Mark the answer inside a quote: the question word picks a type, the span is found verbatim.
+"""Mark the answer inside a quote: the question's answer type picks a finder, the span is found verbatim.
 
 bao nhiêu / mấy → a number with its noun ("34 đồng chí", "74,78%"); ai → a person's
 name, titles left out; khi nào / bao giờ / ngày nào / năm nào → a date or time;
@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.search.query import Query
 from retrieval.text.lexicon import SURNAMES, TITLE_PHRASES, TITLE_WORDS
-from retrieval.text.normalize import fold_accents, nfc, normalize_syllable
+from retrieval.text.normalize import fold_accents, normalize_syllable
 
-__all__ = ["Span", "question_type", "find_answer"]
+__all__ = ["Span", "find_answer"]
 
 
 @dataclass(frozen=True)
@@ -24,28 +25,6 @@ class Span:
 
     def as_dict(self) -> dict:
         return {"text": self.text, "start": self.start, "end": self.end}
-
-
-def _folded(text: str) -> str:
-    return " ".join(fold_accents(nfc(text).lower()).split())
-
-
-_TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("year", re.compile(r"\b(nam nao|nam bao nhieu|nam may|sinh nam|tu nam nao)\b")),
-    ("date", re.compile(r"\b(khi nao|bao gio|ngay nao|thang nao|luc nao|hom nao|thoi gian nao|thoi diem nao|dip nao|ngay bao nhieu|ngay may)\b")),
-    ("place", re.compile(r"\b(o dau|tai dau|noi nao|dia diem nao|dia ban nao|tinh nao|huyen nao|xa nao|nuoc nao|thanh pho nao|o nao)\b|\bdau\s*\??$")),
-    ("number", re.compile(r"\b(bao nhieu|may|so luong|ty le|ti le|phan tram)\b")),
-    ("person", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|ong nao|ba nao)\b")),
-]
-
-
-def question_type(question: str) -> str | None:
-    """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else."""
-    folded = _folded(question)
-    for name, pattern in _TYPE_PATTERNS:
-        if pattern.search(folded):
-            return name
-    return None
 
 
 _SYL_RE = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*%?")
@@ -110,10 +89,6 @@ def _cap_runs(text: str, start: int = 0, anchored: bool = False) -> list[tuple[i
     return runs
 
 
-def _key(word: str) -> str:
-    return fold_accents(word.lower())
-
-
 def _context_score(text: str, start: int, end: int, qkeys: set[str], window: int = 80) -> float:
     """How many of the question's content syllables stand near the candidate (nearer counts more)."""
     score = 0.0
@@ -124,21 +99,6 @@ def _context_score(text: str, start: int, end: int, qkeys: set[str], window: int
             dist = start - m.end() if m.end() <= start else m.start() - end
             score += 1.0 / (1.0 + max(dist, 0) / 20.0)
     return score
-
-
-def _focus(question: str) -> list[str]:
-    """Folded syllables after 'bao nhiêu'/'mấy' ("bao nhiêu đồng chí được" → ["dong", "chi"])."""
-    folded = _folded(question)
-    m = re.search(r"\b(?:bao nhieu|may)\s+([a-z0-9 ]+)", folded)
-    if not m:
-        return []
-    stop = {"duoc", "da", "la", "co", "se", "dang", "thi", "va", "cua", "tai", "o", "trong", "nam", "vao"}
-    out = []
-    for w in m.group(1).split()[:3]:
-        if w in stop:
-            break
-        out.append(w)
-    return out
 
 
 def _first_word_end(text: str, start: int, max_syllables: int) -> int | None:
@@ -161,9 +121,9 @@ def _first_word_end(text: str, start: int, max_syllables: int) -> int | None:
     return pos
 
 
-def _numbers(text: str, question: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
-    focus = _focus(question)
-    wants_percent = bool(re.search(r"\b(ty le|ti le|phan tram)\b", _folded(question)))
+def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, int]]:
+    focus = query.focus
+    wants_percent = query.wants_percent
     out = []
     for m in _NUMBER_RE.finditer(text):
         start, end = m.start(), m.end()
@@ -300,14 +260,14 @@ def _places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
     return out
 
 
-def find_answer(question: str, passage: str, qtype: str | None = None, question_syllables: list[str] | None = None) -> Span | None:
-    """The verbatim span of ``passage`` that answers ``question``, or None."""
-    qtype = qtype or question_type(question)
+def find_answer(query: Query, passage: str) -> Span | None:
+    """The verbatim span of ``passage`` that answers ``query``, or None."""
+    qtype = query.qtype
     if qtype is None or not passage:
         return None
-    qkeys = {_key(s) for s in (question_syllables if question_syllables is not None else _SYL_RE.findall(question))}
+    qkeys = {_key(s) for s in query.syllables}
     if qtype == "number":
-        cands = _numbers(passage, question, qkeys)
+        cands = _numbers(passage, query, qkeys)
     elif qtype in ("date", "year"):
         cands = _dates(passage, qkeys, year_only=qtype == "year")
     elif qtype == "person":

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.text.analyzer import FIELDS, Query, analyze_question
-from retrieval.search.answer import Span, find_answer, question_type
 from retrieval.index.ingest import TITLE_FIELDS
-from retrieval.index.kernels import NUMPY, compiled
+from retrieval.index.kernels import NUMPY, Kernels, compiled
 from retrieval.index.layout import FORMAT_VERSION, IndexOutdated, current_generation, read_params
 from retrieval.index.matrix import FieldMatrix
 from retrieval.index.store import Store, StoredArticle
+from retrieval.search.answer import Span, find_answer
+from retrieval.search.query import Query, parse_question
+from retrieval.text.analyzer import FIELDS
 
 __all__ = ["RankerConfig", "Hit", "Result", "Engine", "RERANK_DEPTH"]
 
@@ -101,7 +102,7 @@ class Engine:
         self._buffers = threading.local()
         self.store = Store(gen / "store.sqlite")
         self.n_passages = int(self.params["n_passages"])
-        self.kernels = NUMPY  # until warm_up(): one question does not pay for loading numba
+        self.kernels: Kernels = NUMPY  # until warm_up(): one question does not pay for loading numba
 
     def warm_up(self) -> None:
         """Load the compiled kernels and pyvi before the first real question (servers, batches)."""
@@ -182,8 +183,7 @@ class Engine:
     def search(self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None) -> Result:
         """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer marked."""
         t0 = time.perf_counter()
-        query = analyze_question(question)
-        qtype = question_type(question)
+        query = parse_question(question)
         top, top_scores = self.ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles)
         cover = self.coverage(query, top)
         keep = cover >= self.config.min_coverage
@@ -199,10 +199,10 @@ class Engine:
             hits.append(Hit(
                 passage_id=int(pid), doc_id=sp.doc_id, title=sp.title, date=sp.date, text=sp.text,
                 score=float(score), coverage=float(cov), kind=sp.kind, position=sp.position,
-                answer=find_answer(question, sp.text, qtype, query.syllables),
+                answer=find_answer(query, sp.text),
             ))
         took = (time.perf_counter() - t0) * 1000
-        return Result(question, hits, qtype, query.accented, took, total=len(top))
+        return Result(question, hits, query.qtype, query.accented, took, total=len(top))
 
     # -- articles ----------------------------------------------------------------
     def article(self, doc_id: str) -> StoredArticle | None:

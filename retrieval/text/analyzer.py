@@ -22,7 +22,7 @@ from typing import Callable
 from retrieval.text.lexicon import ABBREVIATIONS, FOLDED_QUESTION_PHRASES, QUESTION_PHRASES
 from retrieval.text.normalize import fold_accents, fold_syllable, has_diacritics, nfc, normalize_syllable
 
-__all__ = ["FIELDS", "Terms", "Query", "document_terms", "analyze_question", "tokenize_words", "fields_from_words"]
+__all__ = ["FIELDS", "QuestionTerms", "Terms", "analyze_question", "document_terms", "fields_from_words", "tokenize_words"]
 
 FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 Terms = dict[str, list[str]]
@@ -209,7 +209,9 @@ def document_terms(text: str) -> Terms:
 
 
 @dataclass
-class Query:
+class QuestionTerms:
+    """What the index is asked: a question's terms per field, without its question words."""
+
     text: str
     accented: bool
     terms: Terms = field(default_factory=dict)
@@ -248,8 +250,8 @@ def _drop_question_words(words: list[str | None]) -> list[str | None]:
     return [None if wi in drop_words else w for wi, w in enumerate(words)]
 
 
-def analyze_question(text: str) -> Query:
+def analyze_question(text: str) -> QuestionTerms:
     """Terms of a question, without its question words; accent-free typing is detected."""
     words = _drop_question_words(tokenize_words(text))
     terms = fields_from_words(words)
-    return Query(text=text, accented=has_diacritics(text), terms=terms, syllables=list(terms["syl"]))
+    return QuestionTerms(text=text, accented=has_diacritics(text), terms=terms, syllables=list(terms["syl"]))

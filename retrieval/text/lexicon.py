@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["ABBREVIATIONS", "QUESTION_PHRASES", "FOLDED_QUESTION_PHRASES", "TITLE_WORDS", "TITLE_PHRASES", "SURNAMES"]
+__all__ = [
+    "ABBREVIATIONS",
+    "ANSWER_TYPE_PHRASES",
+    "COUNT_STOPWORDS",
+    "FOLDED_QUESTION_PHRASES",
+    "PERCENT_PHRASES",
+    "QUESTION_PHRASES",
+    "SURNAMES",
+    "TITLE_PHRASES",
+    "TITLE_WORDS",
+]
 
 # Administrative abbreviations in provincial news and their full forms. Both sides are
 # rewritten to the abbreviation, so "HĐND" and "Hội đồng nhân dân" are one term.
@@ -49,6 +59,23 @@ FOLDED_QUESTION_PHRASES: tuple[str, ...] = (
     "nhu the nao", "bao nhieu", "bao gio", "bao lau", "khi nao", "luc nao", "the nao", "tai sao", "vi sao",
     "o dau", "la gi", "la ai", "ai", "gi", "nao",
 )
+
+# What kind of answer a question asks for, by the phrases that say so, typed without accents
+# (questions are matched in that form, so accented and accent-free typing agree). Tried in
+# this order: "năm nào" asks for a year before "nào" could mean anything else.
+ANSWER_TYPE_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("year", ("nam nao", "nam bao nhieu", "nam may", "sinh nam", "tu nam nao")),
+    ("date", ("khi nao", "bao gio", "ngay nao", "thang nao", "luc nao", "hom nao", "thoi gian nao", "thoi diem nao",
+              "dip nao", "ngay bao nhieu", "ngay may")),
+    ("place", ("o dau", "tai dau", "noi nao", "dia diem nao", "dia ban nao", "tinh nao", "huyen nao", "xa nao",
+               "nuoc nao", "thanh pho nao", "o nao")),
+    ("number", ("bao nhieu", "may", "so luong", "ty le", "ti le", "phan tram")),
+    ("person", ("ai", "nguoi nao", "vi nao", "dong chi nao", "ong nao", "ba nao")),
+)
+# A question for a share wants a percentage ("tỷ lệ … là bao nhiêu").
+PERCENT_PHRASES: tuple[str, ...] = ("ty le", "ti le", "phan tram")
+# Words after "bao nhiêu"/"mấy" that end the counted noun ("bao nhiêu đồng chí được …" → "đồng chí").
+COUNT_STOPWORDS = frozenset("duoc da la co se dang thi va cua tai o trong nam vao".split())
 
 # Titles and forms of address that precede names: not part of a person's name.
 TITLE_WORDS = frozenset(

@@ -1,0 +1,84 @@
+"""What every handler shares, typed: loaded once in post_init (app.py), read through ``context.bot_data``."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from retrieval import Engine
+
+from .config import Settings
+from .ratelimit import UserRateLimiter
+from .storage import BotStore
+
+__all__ = ["BotContext", "BotState", "CONTEXT_TYPES"]
+
+
+class NotLoaded(RuntimeError):
+    """A handler ran before post_init loaded what it needs (a bug, not a user error)."""
+
+
+@dataclass
+class BotState:
+    """The bot's shared objects. PTB creates it empty; ``load`` fills it in post_init."""
+
+    _settings: Settings | None = None
+    _engine: Engine | None = None
+    _store: BotStore | None = None
+    _limiter: UserRateLimiter | None = None
+    _executor: ThreadPoolExecutor | None = None
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @staticmethod
+    def _need(value: Any, name: str) -> Any:
+        if value is None:
+            raise NotLoaded(f"{name} is not loaded yet")
+        return value
+
+    @property
+    def settings(self) -> Settings:
+        return self._need(self._settings, "settings")  # type: ignore[no-any-return]
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self._settings = value
+
+    @property
+    def engine(self) -> Engine:
+        return self._need(self._engine, "engine")  # type: ignore[no-any-return]
+
+    @engine.setter
+    def engine(self, value: Engine) -> None:
+        self._engine = value
+
+    @property
+    def store(self) -> BotStore:
+        return self._need(self._store, "store")  # type: ignore[no-any-return]
+
+    @property
+    def limiter(self) -> UserRateLimiter:
+        return self._need(self._limiter, "limiter")  # type: ignore[no-any-return]
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        return self._need(self._executor, "executor")  # type: ignore[no-any-return]
+
+    def load(self, engine: Engine, store: BotStore, limiter: UserRateLimiter, executor: ThreadPoolExecutor) -> None:
+        self._engine, self._store, self._limiter, self._executor = engine, store, limiter, executor
+
+    def close(self) -> None:
+        """Close what ``load`` opened (post_shutdown)."""
+        if self._executor:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._store:
+            self._store.close()
+        if self._engine:
+            self._engine.close()
+
+
+BotContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
+CONTEXT_TYPES = ContextTypes(bot_data=BotState)

@@ -1,0 +1,118 @@
+"""A question, cleaned once and analysed once: its terms, the answer type, the counted noun.
+
+Every shell (the CLI, the bot, ``bot --console``, ``eval``) cleans with ``clean_question``
+and the engine analyses with ``parse_question``; nothing else re-reads the question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from retrieval.text.analyzer import FIELDS, Terms, analyze_question
+from retrieval.text.lexicon import ANSWER_TYPE_PHRASES, COUNT_STOPWORDS, PERCENT_PHRASES
+from retrieval.text.normalize import fold_accents, nfc
+
+__all__ = ["MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question", "folded", "parse_question"]
+
+# Longer than any real question; a paste of a whole article is not one.
+MAX_QUESTION_CHARS = 1000
+
+
+class QuestionError(ValueError):
+    """A question that can't be asked: ``reason`` is "empty" or "too_long" (shells word it)."""
+
+    def __init__(self, reason: str, length: int = 0, limit: int = MAX_QUESTION_CHARS) -> None:
+        super().__init__(f"question is {reason.replace('_', ' ')} ({length} characters, limit {limit})")
+        self.reason = reason
+        self.length = length
+        self.limit = limit
+
+
+# Lone surrogates (a cut emoji from a JSON escape) and control or format characters: pyvi's
+# tagger and UTF-8 encoders fail on the first, and none of them carries a word.
+_JUNK_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def _visible(ch: str) -> str:
+    cat = unicodedata.category(ch)
+    return " " if cat in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn") else ch
+
+
+def clean_question(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """NFC, junk characters dropped, white space folded; ``QuestionError`` when empty or too long."""
+    text = _JUNK_RE.sub("", text)
+    text = "".join(_visible(ch) for ch in nfc(text)) if not text.isprintable() else nfc(text)
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("empty")
+    if len(text) > limit:
+        raise QuestionError("too_long", len(text), limit)
+    return text
+
+
+def folded(text: str) -> str:
+    """Lower case, no accents, single spaces: the form question phrases are matched in."""
+    return " ".join(fold_accents(nfc(text).lower()).split())
+
+
+@lru_cache(maxsize=1)
+def _type_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    out = []
+    for name, phrases in ANSWER_TYPE_PHRASES:
+        alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        extra = r"|\bdau\s*\??$" if name == "place" else ""  # "… đâu?" at the end
+        out.append((name, re.compile(rf"\b(?:{alternatives})\b{extra}")))
+    return tuple(out)
+
+
+def question_type(question: str) -> str | None:
+    """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else."""
+    text = folded(question)
+    for name, pattern in _type_patterns():
+        if pattern.search(text):
+            return name
+    return None
+
+
+def _focus(text: str) -> tuple[str, ...]:
+    """Folded syllables of the counted noun after 'bao nhiêu'/'mấy' ("bao nhiêu đồng chí được" → dong, chi)."""
+    m = re.search(r"\b(?:bao nhieu|may)\s+([a-z0-9 ]+)", text)
+    if not m:
+        return ()
+    out = []
+    for w in m.group(1).split()[:3]:
+        if w in COUNT_STOPWORDS:
+            break
+        out.append(w)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Query:
+    """Everything the engine and the answer marker need to know about one question."""
+
+    text: str
+    accented: bool
+    terms: Terms = field(default_factory=dict)
+    syllables: tuple[str, ...] = ()  # content syllables, normalised (answer marking)
+    qtype: str | None = None
+    focus: tuple[str, ...] = ()  # the counted noun, folded ("dong", "chi")
+    wants_percent: bool = False
+
+
+def parse_question(text: str) -> Query:
+    """Analyse a (cleaned) question once."""
+    analysed = analyze_question(text)
+    fold = folded(text)
+    return Query(
+        text=text,
+        accented=analysed.accented,
+        terms={name: analysed.terms[name] for name in (*FIELDS, "syl")},
+        syllables=tuple(analysed.syllables),
+        qtype=question_type(text),
+        focus=_focus(fold),
+        wants_percent=any(re.search(rf"\b{p}\b", fold) for p in PERCENT_PHRASES),
+    )
