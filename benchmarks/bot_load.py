@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import tempfile
 import threading
 import time
@@ -22,15 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bot.testing import BotRunner, FakeTelegram, make_settings
 
-from tests.bot_harness import BotRunner, make_settings  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def questions() -> list[str]:
-    rows = [json.loads(line)["question"] for line in (ROOT / "tests" / "data" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line)["question"] for line in (ROOT / "tests" / "data" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     rows += ["Giá vàng hôm nay bao nhiêu?", "công tác dân vận", "Ai là Chủ tịch HĐND tỉnh?"]
     return rows
 
@@ -53,6 +52,7 @@ def main() -> None:
     with FakeTelegram() as tg:
         settings = make_settings(tmp, tg, ROOT / "seeds", typing_after_ms=args.typing_after_ms, rate_limit_per_minute=60)
         with BotRunner(settings, tg):
+
             def user(uid: int) -> None:
                 rng = random.Random(args.seed * 100_000 + uid)
                 time.sleep(rng.uniform(0, args.ramp))
@@ -80,12 +80,16 @@ def main() -> None:
     lat = np.array(latencies) * 1000
     sends = len(tg.calls_to("sendMessage"))
     actions = len(tg.calls_to("sendChatAction"))
-    print(f"users {args.users} × {args.questions} questions, think {think_min:g}–{think_max:g} s, ramp {args.ramp:g} s, "
-          f"typing after {args.typing_after_ms} ms")
+    print(
+        f"users {args.users} × {args.questions} questions, think {think_min:g}–{think_max:g} s, ramp {args.ramp:g} s, "
+        f"typing after {args.typing_after_ms} ms"
+    )
     print(f"answers {len(lat)} in {wall:.1f} s ({len(lat) / wall:.1f}/s); sendMessage {sends}, sendChatAction {actions}")
     if len(lat):
-        print(f"update → reply: p50 {np.percentile(lat, 50):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms, "
-              f"p99 {np.percentile(lat, 99):.0f} ms, max {lat.max():.0f} ms")
+        print(
+            f"update → reply: p50 {np.percentile(lat, 50):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms, "
+            f"p99 {np.percentile(lat, 99):.0f} ms, max {lat.max():.0f} ms"
+        )
     print(f"errors: {len(errors)}")
     for e in errors[:10]:
         print("  ", e)

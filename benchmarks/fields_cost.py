@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from retrieval.search.engine import Engine, RankerConfig  # noqa: E402
+from retrieval.search.engine import Engine, RankerConfig
 
 
 def main() -> None:

@@ -38,7 +38,9 @@ def main() -> None:
         shutil.copy(folder / "LICENSE.txt", args.out / f"LICENSE-{name}.txt")
     with (args.out / "docs.jsonl").open("w", encoding="utf-8") as fh:
         for art in articles.values():
-            fh.write(json.dumps({"id": art["id"], "title": art["title"], "text": "\n\n".join(art["paragraphs"])}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps({"id": art["id"], "title": art["title"], "text": "\n\n".join(art["paragraphs"])}, ensure_ascii=False) + "\n"
+            )
     n = 0
     with (args.out / "questions.jsonl").open("w", encoding="utf-8") as fh:
         for name in args.sets:

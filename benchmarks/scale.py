@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 # Runs a command as a child and reports wall time and the largest RSS of it and its descendants.
 _MEASURE = r"""
@@ -58,10 +57,11 @@ sys.exit(rc)
 
 
 def measured(cmd: list[str], stdin_path: Path | None = None, preexec_fn=None) -> dict:
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL  # noqa: SIM115 (closed in the finally below)
     try:
-        out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], stdin=stdin, capture_output=True, text=True, check=True,
-                             preexec_fn=preexec_fn)
+        out = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *cmd], stdin=stdin, capture_output=True, text=True, check=True, preexec_fn=preexec_fn
+        )
     finally:
         if stdin_path:
             stdin.close()
@@ -78,17 +78,54 @@ class Generator:
     def __init__(self, seed: int = 7) -> None:
         from retrieval.text.segment import _pyvi_dir
 
-        words = [w for w in (_pyvi_dir() / "models" / "words.txt").read_text(encoding="utf-8").split("\n")
-                 if w and w == w.lower() and all(part.isalpha() for part in w.split(" "))]
+        words = [
+            w
+            for w in (_pyvi_dir() / "models" / "words.txt").read_text(encoding="utf-8").split("\n")
+            if w and w == w.lower() and all(part.isalpha() for part in w.split(" "))
+        ]
         self.rng = random.Random(seed)
         self.rng.shuffle(words)
         ranks = np.arange(1, len(words) + 1, dtype=np.float64)
-        p = 1.0 / ranks ** 1.07
+        p = 1.0 / ranks**1.07
         self.cum = np.cumsum(p / p.sum())
         self.words = words
         self.np_rng = np.random.default_rng(seed)
-        self.surnames = "Nguyễn Trần Lê Phạm Hoàng Vũ Đặng Bùi Đỗ Hồ Ngô Dương Lý Nông Hà Lương".split()
-        self.given = "Văn Thị Minh Hồng Thanh Quang Đức Anh Hải Tuấn Lan Hương Dũng Nghiệm Phương Dung".split()
+        self.surnames = [
+            "Nguyễn",
+            "Trần",
+            "Lê",
+            "Phạm",
+            "Hoàng",
+            "Vũ",
+            "Đặng",
+            "Bùi",
+            "Đỗ",
+            "Hồ",
+            "Ngô",
+            "Dương",
+            "Lý",
+            "Nông",
+            "Hà",
+            "Lương",
+        ]
+        self.given = [
+            "Văn",
+            "Thị",
+            "Minh",
+            "Hồng",
+            "Thanh",
+            "Quang",
+            "Đức",
+            "Anh",
+            "Hải",
+            "Tuấn",
+            "Lan",
+            "Hương",
+            "Dũng",
+            "Nghiệm",
+            "Phương",
+            "Dung",
+        ]
         self.units = ["đồng chí", "hộ", "người", "xã", "km", "tỷ đồng", "ha", "học sinh", "mô hình", "đảng viên"]
 
     def _word(self) -> str:
@@ -130,10 +167,17 @@ class Generator:
         day, month, year = self.rng.randint(1, 28), self.rng.randint(1, 12), self.rng.randint(2000, 2025)
         paragraphs = [f"LSO-Sáng nay ({day}/{month}), {self.paragraph()}"]
         if self.rng.random() < 0.3:
-            paragraphs.append(f"Đồng chí {self.rng.choice(self.surnames)} {self.rng.choice(self.given)} {self.rng.choice(self.given)} phát biểu tại hội nghị")
+            paragraphs.append(
+                f"Đồng chí {self.rng.choice(self.surnames)} {self.rng.choice(self.given)} {self.rng.choice(self.given)} phát biểu tại hội nghị"
+            )
         paragraphs += [self.paragraph() for _ in range(n_paragraphs - 1)]
-        return {"id": f"syn-{i:07d}", "title": title[0].upper() + title[1:], "date": f"{year}-{month:02d}-{day:02d}",
-                "text": "\n\n".join(paragraphs), "author": "PHÓNG VIÊN"}
+        return {
+            "id": f"syn-{i:07d}",
+            "title": title[0].upper() + title[1:],
+            "date": f"{year}-{month:02d}-{day:02d}",
+            "text": "\n\n".join(paragraphs),
+            "author": "PHÓNG VIÊN",
+        }
 
 
 def write_archive(path: Path, n_passages: int, seed: int, start: int = 0) -> int:
@@ -164,7 +208,7 @@ def make_questions(archive: Path, n: int, seed: int, unaccented_share: float = 0
         if len(words) < 12:
             words = (art["title"] + " " + para).split()
         start = rng.randint(0, max(0, len(words) - 10))
-        stretch = " ".join(words[start:start + rng.randint(6, 10)])
+        stretch = " ".join(words[start : start + rng.randint(6, 10)])
         q = rng.choice(["Bao nhiêu {}?", "Ai {}?", "{} khi nào?", "{} ở đâu?", "{} như thế nào?"]).format(stretch)
         if rng.random() < unaccented_share:
             q = fold_accents(q)
@@ -206,11 +250,11 @@ def scoring_step(index: Path, questions: list[dict]) -> dict:
     """
     from numba import njit
 
-    from retrieval.text.analyzer import analyze_question
     from retrieval.index.kernels import compiled
     from retrieval.index.layout import current_generation, read_params
     from retrieval.index.matrix import FieldMatrix
     from retrieval.index.postings import decode_docs
+    from retrieval.text.analyzer import analyze_question
 
     @njit(cache=False, nogil=True)
     def bare_loop(scores, rows, indptr, docs, weights, k):  # the reference: CSR row sums, then a k-best scan
@@ -263,19 +307,24 @@ def scoring_step(index: Path, questions: list[dict]) -> dict:
         ours.append(best[ours_once])
         bare.append(best[bare_once])
     postings = float(np.mean([int((indptr[r + 1] - indptr[r]).sum()) for r in rows]))
-    return {"ours_p50": pct(ours, 50), "ours_p95": pct(ours, 95), "bare_p50": pct(bare, 50), "bare_p95": pct(bare, 95),
-            "postings": postings}
+    return {
+        "ours_p50": pct(ours, 50),
+        "ours_p95": pct(ours, 95),
+        "bare_p50": pct(bare, 50),
+        "bare_p95": pct(bare, 95),
+        "postings": postings,
+    }
 
 
 def rank_bm25_run(archive: Path, questions: list[dict], n_questions: int) -> dict:
     """Plain rank_bm25.BM25Okapi over the same passages' syllables (as the issue's reference figures)."""
+    import resource
+
     from rank_bm25 import BM25Okapi
 
-    from retrieval.text.analyzer import analyze_question, document_terms
     from retrieval.sources.passages import split_passages
     from retrieval.sources.reader import read_sources
-
-    import resource
+    from retrieval.text.analyzer import analyze_question, document_terms
 
     t = time.perf_counter()
     corpus = [document_terms(p.text)["syl"] for a in read_sources([archive]).articles for p in split_passages(a)]
@@ -313,7 +362,7 @@ def run_size(work: Path, n_passages: int | None, archive: Path | None, args: arg
         (index / f"cache.sqlite{suffix}").unlink(missing_ok=True)
     cli = [sys.executable, "-m", "retrieval"]
     print(f"[{label}] building …", file=sys.stderr, flush=True)
-    build = measured(cli + ["index", str(archive), "--index", str(index), "--quiet"])
+    build = measured([*cli, "index", str(archive), "--index", str(index), "--quiet"])
     gen = current_generation(index)
     params = read_params(gen)
     n = int(params["n_passages"])
@@ -322,39 +371,66 @@ def run_size(work: Path, n_passages: int | None, archive: Path | None, args: arg
     questions = make_questions(archive, args.questions, seed=5)
     qfile = work / f"questions-{label}.jsonl"
     qfile.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
-    serve = measured([sys.executable, "-c", _SERVE, "ask", "--batch", "-", "--json", "--index", str(index), "--no-refresh"], stdin_path=qfile)
+    serve = measured(
+        [sys.executable, "-c", _SERVE, "ask", "--batch", "-", "--json", "--index", str(index), "--no-refresh"], stdin_path=qfile
+    )
     memory = json.loads(serve["stderr"].split("MEMORY ", 1)[1].splitlines()[0]) if "MEMORY " in serve["stderr"] else {}
     took = [json.loads(line)["took_ms"] for line in serve["stdout"].splitlines()]
-    first_doc = sum(1 for line, q in zip(serve["stdout"].splitlines(), questions)
-                    if (hits := json.loads(line)["hits"]) and hits[0]["doc_id"] == q["doc"])
+    first_doc = sum(
+        1
+        for line, q in zip(serve["stdout"].splitlines(), questions, strict=False)
+        if (hits := json.loads(line)["hits"]) and hits[0]["doc_id"] == q["doc"]
+    )
     colds = []
     for _ in range(3):
-        colds.append(measured(cli + ["ask", questions[0]["question"], "--json", "--index", str(index), "--no-refresh"])["wall"])
+        colds.append(measured([*cli, "ask", questions[0]["question"], "--json", "--index", str(index), "--no-refresh"])["wall"])
     step = scoring_step(index, questions[: min(len(questions), 300)])
     extra = work / f"extra-{label}.jsonl"
     gen_extra = Generator(seed=99)
     with extra.open("w", encoding="utf-8") as fh:
         for i in range(100):
             fh.write(json.dumps(gen_extra.article(9_000_000 + i, 4), ensure_ascii=False) + "\n")
-    add = measured(cli + ["index", "--add", str(extra), "--index", str(index), "--quiet"])
+    add = measured([*cli, "index", "--add", str(extra), "--index", str(index), "--quiet"])
     row = {
-        "size": label, "passages": n, "articles": int(params["n_articles"]),
-        "build_s": build["wall"], "passages_per_s": n / build["wall"], "pyvi_alone_s": alone,
+        "size": label,
+        "passages": n,
+        "articles": int(params["n_articles"]),
+        "build_s": build["wall"],
+        "passages_per_s": n / build["wall"],
+        "pyvi_alone_s": alone,
         "build_vs_pyvi": build["wall"] / alone if alone == alone else float("nan"),
-        "build_peak_mb": build["max_rss_kb"] / 1024, "serve_peak_mb": serve["max_rss_kb"] / 1024,
-        "serve_private_mb": memory.get("anon_kb", float("nan")) / 1024, "serve_mapped_mb": memory.get("file_kb", float("nan")) / 1024,
-        "index_mb": dir_size(gen) / 1e6, "cold_start_s": statistics.median(colds), "cold_start_first_s": colds[0],
-        "q_p50_ms": pct(took, 50), "q_p95_ms": pct(took, 95), "q_p99_ms": pct(took, 99), "questions": len(took),
+        "build_peak_mb": build["max_rss_kb"] / 1024,
+        "serve_peak_mb": serve["max_rss_kb"] / 1024,
+        "serve_private_mb": memory.get("anon_kb", float("nan")) / 1024,
+        "serve_mapped_mb": memory.get("file_kb", float("nan")) / 1024,
+        "index_mb": dir_size(gen) / 1e6,
+        "cold_start_s": statistics.median(colds),
+        "cold_start_first_s": colds[0],
+        "q_p50_ms": pct(took, 50),
+        "q_p95_ms": pct(took, 95),
+        "q_p99_ms": pct(took, 99),
+        "questions": len(took),
         "own_doc_first": first_doc / max(len(took), 1),
-        "score_step_p50_ms": step["ours_p50"], "score_step_p95_ms": step["ours_p95"],
-        "bare_loop_p50_ms": step["bare_p50"], "bare_loop_p95_ms": step["bare_p95"], "postings_per_q": step["postings"],
+        "score_step_p50_ms": step["ours_p50"],
+        "score_step_p95_ms": step["ours_p95"],
+        "bare_loop_p50_ms": step["bare_p50"],
+        "bare_loop_p95_ms": step["bare_p95"],
+        "postings_per_q": step["postings"],
         "add100_s": add["wall"],
     }
     if n <= args.bm25_max:
         print(f"[{label}] rank_bm25 …", file=sys.stderr, flush=True)
         ref = rank_bm25_run(archive, questions, args.bm25_questions)
-        row.update({"bm25_p50_ms": ref["p50"], "bm25_p95_ms": ref["p95"], "bm25_build_s": ref["build_s"], "bm25_rss_mb": ref["rss_mb"],
-                    "speedup_p50": ref["p50"] / row["q_p50_ms"], "speedup_p95": ref["p95"] / row["q_p95_ms"]})
+        row.update(
+            {
+                "bm25_p50_ms": ref["p50"],
+                "bm25_p95_ms": ref["p95"],
+                "bm25_build_s": ref["build_s"],
+                "bm25_rss_mb": ref["rss_mb"],
+                "speedup_p50": ref["p50"] / row["q_p50_ms"],
+                "speedup_p95": ref["p95"] / row["q_p95_ms"],
+            }
+        )
     return row
 
 
@@ -367,14 +443,35 @@ def print_table(rows: list[dict]) -> None:
     for r in rows:
         table.add_column(r["size"], justify="right")
     spec = [
-        ("passages", "{:,}"), ("articles", "{:,}"), ("build_s", "{:.1f} s"), ("passages_per_s", "{:,.0f}"),
-        ("pyvi_alone_s", "{:.1f} s"), ("build_vs_pyvi", "{:.2f}×"), ("build_peak_mb", "{:,.0f} MB"),
-        ("serve_peak_mb", "{:,.0f} MB"), ("serve_private_mb", "{:,.0f} MB"), ("serve_mapped_mb", "{:,.0f} MB"), ("index_mb", "{:,.0f} MB"), ("cold_start_s", "{:.2f} s"),
-        ("cold_start_first_s", "{:.2f} s"), ("q_p50_ms", "{:.2f} ms"), ("q_p95_ms", "{:.2f} ms"), ("q_p99_ms", "{:.2f} ms"),
-        ("own_doc_first", "{:.3f}"), ("postings_per_q", "{:,.0f}"), ("score_step_p50_ms", "{:.2f} ms"),
-        ("score_step_p95_ms", "{:.2f} ms"), ("bare_loop_p50_ms", "{:.2f} ms"), ("bare_loop_p95_ms", "{:.2f} ms"),
-        ("add100_s", "{:.1f} s"), ("bm25_build_s", "{:.0f} s"), ("bm25_p50_ms", "{:,.0f} ms"), ("bm25_p95_ms", "{:,.0f} ms"),
-        ("bm25_rss_mb", "{:,.0f} MB"), ("speedup_p50", "{:,.0f}×"), ("speedup_p95", "{:,.0f}×"),
+        ("passages", "{:,}"),
+        ("articles", "{:,}"),
+        ("build_s", "{:.1f} s"),
+        ("passages_per_s", "{:,.0f}"),
+        ("pyvi_alone_s", "{:.1f} s"),
+        ("build_vs_pyvi", "{:.2f}×"),
+        ("build_peak_mb", "{:,.0f} MB"),
+        ("serve_peak_mb", "{:,.0f} MB"),
+        ("serve_private_mb", "{:,.0f} MB"),
+        ("serve_mapped_mb", "{:,.0f} MB"),
+        ("index_mb", "{:,.0f} MB"),
+        ("cold_start_s", "{:.2f} s"),
+        ("cold_start_first_s", "{:.2f} s"),
+        ("q_p50_ms", "{:.2f} ms"),
+        ("q_p95_ms", "{:.2f} ms"),
+        ("q_p99_ms", "{:.2f} ms"),
+        ("own_doc_first", "{:.3f}"),
+        ("postings_per_q", "{:,.0f}"),
+        ("score_step_p50_ms", "{:.2f} ms"),
+        ("score_step_p95_ms", "{:.2f} ms"),
+        ("bare_loop_p50_ms", "{:.2f} ms"),
+        ("bare_loop_p95_ms", "{:.2f} ms"),
+        ("add100_s", "{:.1f} s"),
+        ("bm25_build_s", "{:.0f} s"),
+        ("bm25_p50_ms", "{:,.0f} ms"),
+        ("bm25_p95_ms", "{:,.0f} ms"),
+        ("bm25_rss_mb", "{:,.0f} MB"),
+        ("speedup_p50", "{:,.0f}×"),
+        ("speedup_p95", "{:,.0f}×"),
     ]
     for key, fmt in spec:
         table.add_row(key, *[fmt.format(r[key]) if key in r and r[key] == r[key] else "—" for r in rows])

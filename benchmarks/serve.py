@@ -22,10 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from scale import _SERVE, measured  # noqa: E402
+from scale import _SERVE, measured
 
 _V1 = Path("/sys/fs/cgroup/memory")
 _V2 = Path("/sys/fs/cgroup")
@@ -81,16 +78,21 @@ def main() -> None:
             cold = (args.cold or group is not None) and run == 0
             if cold:
                 drop_page_cache()
-            r = measured([sys.executable, "-c", _SERVE, "ask", "--batch", "-", "--json", "--index", str(args.index), "--no-refresh"],
-                         stdin_path=args.questions, preexec_fn=group.enter if group else None)
+            r = measured(
+                [sys.executable, "-c", _SERVE, "ask", "--batch", "-", "--json", "--index", str(args.index), "--no-refresh"],
+                stdin_path=args.questions,
+                preexec_fn=group.enter if group else None,
+            )
             took = [json.loads(line)["took_ms"] for line in r["stdout"].splitlines()]
             mem = json.loads(r["stderr"].split("MEMORY ", 1)[1].splitlines()[0])
             state = "cold" if cold else "warm"
             limit = f", in a {args.memory_limit_mb:,} MB cgroup (its peak {group.peak_mb():,.0f} MB)" if group else ""
-            print(f"run {run + 1} ({state} page cache{limit}): {len(took)} questions, p50 {np.percentile(took, 50):.2f} ms, "
-                  f"p95 {np.percentile(took, 95):.2f} ms, p99 {np.percentile(took, 99):.2f} ms; peak RSS "
-                  f"{r['max_rss_kb'] / 1024:,.0f} MB (private {mem['anon_kb'] / 1024:,.0f} MB, index pages mapped at exit "
-                  f"{mem['file_kb'] / 1024:,.0f} MB)")
+            print(
+                f"run {run + 1} ({state} page cache{limit}): {len(took)} questions, p50 {np.percentile(took, 50):.2f} ms, "
+                f"p95 {np.percentile(took, 95):.2f} ms, p99 {np.percentile(took, 99):.2f} ms; peak RSS "
+                f"{r['max_rss_kb'] / 1024:,.0f} MB (private {mem['anon_kb'] / 1024:,.0f} MB, index pages mapped at exit "
+                f"{mem['file_kb'] / 1024:,.0f} MB)"
+            )
     finally:
         if group:
             group.remove()

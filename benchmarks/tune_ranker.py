@@ -17,13 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from retrieval.text.analyzer import analyze_question, document_terms  # noqa: E402
-from retrieval.index.matrix import FieldMatrix  # noqa: E402
-from retrieval.sources.passages import split_passages  # noqa: E402
-from retrieval.sources.reader import read_sources  # noqa: E402
-from retrieval.text.normalize import fold_accents  # noqa: E402
+from retrieval.index.matrix import FieldMatrix
+from retrieval.sources.passages import split_passages
+from retrieval.sources.reader import read_sources
+from retrieval.text.analyzer import analyze_question, document_terms
+from retrieval.text.normalize import fold_accents
 
 FIELDS = ("word", "syl", "fold2", "fold1")  # syl included to show it does not pay
 
@@ -57,7 +55,7 @@ def field_scores(passages, titles, questions, k1=1.5, b=0.75):
 
 def p_at_1(scores_list, gold_rows, article_of, weights, title_w):
     hits = 0
-    for s, gold in zip(scores_list, gold_rows):
+    for s, gold in zip(scores_list, gold_rows, strict=False):
         total = sum(w * s[f] for f, w in weights.items() if w)
         if title_w:
             t = sum(w * s["t_" + f] for f, w in weights.items() if w and "t_" + f in s)
@@ -89,7 +87,9 @@ def main() -> None:
     grid = [0.0, 0.25, 0.5, 1.0] if not args.no_diacritics else [0.0]
     fold_grid = [0.0, 0.15, 0.3, 0.6, 1.0, 1.5, 2.0, 3.0]
     results = []
-    for w_word, w_syl, w_f2, w_f1, w_title in itertools.product([1.0] if not args.no_diacritics else [0.0], grid, fold_grid, fold_grid, [0.0, 0.1, 0.2, 0.4]):
+    for w_word, w_syl, w_f2, w_f1, w_title in itertools.product(
+        [1.0] if not args.no_diacritics else [0.0], grid, fold_grid, fold_grid, [0.0, 0.1, 0.2, 0.4]
+    ):
         weights = {"word": w_word, "syl": w_syl, "fold2": w_f2 if w_word else 1.0, "fold1": w_f1}
         p = p_at_1(tscores, tg, article_of, weights, w_title)
         results.append((p, weights, w_title))

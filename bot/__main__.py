@@ -1,9 +1,9 @@
 """`python -m bot` (also `bantin-bot`): run the Telegram bot, or try its answers in a terminal.
 
-    python -m bot                      # long polling (default)
-    python -m bot                      # with WEBHOOK_URL set: a webhook server with the secret-token check
-    python -m bot --console            # answer questions typed here, exactly as the bot would
-    python -m bot export-feedback --format csv -o feedback.csv
+python -m bot                      # long polling (default)
+python -m bot                      # with WEBHOOK_URL set: a webhook server with the secret-token check
+python -m bot --console            # answer questions typed here, exactly as the bot would
+python -m bot export-feedback --format csv -o feedback.csv
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ def _console(settings: Settings) -> int:
     engine = open_engine(settings)
     out = console()
     interactive = sys.stdin.isatty()
-    not_found = {accented: "\n".join([msg.NOT_FOUND, msg.TRY, *(f"• {t}" for t in msg.not_found_tips(accented))])
-                 for accented in (True, False)}
+    not_found = {
+        accented: "\n".join([msg.NOT_FOUND, msg.TRY, *(f"• {t}" for t in msg.not_found_tips(accented))]) for accented in (True, False)
+    }
     if interactive:
         print("Gõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát). /moi: bản tin mới nhất.")
     try:
@@ -61,7 +62,9 @@ def _export(settings: Settings, fmt: str, output: str | None) -> int:
     from .storage import BotStore
 
     if not settings.feedback_db.exists():
-        print(f"error: no feedback yet ({settings.feedback_db} does not exist). Next: run the bot, or set BANTIN_DATA_DIR.", file=sys.stderr)
+        print(
+            f"error: no feedback yet ({settings.feedback_db} does not exist). Next: run the bot, or set BANTIN_DATA_DIR.", file=sys.stderr
+        )
         return 2
     store = BotStore(settings.feedback_db)
     data = store.export_feedback(fmt)
@@ -84,11 +87,16 @@ def _run(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     from .config import ConfigError, load_settings
 
-    parser = argparse.ArgumentParser(prog="python -m bot", description="The bulletin Q&A Telegram bot.",
-                                     epilog='Example: python -m bot --console  (then type: Bao nhiêu đồng chí được nhận kỷ niệm chương?)')
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="The bulletin Q&A Telegram bot.",
+        epilog="Example: python -m bot --console  (then type: Bao nhiêu đồng chí được nhận kỷ niệm chương?)",
+    )
     parser.add_argument("--console", action="store_true", help="answer questions typed in the terminal (no token needed)")
     sub = parser.add_subparsers(dest="command")
-    exp = sub.add_parser("export-feedback", help="export 👍/👎 feedback", epilog="Example: python -m bot export-feedback --format csv -o feedback.csv")
+    exp = sub.add_parser(
+        "export-feedback", help="export 👍/👎 feedback", epilog="Example: python -m bot export-feedback --format csv -o feedback.csv"
+    )
     exp.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     exp.add_argument("-o", "--output", help="file to write (default: stdout)")
     args = parser.parse_args(argv)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import TelegramError
@@ -77,7 +76,8 @@ async def post_init(application: BotApplication) -> None:
     for admin in settings.admin_user_ids:
         try:
             await application.bot.set_my_commands(
-                [BotCommand(c, d) for c, d in messages.COMMANDS + messages.ADMIN_COMMANDS], scope=BotCommandScopeChat(admin))
+                [BotCommand(c, d) for c, d in messages.COMMANDS + messages.ADMIN_COMMANDS], scope=BotCommandScopeChat(admin)
+            )
         except TelegramError as exc:  # the admin has not opened a chat with the bot yet
             log.info("Admin commands not shown to %s: %s", admin, exc)
 
@@ -100,8 +100,19 @@ def register_handlers(application: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     reply_to_bot = _ReplyToBot()
-    media = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE
-             | filters.ANIMATION | filters.Document.ALL | filters.LOCATION | filters.CONTACT | filters.POLL)
+    media = (
+        filters.Sticker.ALL
+        | filters.PHOTO
+        | filters.VOICE
+        | filters.AUDIO
+        | filters.VIDEO
+        | filters.VIDEO_NOTE
+        | filters.ANIMATION
+        | filters.Document.ALL
+        | filters.LOCATION
+        | filters.CONTACT
+        | filters.POLL
+    )
     new_messages = filters.UpdateType.MESSAGE
 
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
@@ -154,9 +165,13 @@ def run(application: BotApplication, settings: Settings, **kwargs: Any) -> None:
     if settings.webhook_url:
         path = settings.token.split(":", 1)[0]  # a per-bot path without the secret part of the token
         application.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
             webhook_url=settings.webhook_url.rstrip("/") + "/" + path,
-            secret_token=settings.webhook_secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES, **kwargs,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+            **kwargs,
         )
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, **kwargs)

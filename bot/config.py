@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "ConfigError", "load_settings", "TOKEN_RE"]
+__all__ = ["TOKEN_RE", "ConfigError", "Settings", "load_settings"]
 
 # Telegram tokens look like "123456789:AA...": digits, a colon, 30+ URL-safe characters.
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
@@ -84,7 +84,9 @@ class Settings(BaseSettings):
 
     def check_token(self) -> None:
         if not self.token:
-            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env (see .env.example), or run with --console")
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env (see .env.example), or run with --console"
+            )
         if not TOKEN_RE.match(self.token):
             raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected digits, a colon and the secret from @BotFather")
         if self.webhook_url and not self.webhook_secret.get_secret_value():
@@ -94,7 +96,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Settings from env/.env; a malformed value becomes one ConfigError line naming the variable."""
     try:
-        return Settings(**overrides)
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic validates the values
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]).upper() if err["loc"] else "setting"

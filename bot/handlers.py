@@ -12,7 +12,7 @@ import functools
 import html
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Message, Update
@@ -58,7 +58,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 # -- access ---------------------------------------------------------------------------
@@ -337,12 +337,14 @@ async def inline_query(update: Update, context: BotContext) -> None:
     results: list[Any] = []
     for i, hit in enumerate(result.hits):
         body = f"❓ <i>{html.escape(text, quote=False)}</i>\n\n" + hit_block(i + 1, hit)
-        results.append(InlineQueryResultArticle(
-            id=str(hit.passage_id),
-            title=msg.INLINE_TITLE.format(title=hit.title, date=format_date(hit.date))[:256],
-            description=inline_snippet(hit),
-            input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=str(hit.passage_id),
+                title=msg.INLINE_TITLE.format(title=hit.title, date=format_date(hit.date))[:256],
+                description=inline_snippet(hit),
+                input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
+            )
+        )
     await query.answer(results, cache_time=60, is_personal=True)
 
 

@@ -37,10 +37,7 @@ HELP = (
 )
 
 EMPTY = "Bạn vui lòng gõ câu hỏi sau lệnh, ví dụ: <code>/hoi Bao nhiêu đồng chí được nhận kỷ niệm chương?</code>"
-TOO_LONG = (
-    "Câu hỏi hơi dài ({length} ký tự). Bạn vui lòng rút gọn dưới {limit} ký tự, "
-    "chỉ giữ lại ý chính cần tra cứu."
-)
+TOO_LONG = "Câu hỏi hơi dài ({length} ký tự). Bạn vui lòng rút gọn dưới {limit} ký tự, chỉ giữ lại ý chính cần tra cứu."
 MEDIA_HINT = "Hiện tôi chỉ đọc được câu hỏi dạng chữ. Bạn vui lòng gõ câu hỏi bằng tiếng Việt nhé."
 NOT_ALLOWED = "Xin lỗi, bot này chỉ phục vụ cán bộ được cấp quyền. Bạn vui lòng liên hệ quản trị viên để được hỗ trợ."
 ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho quản trị viên."

@@ -113,10 +113,12 @@ def not_found_message(accented: bool = True) -> str:
 
 def answer_keyboard(qid: int, page: int, result: Result, per_page: int) -> InlineKeyboardMarkup:
     """👍/👎, one "Toàn văn" per article on the page, and paging. The data is tiny: state is in SQLite."""
-    rows: list[list[InlineKeyboardButton]] = [[
-        InlineKeyboardButton(msg.BUTTON_UP, callback_data=vote_data(qid, page, True)),
-        InlineKeyboardButton(msg.BUTTON_DOWN, callback_data=vote_data(qid, page, False)),
-    ]]
+    rows: list[list[InlineKeyboardButton]] = [
+        [
+            InlineKeyboardButton(msg.BUTTON_UP, callback_data=vote_data(qid, page, True)),
+            InlineKeyboardButton(msg.BUTTON_DOWN, callback_data=vote_data(qid, page, False)),
+        ]
+    ]
     firsts: list[int] = []  # the first quote of each article on the page
     seen: set[str] = set()
     for i, hit in enumerate(result.hits):
@@ -127,8 +129,9 @@ def answer_keyboard(qid: int, page: int, result: Result, per_page: int) -> Inlin
         rows.append([InlineKeyboardButton(msg.BUTTON_ARTICLE, callback_data=article_data(qid, page, firsts[0]))])
     else:
         first = page * per_page + 1
-        rows.append([InlineKeyboardButton(msg.BUTTON_ARTICLE_N.format(n=first + i), callback_data=article_data(qid, page, i))
-                     for i in firsts])
+        rows.append(
+            [InlineKeyboardButton(msg.BUTTON_ARTICLE_N.format(n=first + i), callback_data=article_data(qid, page, i)) for i in firsts]
+        )
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton(msg.BUTTON_PREVIOUS, callback_data=page_data(qid, page - 1)))
@@ -232,8 +235,10 @@ def reload_message(report: BuildReport | None, before: dict[str, str], after: di
     added = len(after.keys() - before.keys())
     removed = len(before.keys() - after.keys())
     changed = sum(1 for k in after.keys() & before.keys() if after[k] != before[k])
-    lines = [msg.RELOAD_DONE.format(added=added, changed=changed, removed=removed),
-             _esc(msg.RELOAD_SIZE.format(articles=report.n_articles, passages=report.n_passages))]
+    lines = [
+        msg.RELOAD_DONE.format(added=added, changed=changed, removed=removed),
+        _esc(msg.RELOAD_SIZE.format(articles=report.n_articles, passages=report.n_passages)),
+    ]
     if report.problems:
         lines.append(_esc(msg.RELOAD_SKIPPED.format(n=len(report.problems))))
         lines += [f"• {_esc(str(p))}" for p in report.problems[:10]]

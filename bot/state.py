@@ -15,7 +15,7 @@ from .config import Settings
 from .ratelimit import UserRateLimiter
 from .storage import BotStore
 
-__all__ = ["BotContext", "BotState", "CONTEXT_TYPES"]
+__all__ = ["CONTEXT_TYPES", "BotContext", "BotState"]
 
 
 class NotLoaded(RuntimeError):
@@ -41,7 +41,7 @@ class BotState:
 
     @property
     def settings(self) -> Settings:
-        return self._need(self._settings, "settings")  # type: ignore[no-any-return]
+        return self._need(self._settings, "settings")
 
     @settings.setter
     def settings(self, value: Settings) -> None:
@@ -49,7 +49,7 @@ class BotState:
 
     @property
     def engine(self) -> Engine:
-        return self._need(self._engine, "engine")  # type: ignore[no-any-return]
+        return self._need(self._engine, "engine")
 
     @engine.setter
     def engine(self, value: Engine) -> None:
@@ -57,15 +57,15 @@ class BotState:
 
     @property
     def store(self) -> BotStore:
-        return self._need(self._store, "store")  # type: ignore[no-any-return]
+        return self._need(self._store, "store")
 
     @property
     def limiter(self) -> UserRateLimiter:
-        return self._need(self._limiter, "limiter")  # type: ignore[no-any-return]
+        return self._need(self._limiter, "limiter")
 
     @property
     def executor(self) -> ThreadPoolExecutor:
-        return self._need(self._executor, "executor")  # type: ignore[no-any-return]
+        return self._need(self._executor, "executor")
 
     def load(self, engine: Engine, store: BotStore, limiter: UserRateLimiter, executor: ThreadPoolExecutor) -> None:
         self._engine, self._store, self._limiter, self._executor = engine, store, limiter, executor

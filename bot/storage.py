@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BotStore", "AskedQuestion"]
+__all__ = ["AskedQuestion", "BotStore"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -61,14 +61,16 @@ class BotStore:
         self._con.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
-    def record_question(self, chat_id: int, user_id: int | None, chat_type: str | None, question: str,
-                        not_found: bool, total: int, took_ms: float) -> int:
+    def record_question(
+        self, chat_id: int, user_id: int | None, chat_type: str | None, question: str, not_found: bool, total: int, took_ms: float
+    ) -> int:
         with self._lock:
             cur = self._con.execute(
                 "INSERT INTO questions (ts, chat_id, user_id, chat_type, question, not_found, total, took_ms) VALUES (?,?,?,?,?,?,?,?)",
                 (time.time(), chat_id, user_id, chat_type, question, int(not_found), total, took_ms),
             )
-            return int(cur.lastrowid)
+            assert cur.lastrowid is not None  # an INSERT always sets it
+            return cur.lastrowid
 
     def question(self, qid: int) -> AskedQuestion | None:
         with self._lock:
@@ -79,7 +81,8 @@ class BotStore:
         """Store a vote; a second vote by the same user on the same page replaces the first. True if new."""
         with self._lock:
             existed = self._con.execute(
-                "SELECT 1 FROM feedback WHERE question_id = ? AND user_id IS ? AND page = ?", (qid, user_id, page)).fetchone()
+                "SELECT 1 FROM feedback WHERE question_id = ? AND user_id IS ? AND page = ?", (qid, user_id, page)
+            ).fetchone()
             self._con.execute(
                 "INSERT INTO feedback (ts, question_id, chat_id, user_id, vote, page, passage_ids) VALUES (?,?,?,?,?,?,?)"
                 " ON CONFLICT (question_id, user_id, page) DO UPDATE SET vote = excluded.vote, ts = excluded.ts",
@@ -92,20 +95,29 @@ class BotStore:
         with self._lock:
             per_day = self._con.execute(
                 "SELECT date(ts, 'unixepoch', 'localtime') d, count(*), sum(not_found) FROM questions WHERE ts >= ? GROUP BY d ORDER BY d",
-                (since,)).fetchall()
+                (since,),
+            ).fetchall()
             total, nf = self._con.execute("SELECT count(*), coalesce(sum(not_found), 0) FROM questions").fetchone()
-            up, down = self._con.execute(
-                "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM feedback").fetchone()
+            up, down = self._con.execute("SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM feedback").fetchone()
         return {"per_day": per_day, "total": total, "not_found": nf, "up": up, "down": down}
 
     def feedback_rows(self) -> Iterator[dict]:
         with self._lock:
             rows = self._con.execute(
                 "SELECT f.id, datetime(f.ts, 'unixepoch'), q.question, f.vote, f.page, f.passage_ids, f.chat_id, f.user_id"
-                " FROM feedback f JOIN questions q ON q.id = f.question_id ORDER BY f.id").fetchall()
+                " FROM feedback f JOIN questions q ON q.id = f.question_id ORDER BY f.id"
+            ).fetchall()
         for r in rows:
-            yield {"id": r[0], "time_utc": r[1], "question": r[2], "vote": r[3], "page": r[4],
-                   "passage_ids": json.loads(r[5]), "chat_id": r[6], "user_id": r[7]}
+            yield {
+                "id": r[0],
+                "time_utc": r[1],
+                "question": r[2],
+                "vote": r[3],
+                "page": r[4],
+                "passage_ids": json.loads(r[5]),
+                "chat_id": r[6],
+                "user_id": r[7],
+            }
 
     def export_feedback(self, fmt: str) -> str:
         rows = list(self.feedback_rows())

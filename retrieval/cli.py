@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,8 +56,12 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=_console(stderr=True), transient=True,
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=_console(stderr=True),
+        transient=True,
     ) as bar:
         tasks: dict[str, Any] = {}
 
@@ -79,15 +82,19 @@ def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False) -> 
 
     def tell(changes: Any) -> None:
         if not quiet:
-            err.print(f"[yellow]Bulletins changed since the last build ({len(changes.added)} added, {len(changes.changed)} changed, "
-                      f"{len(changes.removed)} removed); re-indexing …[/]")
+            err.print(
+                f"[yellow]Bulletins changed since the last build ({len(changes.added)} added, {len(changes.changed)} changed, "
+                f"{len(changes.removed)} removed); re-indexing …[/]"
+            )
 
     try:
         opened = open_index(index_dir, refresh=refresh, on_refresh=tell)
     except IndexOutdated as exc:
         raise CliError(str(exc), f"rebuild it: python -m retrieval index --index {index_dir} (or ask without --no-refresh)") from None
     except IndexMissing:
-        raise CliError(f"no index in {index_dir}/", f"build one: python -m retrieval index {DEFAULT_SOURCES}/ --index {index_dir}") from None
+        raise CliError(
+            f"no index in {index_dir}/", f"build one: python -m retrieval index {DEFAULT_SOURCES}/ --index {index_dir}"
+        ) from None
     for problem in opened.report.problems if opened.report else []:
         err.print(f"[red]skipped[/] {problem}")
     return opened.engine
@@ -128,8 +135,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         out.print(f"[dim]Stages: {report.stage_line()}.[/]")
     if report.n_passages < 3:
-        err.print("[yellow]warning[/] fewer than 3 passages: BM25Okapi gives every term a negative IDF "
-                  "(ln(0.5/1.5) for one passage), so nothing can be found yet; index more bulletins.")
+        err.print(
+            "[yellow]warning[/] fewer than 3 passages: BM25Okapi gives every term a negative IDF "
+            "(ln(0.5/1.5) for one passage), so nothing can be found yet; index more bulletins."
+        )
     for problem in report.problems:
         err.print(f"[red]skipped[/] {problem}")
     if report.problems:
@@ -177,7 +186,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         try:
             question = clean_question(args.question or "")
         except QuestionError as exc:
-            raise CliError(_question_error(exc), 'ask like: python -m retrieval ask "Bao nhiêu đồng chí được nhận kỷ niệm chương?"') from None
+            raise CliError(
+                _question_error(exc), 'ask like: python -m retrieval ask "Bao nhiêu đồng chí được nhận kỷ niệm chương?"'
+            ) from None
     engine = _open_engine(_index_dir(args), refresh=not args.no_refresh, quiet=args.json)
     if args.batch is None:
         result = engine.search(question, k=args.k)
@@ -194,7 +205,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         path = Path(args.batch)
         if not path.is_file():
-            raise CliError(f"batch file not found: {path}", "give a JSON Lines file of {\"id\", \"question\"} objects, or - for stdin")
+            raise CliError(f"batch file not found: {path}", 'give a JSON Lines file of {"id", "question"} objects, or - for stdin')
         source = path.open(encoding="utf-8-sig", errors="surrogateescape")
     bad = 0
     out = sys.stdout
@@ -228,8 +239,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
     p = engine.params
     size = sum(f.stat().st_size for f in engine.gen.iterdir() if f.is_file())
     if args.json:
-        print(json.dumps({k: p[k] for k in ("n_articles", "n_passages", "built_at", "inputs", "fields", "problems", "bm25", "weights")}
-                         | {"bytes": size, "stale": is_stale(_index_dir(args))}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {k: p[k] for k in ("n_articles", "n_passages", "built_at", "inputs", "fields", "problems", "bm25", "weights")}
+                | {"bytes": size, "stale": is_stale(_index_dir(args))},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     console = _console()
     table = Table(title=f"Index {_index_dir(args)}/ ({engine.gen.name})", show_header=False)
@@ -260,7 +277,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     engine = _open_engine(_index_dir(args), refresh=False)
     art = engine.article(args.doc_id)
     if art is None:
-        raise CliError(f'no article "{args.doc_id}" in the index', "find ids with: python -m retrieval ask \"...\" or stats")
+        raise CliError(f'no article "{args.doc_id}" in the index', 'find ids with: python -m retrieval ask "..." or stats')
     if args.json:
         print(json.dumps(art.__dict__, ensure_ascii=False))
         return 0
@@ -274,7 +291,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 # -- eval -------------------------------------------------------------------------
 def _fmt(val: float, signed: bool = False) -> str:
-    if isinstance(val, int) or float(val).is_integer() and abs(val) > 1:
+    if isinstance(val, int) or (float(val).is_integer() and abs(val) > 1):
         return f"{int(val):+d}" if signed else f"{int(val)}"
     return f"{val:+.3f}" if signed else f"{val:.3f}"
 
@@ -322,7 +339,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             curves["plain BM25Okapi"] = base.recall_curve()
         if args.calibrate:
             report["not_found_calibration"] = calibrate_not_found(
-                engine, questions, [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)], args.no_diacritics)
+                engine, questions, [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)], args.no_diacritics
+            )
             report["not_found_threshold"] = engine.config.min_coverage
         if args.misses:
             with Path(args.misses).open("w", encoding="utf-8") as fh:
@@ -339,8 +357,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
-    table = Table("metric", "ranker", *(("plain BM25Okapi", "difference") if args.baseline else ()),
-                  title=f"{len(questions)} questions from {qpath}{' typed without diacritics' if args.no_diacritics else ''}")
+    table = Table(
+        "metric",
+        "ranker",
+        *(("plain BM25Okapi", "difference") if args.baseline else ()),
+        title=f"{len(questions)} questions from {qpath}{' typed without diacritics' if args.no_diacritics else ''}",
+    )
     for key, val in report["ranker"].items():
         row = [key, _fmt(val)]
         if args.baseline:
@@ -371,11 +393,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_: str, example: str) -> argparse.ArgumentParser:
         """A subcommand with its help, an example, and --index."""
-        p = sub.add_parser(name, help=help_, description=help_, epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name, help=help_, description=help_, epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         p.add_argument("--index", metavar="DIR", help=f"index folder (default: $BANTIN_INDEX_DIR or ./{DEFAULT_INDEX})")
         return p
 
-    p = add("index", "Build the index from bulletin files, folders or .jsonl archives.", "python -m retrieval index seeds/ archive.jsonl --index index/")
+    p = add(
+        "index",
+        "Build the index from bulletin files, folders or .jsonl archives.",
+        "python -m retrieval index seeds/ archive.jsonl --index index/",
+    )
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files, folders or .jsonl (default: {DEFAULT_SOURCES}/)")
     p.add_argument("--k1", type=float, help="BM25 k1 (default: what the index recorded, else 1.5)")
     p.add_argument("--b", type=float, help="BM25 b (default: what the index recorded, else 0.75)")
@@ -385,7 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_index)
 
-    p = add("ask", "Answer a question with ranked verbatim quotes.", 'python -m retrieval ask "Tỷ lệ xã tổ chức đối thoại trực tiếp là bao nhiêu?" -k 3')
+    p = add(
+        "ask",
+        "Answer a question with ranked verbatim quotes.",
+        'python -m retrieval ask "Tỷ lệ xã tổ chức đối thoại trực tiếp là bao nhiêu?" -k 3',
+    )
     p.add_argument("question", nargs="?", help="the question, in Vietnamese (accents optional)")
     p.add_argument("-k", type=int, default=3, help="how many quotes (default 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object (JSON Lines with --batch)")
@@ -402,8 +434,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_show)
 
-    p = add("eval", "Measure answer quality on a question set (optionally against plain BM25Okapi).",
-            "python -m retrieval eval data/mlqa_vi/questions.jsonl --docs data/mlqa_vi/passages.jsonl --baseline")
+    p = add(
+        "eval",
+        "Measure answer quality on a question set (optionally against plain BM25Okapi).",
+        "python -m retrieval eval data/mlqa_vi/questions.jsonl --docs data/mlqa_vi/passages.jsonl --baseline",
+    )
     p.add_argument("questions", help='JSON Lines {"id","question","answers":[...],"passage_id"}')
     p.add_argument("--docs", nargs="+", metavar="DOCS.jsonl", help="index these documents in a temporary index first")
     p.add_argument("-k", type=int, default=10, help="depth for MRR and recall (default 10)")

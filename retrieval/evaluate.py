@@ -7,7 +7,6 @@ passage_id names the document that holds the answer.
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,10 +116,10 @@ def _typed(question: str, no_diacritics: bool) -> str:
     return fold_accents(question) if no_diacritics else question
 
 
-def evaluate(engine: Engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: bool = False,
-             misses: list[dict] | None = None) -> RunFigures:
+def evaluate(
+    engine: Engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: bool = False, misses: list[dict] | None = None
+) -> RunFigures:
     """Run every question through the engine exactly as the bot would."""
-    from retrieval.text.analyzer import analyze_question
 
     doc_of_article = engine.store.doc_ids()
     figures = RunFigures("ranker")
@@ -143,11 +142,17 @@ def evaluate(engine: Engine, questions: list[EvalQuestion], k: int = 10, no_diac
         figures.span_overlap.append(bool(marked) and any(marked in g or g in marked for g in golds))
         figures.not_found.append(result.not_found)
         if misses is not None and rank != 1:
-            misses.append({
-                "id": q.id, "question": text, "gold_doc": q.doc_id, "gold_rank": rank, "answers": list(q.answers),
-                "first_doc": docs[0] if docs else None,
-                "first_quote": quotes[0] if quotes else None,
-            })
+            misses.append(
+                {
+                    "id": q.id,
+                    "question": text,
+                    "gold_doc": q.doc_id,
+                    "gold_rank": rank,
+                    "answers": list(q.answers),
+                    "first_doc": docs[0] if docs else None,
+                    "first_quote": quotes[0] if quotes else None,
+                }
+            )
     return figures
 
 
@@ -186,7 +191,6 @@ def baseline_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: b
 def calibrate_not_found(engine: Engine, questions: list[EvalQuestion], thresholds: list[float], no_diacritics: bool = False) -> list[dict]:
     """For each threshold: how often "not found" is said with the gold document in the pool
     (unwanted) and with it removed (wanted)."""
-    from retrieval.text.analyzer import analyze_question
 
     row_of_doc = {d: r for r, d in enumerate(engine.store.doc_ids())}
     present: list[float] = []
@@ -198,11 +202,13 @@ def calibrate_not_found(engine: Engine, questions: list[EvalQuestion], threshold
             store.append(float(engine.coverage(query, top[:1])[0]) if len(top) else 0.0)
     rows = []
     for t in thresholds:
-        rows.append({
-            "threshold": t,
-            "not_found_when_present": sum(c < t for c in present) / max(len(present), 1),
-            "not_found_when_absent": sum(c < t for c in absent) / max(len(absent), 1),
-        })
+        rows.append(
+            {
+                "threshold": t,
+                "not_found_when_present": sum(c < t for c in present) / max(len(present), 1),
+                "not_found_when_absent": sum(c < t for c in absent) / max(len(absent), 1),
+            }
+        )
     return rows
 
 

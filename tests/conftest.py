@@ -47,6 +47,10 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, modul
 
     return subprocess.run(
         [sys.executable, "-m", module, *args],
-        cwd=cwd or ROOT, input=stdin, capture_output=True, text=True, timeout=300,
+        cwd=cwd or ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**__import__("os").environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"},
     )

@@ -9,10 +9,10 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from retrieval.index import bm25
-from retrieval.text.analyzer import document_terms
 from retrieval.index.matrix import FieldMatrix
 from retrieval.sources.passages import split_passages
 from retrieval.sources.reader import read_sources
+from retrieval.text.analyzer import document_terms
 
 
 def _random_corpus(seed: int, n_docs: int, vocab: int) -> list[list[str]]:
@@ -95,21 +95,20 @@ def test_passages_past_65536_match_rank_bm25() -> None:
     np.testing.assert_allclose(ours.scores_at(["w5", "w7"], targets), ref.get_scores(["w5", "w7"])[targets], rtol=1e-12, atol=1e-12)
 
 
-
 def test_batch_encoding_lays_out_the_same_matrix_as_one_document_at_a_time() -> None:
     # build workers hash a batch in compiled code; questions hash term by term in Python
     from retrieval.index.matrix import FieldBuilder, encode_batch, term_hash
 
-    docs = _random_corpus(5, n_docs=300, vocab=120) + [[]] + [["Đồng_chí", "kỷ_niệm", "74,78%", "đồng_chí", "ĐỒNG_CHÍ", ""]]
+    docs = [*_random_corpus(5, n_docs=300, vocab=120), [], ["Đồng_chí", "kỷ_niệm", "74,78%", "đồng_chí", "ĐỒNG_CHÍ", ""]]
     one, batched = FieldBuilder(), FieldBuilder()
     for tokens in docs:
         one.add(tokens)
     for i in range(0, len(docs), 64):
-        batched.add_batch(*encode_batch(docs[i:i + 64]))
-    for a, b in zip(one.csr(), batched.csr()):
+        batched.add_batch(*encode_batch(docs[i : i + 64]))
+    for a, b in zip(one.csr(), batched.csr(), strict=False):
         assert np.array_equal(a, b)
     assert list(one.doc_len) == list(batched.doc_len)
-    hashes, tfs, unique, lengths = encode_batch([["a\x00b", "c"]])  # a NUL inside a token: the per-document path
+    hashes, _tfs, unique, _lengths = encode_batch([["a\x00b", "c"]])  # a NUL inside a token: the per-document path
     assert sorted(hashes.tolist()) == sorted([term_hash("a\x00b"), term_hash("c")]) and list(unique) == [2]
     # the keys on disk: changing the function needs a new index format (layout.FORMAT_VERSION)
     assert (term_hash("đồng_chí"), term_hash("")) == (0xC79B6D65EA33C5DD, 0xEFD01F60BA992926)

@@ -9,10 +9,10 @@ import time
 import pytest
 
 from bot import messages as msg
+from bot.testing.fake_api import BOT_USERNAME, BadRequest, FakeTelegram, check_html
+from bot.testing.harness import BotRunner, make_settings
 
-from .bot_harness import BotRunner, make_settings
 from .conftest import SEEDS
-from .fake_telegram import BOT_USERNAME, BadRequest, FakeTelegram, check_html
 
 ADMIN = 42
 GROUP = -100500
@@ -24,8 +24,9 @@ KNP = "Nhân dịp này, <b>34 đồng chí</b> đã được nhận kỷ niệm
 def env(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bot")
     with FakeTelegram() as tg:
-        settings = make_settings(tmp, tg, SEEDS, admin_user_ids={ADMIN},
-                                 allowed_user_ids=set(range(1000, 1100)) | {ADMIN}, allowed_chat_ids={GROUP})
+        settings = make_settings(
+            tmp, tg, SEEDS, admin_user_ids={ADMIN}, allowed_user_ids=set(range(1000, 1100)) | {ADMIN}, allowed_chat_ids={GROUP}
+        )
         with BotRunner(settings, tg) as runner:
             yield tg, runner, settings
 
@@ -49,10 +50,13 @@ def test_commands_are_registered_in_vietnamese(env):
     assert any("câu hỏi" in c["description"] for c in commands)
 
 
-@pytest.mark.parametrize("question,user", [
-    ("Bao nhiêu đồng chí được nhận kỷ niệm chương?", 1001),
-    ("bao nhieu dong chi duoc nhan ky niem chuong", 1002),
-])
+@pytest.mark.parametrize(
+    "question,user",
+    [
+        ("Bao nhiêu đồng chí được nhận kỷ niệm chương?", 1001),
+        ("bao nhieu dong chi duoc nhan ky niem chuong", 1002),
+    ],
+)
 def test_private_question_gets_the_quote_with_the_answer_in_bold(env, question, user):
     tg, _, _ = env
     asked = tg.send_text(question, user_id=user)
@@ -70,14 +74,21 @@ def test_private_question_gets_the_quote_with_the_answer_in_bold(env, question, 
 def test_group_needs_hoi_or_a_reply_to_the_bot(env):
     tg, _, _ = env
     plain = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1003, chat_id=GROUP, chat_type="supergroup")
-    asked = tg.send_text(f"/hoi@{BOT_USERNAME} Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1003, chat_id=GROUP, chat_type="supergroup")
+    asked = tg.send_text(
+        f"/hoi@{BOT_USERNAME} Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1003, chat_id=GROUP, chat_type="supergroup"
+    )
     reply = tg.replies_to(asked)[0]
     assert KNP in _text(reply)
-    follow = tg.send_text("Ai phát biểu tại hội nghị?", user_id=1003, chat_id=GROUP, chat_type="supergroup",
-                          reply_to=tg.sent_message(reply))
+    follow = tg.send_text(
+        "Ai phát biểu tại hội nghị?", user_id=1003, chat_id=GROUP, chat_type="supergroup", reply_to=tg.sent_message(reply)
+    )
     assert "<b>Hoàng Văn Nghiệm</b>" in _text(tg.replies_to(follow)[0])
     time.sleep(0.5)
-    assert not [c for c in tg.calls_to("sendMessage") if c.params.get("_result", {}).get("reply_to_message", {}).get("message_id") == plain["message_id"]]
+    assert not [
+        c
+        for c in tg.calls_to("sendMessage")
+        if c.params.get("_result", {}).get("reply_to_message", {}).get("message_id") == plain["message_id"]
+    ]
 
 
 def test_hoi_without_a_question_gets_a_hint(env):
@@ -117,8 +128,10 @@ def test_full_text_and_feedback(env):
     def stored():
         con = sqlite3.connect(settings.feedback_db)
         try:
-            return con.execute("SELECT f.vote, f.passage_ids, f.chat_id, q.question, f.ts FROM feedback f JOIN questions q"
-                               " ON q.id = f.question_id WHERE f.user_id = 1006").fetchall()
+            return con.execute(
+                "SELECT f.vote, f.passage_ids, f.chat_id, q.question, f.ts FROM feedback f JOIN questions q"
+                " ON q.id = f.question_id WHERE f.user_id = 1006"
+            ).fetchall()
         finally:
             con.close()
 
@@ -146,9 +159,13 @@ def test_reload_is_for_admins_and_picks_up_a_new_bulletin(env):
     (settings.bantin_sources / "cau-ky-cung.txt").write_text(
         "Thứ hai, 02/12/2024\n\nKhánh thành cầu Kỳ Cùng mới\n\n"
         "LSO-Sáng nay (2/12), UBND thành phố Lạng Sơn tổ chức lễ khánh thành cầu Kỳ Cùng mới với tổng vốn đầu tư 215 tỷ đồng.\n\n"
-        "Cây cầu dài 320 mét, rộng 24 mét, được xây dựng trong 18 tháng.\n\nMINH ANH\n", encoding="utf-8")
+        "Cây cầu dài 320 mét, rộng 24 mét, được xây dựng trong 18 tháng.\n\nMINH ANH\n",
+        encoding="utf-8",
+    )
     asked = tg.send_text("/reload", user_id=ADMIN)
-    done = tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and "Đã cập nhật xong" in c.params.get("text", "")], timeout=60)
+    done = tg.wait_for(
+        lambda calls: [c for c in calls if c.method == "sendMessage" and "Đã cập nhật xong" in c.params.get("text", "")], timeout=60
+    )
     assert "thêm <b>1</b> bản tin mới" in _text(done[0])
     asked = tg.send_text("Cầu Kỳ Cùng mới dài bao nhiêu mét?", user_id=1008)
     text = _text(tg.replies_to(asked)[0])
@@ -200,8 +217,11 @@ def test_an_error_gets_an_apology_without_details(env):
     tg, _, _ = env
     tg.fail_next("sendMessage", BadRequest("Bad Request: chat not found"))
     asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1013)
-    apology = tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and c.params.get("text") == msg.ERROR
-                                         and int(c.params["chat_id"]) == 1013])
+    apology = tg.wait_for(
+        lambda calls: [
+            c for c in calls if c.method == "sendMessage" and c.params.get("text") == msg.ERROR and int(c.params["chat_id"]) == 1013
+        ]
+    )
     assert apology
     for call in tg.calls_to("sendMessage"):
         assert "Traceback" not in call.params.get("text", "") and tg.token not in call.params.get("text", "")
@@ -239,20 +259,35 @@ def test_webhook_mode_checks_the_secret_token(tmp_path):
     import urllib.error
     import urllib.request
 
-    from .fake_telegram import TOKEN
+    from bot.testing.fake_api import TOKEN
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with FakeTelegram() as tg:
-        settings = make_settings(tmp_path, tg, SEEDS, webhook_url="https://bot.example.org/hook", webhook_secret="s3cret-value",
-                                 webhook_listen="127.0.0.1", webhook_port=port)
+        settings = make_settings(
+            tmp_path,
+            tg,
+            SEEDS,
+            webhook_url="https://bot.example.org/hook",
+            webhook_secret="s3cret-value",
+            webhook_listen="127.0.0.1",
+            webhook_port=port,
+        )
         with BotRunner(settings, tg):
             hook = tg.wait_for(lambda calls: [c for c in calls if c.method == "setWebhook"])[0]
             assert hook.params["secret_token"] == "s3cret-value"
             assert hook.params["url"] == f"https://bot.example.org/hook/{TOKEN.split(':')[0]}"
-            update = {"update_id": 1, "message": {"message_id": 77, "date": int(time.time()),
-                      "chat": tg.chat(3001), "from": tg.user(3001), "text": "Ai phát biểu tại hội nghị?"}}
+            update = {
+                "update_id": 1,
+                "message": {
+                    "message_id": 77,
+                    "date": int(time.time()),
+                    "chat": tg.chat(3001),
+                    "from": tg.user(3001),
+                    "text": "Ai phát biểu tại hội nghị?",
+                },
+            }
             tg.messages[(3001, 77)] = update["message"]
             url = f"http://127.0.0.1:{port}/{TOKEN.split(':')[0]}"
 
@@ -265,8 +300,9 @@ def test_webhook_mode_checks_the_secret_token(tmp_path):
                     time.sleep(0.05)
 
             def post(headers):
-                req = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST",
-                                             headers={"Content-Type": "application/json", **headers})
+                req = urllib.request.Request(
+                    url, data=json.dumps(update).encode(), method="POST", headers={"Content-Type": "application/json", **headers}
+                )
                 try:
                     return urllib.request.urlopen(req, timeout=10).status
                 except urllib.error.HTTPError as exc:

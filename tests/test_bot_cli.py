@@ -14,17 +14,18 @@ import pytest
 from bot.app import RedactingFilter
 from bot.config import ConfigError, Settings, load_settings
 from bot.storage import BotStore
+from bot.testing.fake_api import TOKEN
 
 from .conftest import ROOT, SEEDS
-from .fake_telegram import TOKEN
 
 
 def _run_bot(args: list[str], tmp_path, stdin: str | None = None, **env: str):
     base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BANTIN_", "WEBHOOK_"))}
     base.update({"PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
     base.update(env)
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, input=stdin, capture_output=True,
-                          text=True, timeout=300, env=base)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=tmp_path, input=stdin, capture_output=True, text=True, timeout=300, env=base
+    )
 
 
 def test_console_prints_what_the_bot_would_send(tmp_path):
@@ -36,10 +37,13 @@ def test_console_prints_what_the_bot_would_send(tmp_path):
     assert "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp" in res.stdout
 
 
-@pytest.mark.parametrize("token,expected", [
-    ("", "TELEGRAM_BOT_TOKEN is not set"),
-    ("12345:tooshort-secret", "TELEGRAM_BOT_TOKEN is malformed"),
-])
+@pytest.mark.parametrize(
+    "token,expected",
+    [
+        ("", "TELEGRAM_BOT_TOKEN is not set"),
+        ("12345:tooshort-secret", "TELEGRAM_BOT_TOKEN is malformed"),
+    ],
+)
 def test_missing_or_malformed_token_stops_with_one_line(tmp_path, token, expected):
     res = _run_bot([], tmp_path, TELEGRAM_BOT_TOKEN=token)
     assert res.returncode == 2

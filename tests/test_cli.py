@@ -43,7 +43,7 @@ def test_ask_json(cli_index, question):
     assert set(hit) == {"doc_id", "passage_id", "title", "date", "text", "score", "answer"}
     assert hit["text"].startswith(KNP)
     assert hit["answer"]["text"] == "34 đồng chí"
-    assert hit["text"][hit["answer"]["start"]:hit["answer"]["end"]] == "34 đồng chí"
+    assert hit["text"][hit["answer"]["start"] : hit["answer"]["end"]] == "34 đồng chí"
     assert len(out["hits"]) <= 2
 
 
@@ -53,8 +53,12 @@ def test_ask_not_found_json(cli_index):
 
 
 def test_batch_many_questions_in_one_process(cli_index):
-    lines = [json.dumps({"id": i, "question": q}, ensure_ascii=False) for i, q in enumerate(
-        ["Bao nhiêu đồng chí được nhận kỷ niệm chương?", "Giá vàng hôm nay bao nhiêu?", "Ai phát biểu tại hội nghị?"] * 400)]
+    lines = [
+        json.dumps({"id": i, "question": q}, ensure_ascii=False)
+        for i, q in enumerate(
+            ["Bao nhiêu đồng chí được nhận kỷ niệm chương?", "Giá vàng hôm nay bao nhiêu?", "Ai phát biểu tại hội nghị?"] * 400
+        )
+    ]
     lines.insert(5, "{broken")
     res = run_cli("ask", "--batch", "-", "--json", "--index", str(cli_index), stdin="\n".join(lines) + "\n")
     out = [json.loads(line) for line in res.stdout.splitlines()]
@@ -120,7 +124,7 @@ def test_nothing_readable_is_an_error(tmp_path):
 def test_every_command_has_help_with_an_example_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001 (argparse has no public accessor)
+    commands = parser._subparsers._group_actions[0].choices
     assert set(commands) >= {"index", "ask", "stats", "show", "eval"}
     for name, sub in commands.items():
         assert "Example:" in sub.format_help(), name

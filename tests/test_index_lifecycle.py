@@ -76,9 +76,11 @@ def test_crash_while_writing_leaves_the_previous_index_usable(tmp_path, monkeypa
 
 
 def _article(i: int) -> str:
-    return (f"Thứ ba, 0{i % 9 + 1}/01/2025\n\nTin số {i}: xã Tân Liên {i} làm đường giao thông nông thôn\n\n"
-            f"LSO-Xã Tân Liên {i} vừa hoàn thành {i * 3 + 2} km đường bê tông với sự đóng góp của nhân dân.\n\n"
-            f"Công trình giúp {i + 40} hộ dân đi lại thuận tiện hơn trong mùa mưa.\n\nNGỌC ANH\n")
+    return (
+        f"Thứ ba, 0{i % 9 + 1}/01/2025\n\nTin số {i}: xã Tân Liên {i} làm đường giao thông nông thôn\n\n"
+        f"LSO-Xã Tân Liên {i} vừa hoàn thành {i * 3 + 2} km đường bê tông với sự đóng góp của nhân dân.\n\n"
+        f"Công trình giúp {i + 40} hộ dân đi lại thuận tiện hơn trong mùa mưa.\n\nNGỌC ANH\n"
+    )
 
 
 def test_adding_bulletins_gives_the_same_index_as_a_full_build(tmp_path):

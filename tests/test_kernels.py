@@ -51,10 +51,10 @@ def test_locate_finds_passages_across_runs(k):
     layout = encode_runs(indptr, docs)
     rng = np.random.default_rng(3)
     for row in range(40):
-        plist = docs[indptr[row]:indptr[row + 1]]
+        plist = docs[indptr[row] : indptr[row + 1]]
         targets = np.concatenate([plist[:5], rng.integers(0, 300_000, size=20)]).astype(np.int32)
         pos = k.locate(row, targets, *layout)
-        for t, p in zip(targets, pos):
+        for t, p in zip(targets, pos, strict=False):
             if t in plist:
                 assert p == indptr[row] + int(np.searchsorted(plist, t))
             else:
@@ -76,7 +76,7 @@ def test_layout_round_trips_and_both_sets_give_identical_scores():
     assert np.array_equal(a, b)
     # and both equal the naive sum over (row, passage, weight) triples
     c = np.zeros(200_000)
-    for r, f in zip(rows, factors):
+    for r, f in zip(rows, factors, strict=False):
         for j in range(indptr[r], indptr[r + 1]):
             c[docs[j]] += f * (idf[r] * sat[codes[j]])
     assert np.array_equal(a, c)
@@ -87,10 +87,10 @@ def test_pair_codes_keep_old_codes_and_widen_when_needed():
     tf = np.array([1, 2, 1, 1, 3])
     lengths = np.array([10, 10, 12, 10, 4])
     codes, ptf, plen = pair_codes(tf, lengths)
-    assert list(zip(ptf[codes], plen[codes])) == list(zip(tf, lengths))
+    assert list(zip(ptf[codes], plen[codes], strict=False)) == list(zip(tf, lengths, strict=False))
     more, ptf2, plen2 = pair_codes(np.array([1, 5]), np.array([12, 7]), ptf, plen)
     assert list(ptf2[: len(ptf)]) == list(ptf) and list(plen2[: len(plen)]) == list(plen)  # old codes still valid
-    assert list(zip(ptf2[more], plen2[more])) == [(1, 12), (5, 7)]
+    assert list(zip(ptf2[more], plen2[more], strict=False)) == [(1, 12), (5, 7)]
     rng = np.random.default_rng(5)
     big_tf, big_len = rng.integers(1, 400, size=200_000), rng.integers(1, 400, size=200_000)
     wide, wtf, wlen = pair_codes(big_tf, big_len)
@@ -98,7 +98,7 @@ def test_pair_codes_keep_old_codes_and_widen_when_needed():
     assert np.array_equal(wtf[wide], big_tf) and np.array_equal(wlen[wide], big_len)
     # a grid too large for the lookup table takes the sorting path, with the same meaning
     huge, htf, hlen = pair_codes(np.array([1, 70_000, 1]), np.array([300_000, 5, 300_000]))
-    assert list(zip(htf[huge], hlen[huge])) == [(1, 300_000), (70_000, 5), (1, 300_000)]
+    assert list(zip(htf[huge], hlen[huge], strict=False)) == [(1, 300_000), (70_000, 5), (1, 300_000)]
 
 
 @pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
@@ -109,7 +109,7 @@ def test_gather_equals_accumulate_at_the_targets(k):
     factors = np.array([1.0, 0.3, 1.0, 0.2, 1.0])
     dense = np.full(150_000, 0.5)
     k.accumulate(dense, rows, factors, *layout, codes, idf, sat)
-    targets = np.concatenate([docs[indptr[3]:indptr[3] + 10], np.arange(0, 150_000, 997)]).astype(np.int32)
+    targets = np.concatenate([docs[indptr[3] : indptr[3] + 10], np.arange(0, 150_000, 997)]).astype(np.int32)
     sparse = np.full(len(targets), 0.5)
     k.gather(sparse, rows, factors, targets, *layout, codes, idf, sat)
     assert np.array_equal(sparse, dense[targets])

@@ -22,7 +22,7 @@ def test_seed_bulletin_structure():
     assert art.author == "PHƯƠNG DUNG"
     kinds = [p.kind for p in art.paragraphs]
     assert kinds[0] == "lead" and kinds[1] == "caption" and set(kinds[2:]) == {"body"}
-    caption = art.text[art.paragraphs[1].start:art.paragraphs[1].end]
+    caption = art.text[art.paragraphs[1].start : art.paragraphs[1].end]
     assert caption == "Đồng chí Hoàng Văn Nghiệm, Phó Bí thư Thường trực Tỉnh ủy phát biểu tại hội nghị"
     assert "PHƯƠNG DUNG" not in art.text and "06/03/2021" not in art.text
 
@@ -39,7 +39,7 @@ def test_passages_are_verbatim_and_bounded():
     passages = split_passages(art)
     assert [p.position for p in passages] == list(range(len(passages)))
     for p in passages:
-        assert art.text[p.start:p.end] == p.text
+        assert art.text[p.start : p.end] == p.text
         assert len(p.text) <= MAX_CHARS
     assert passages[-1].text.startswith("Nhân dịp này, 34 đồng chí")
 
@@ -51,7 +51,7 @@ def test_long_paragraph_splits_at_sentences_and_short_ones_merge():
     assert len(passages) > 3
     assert passages[0].text.startswith("Ngắn.")  # merged with its neighbour
     for p in passages:
-        assert len(p.text) <= MAX_CHARS and art.text[p.start:p.end] == p.text
+        assert len(p.text) <= MAX_CHARS and art.text[p.start : p.end] == p.text
         assert p.text.endswith(".")
 
 
@@ -83,13 +83,16 @@ def _to_cp1258(text: str) -> bytes:
     return bytes(out)
 
 
-@pytest.mark.parametrize("data,reason", [
-    (b"", "empty"),
-    (b"   \n\n ", "empty"),
-    (bytes(range(256)) * 8, "binary"),
-    # "Tổng kết công tác dân vận năm 2018" as a TCVN3 (ABC) font encoder writes it
-    (b"T\xe6ng k\xd5t c\xabng t\xb8c d\xa9n v\xcbn n\xa8m 2018\n" * 20, "TCVN3"),
-])
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (b"", "empty"),
+        (b"   \n\n ", "empty"),
+        (bytes(range(256)) * 8, "binary"),
+        # "Tổng kết công tác dân vận năm 2018" as a TCVN3 (ABC) font encoder writes it
+        (b"T\xe6ng k\xd5t c\xabng t\xb8c d\xa9n v\xcbn n\xa8m 2018\n" * 20, "TCVN3"),
+    ],
+)
 def test_unreadable_bytes_are_refused_with_a_reason(data: bytes, reason: str):
     with pytest.raises(DecodeError, match=reason):
         decode_bulletin(data)
@@ -101,7 +104,11 @@ def test_read_sources_reports_bad_files_and_indexes_the_rest(tmp_path):
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)))
     (tmp_path / "archive.jsonl").write_text(
         json.dumps({"id": "a1", "title": "Tin một", "date": "2024-01-02", "text": "Đoạn một.\n\nĐoạn hai."}, ensure_ascii=False)
-        + "\n{not json}\n" + json.dumps({"title": "no id"}) + "\n", encoding="utf-8")
+        + "\n{not json}\n"
+        + json.dumps({"title": "no id"})
+        + "\n",
+        encoding="utf-8",
+    )
     result = read_sources([tmp_path])
     assert sorted(a.doc_id for a in result.articles) == ["a1", "good"]
     problems = {p.source.split("/")[-1]: p.reason for p in result.problems}

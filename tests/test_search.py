@@ -9,11 +9,12 @@ import pytest
 from retrieval.search.answer import find_answer
 from retrieval.search.query import parse_question, question_type
 
+from .conftest import DATA
+
 
 def _answer(question: str, passage: str):
     return find_answer(parse_question(question), passage)
 
-from .conftest import DATA
 
 KNP = "Nhân dịp này, 34 đồng chí đã được nhận kỷ niệm chương"
 
@@ -23,7 +24,7 @@ def test_example_question_quotes_34_dong_chi(engine):
     first = res.hits[0]
     assert first.text.startswith(KNP)
     assert first.answer and first.answer.text == "34 đồng chí"
-    assert first.text[first.answer.start:first.answer.end] == "34 đồng chí"
+    assert first.text[first.answer.start : first.answer.end] == "34 đồng chí"
     assert first.title == "Tổng kết công tác dân vận năm 2018" and first.date == "2021-03-06"
 
 
@@ -85,10 +86,19 @@ def test_seed_question_set_accuracy(engine):
     assert right / len(rows) >= 0.85, f"{right}/{len(rows)}"
 
 
-@pytest.mark.parametrize("question,kind", [
-    ("Bao nhiêu đồng chí?", "number"), ("mấy người dự", "number"), ("Ai phát biểu?", "person"),
-    ("khi nao to chuc", "date"), ("Hội nghị diễn ra ở đâu?", "place"), ("Năm nào?", "year"), ("sinh nam nao", "year"), ("Tại sao vậy", None),
-])
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("Bao nhiêu đồng chí?", "number"),
+        ("mấy người dự", "number"),
+        ("Ai phát biểu?", "person"),
+        ("khi nao to chuc", "date"),
+        ("Hội nghị diễn ra ở đâu?", "place"),
+        ("Năm nào?", "year"),
+        ("sinh nam nao", "year"),
+        ("Tại sao vậy", None),
+    ],
+)
 def test_question_types(question, kind):
     assert question_type(question) == kind
 

@@ -21,6 +21,14 @@ def test_fast_pyvi_equals_real_pyvi(tmp_path):
         texts += [json.loads(line)["text"] for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines()[:150]]
         texts += [json.loads(line)["question"] for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:300]]
     texts += [json.loads(line)["question"] for line in (DATA / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()]
-    texts += ["", "   ", "...", "a->b ==> c >> d", "thư test@example.com, http://baolangson.vn/a?b=1", "1.000,5 Tp. HCM Dr. Minh", "HĐND. UBND."]
+    texts += [
+        "",
+        "   ",
+        "...",
+        "a->b ==> c >> d",
+        "thư test@example.com, http://baolangson.vn/a?b=1",
+        "1.000,5 Tp. HCM Dr. Minh",
+        "HĐND. UBND.",
+    ]
     mismatches = [t for t in texts if fast.tokenize(t) != ViTokenizer.tokenize(t)]
     assert not mismatches, mismatches[:3]

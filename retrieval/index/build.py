@@ -70,7 +70,7 @@ class BuildOptions:
     max_chars: int = MAX_CHARS
 
 
-DEFAULT_BM25 = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
+DEFAULT_BM25: dict[str, float] = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
 
 
 def recorded_options(index_dir: Path) -> BuildOptions | None:
@@ -89,7 +89,7 @@ def resolve_options(index_dir: Path, k1: float | None = None, b: float | None = 
     Parameters are sticky: a rebuild (by ``index``, ``ask``, the bot's start or /reload) keeps the
     k1 and b a maintainer chose once, until they are given again.
     """
-    base = recorded_options(index_dir) or BuildOptions(**DEFAULT_BM25)
+    base = recorded_options(index_dir) or BuildOptions(k1=DEFAULT_BM25["k1"], b=DEFAULT_BM25["b"], epsilon=DEFAULT_BM25["epsilon"])
     return BuildOptions(
         k1=base.k1 if k1 is None else k1,
         b=base.b if b is None else b,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -243,7 +244,7 @@ class FieldMatrix:
 
     @classmethod
     def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True) -> "FieldMatrix":
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         arrays = {key: np.load(folder / f"{name}.{key}.npy", mmap_mode=mode, allow_pickle=False) for key in cls.ARRAYS}
         # plain ndarray views of the maps: indexing a np.memmap subclass costs more than the lookup
         return cls(avgdl=avgdl, **{key: a.view(np.ndarray) for key, a in arrays.items()})

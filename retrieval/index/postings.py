@@ -54,7 +54,7 @@ def decode_docs(run_high: np.ndarray, run_start: np.ndarray, low: np.ndarray) ->
     """Every posting's passage id (int32), in storage order."""
     wide = len(run_high) and int(np.max(run_high)) >= 1 << 15  # ids past 2^31 need 64-bit arithmetic
     dtype = np.int64 if wide else np.int32
-    base = np.repeat(np.asarray(run_high, dtype=dtype) << LOW_BITS, np.diff(np.asarray(run_start)))
+    base = np.repeat(np.left_shift(np.asarray(run_high, dtype=dtype), LOW_BITS), np.diff(np.asarray(run_start)))
     return (base + np.asarray(low, dtype=dtype)).astype(np.int32)
 
 

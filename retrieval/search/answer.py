@@ -31,12 +31,97 @@ _SYL_RE = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*%?")
 _MAGNITUDE = r"(?:\s+(?:nghìn|ngàn|triệu|tỷ|tỉ|trăm))*"
 _NUMBER_RE = re.compile(r"(?<![\w/])(-?\d+(?:[.,]\d+)*(?:\s?%)?)" + _MAGNITUDE + r"(?![\w/])")
 # Units and counted nouns that follow a number: one word or a two-syllable compound.
-_UNITS = frozenset(p.strip() for p in """người, đồng chí, lượt, hộ, xã, phường, thị trấn, huyện, thôn, bản, tổ, đội, đơn vị,
-    cơ sở, doanh nghiệp, dự án, công trình, km, m, ha, kg, tấn, tạ, lít, đồng, usd, tuổi, năm, tháng, ngày, giờ, phút,
-    giây, lần, ca, trường, lớp, học sinh, sinh viên, hội viên, đảng viên, cán bộ, gia đình, mô hình, chi bộ, tổ chức,
-    cuộc, buổi, điểm, tập thể, cá nhân, con, cây, ngôi, căn, km2, mét, héc ta, phần trăm, bệnh nhân, trẻ em, độ,
-    tỷ đồng, triệu đồng, nghìn đồng, suất, phòng, chiếc, tàu, xe, nhà, loài, bài, cuốn, quyển, tập, trận, bàn,
-    thành viên, quốc gia, nước, tỉnh, thành phố, ngôn ngữ, dân tộc, bệnh viện""".split(","))
+_UNITS = frozenset(
+    p.strip()
+    for p in [
+        "người",
+        " đồng chí",
+        " lượt",
+        " hộ",
+        " xã",
+        " phường",
+        " thị trấn",
+        " huyện",
+        " thôn",
+        " bản",
+        " tổ",
+        " đội",
+        " đơn vị",
+        "\n    cơ sở",
+        " doanh nghiệp",
+        " dự án",
+        " công trình",
+        " km",
+        " m",
+        " ha",
+        " kg",
+        " tấn",
+        " tạ",
+        " lít",
+        " đồng",
+        " usd",
+        " tuổi",
+        " năm",
+        " tháng",
+        " ngày",
+        " giờ",
+        " phút",
+        "\n    giây",
+        " lần",
+        " ca",
+        " trường",
+        " lớp",
+        " học sinh",
+        " sinh viên",
+        " hội viên",
+        " đảng viên",
+        " cán bộ",
+        " gia đình",
+        " mô hình",
+        " chi bộ",
+        " tổ chức",
+        "\n    cuộc",
+        " buổi",
+        " điểm",
+        " tập thể",
+        " cá nhân",
+        " con",
+        " cây",
+        " ngôi",
+        " căn",
+        " km2",
+        " mét",
+        " héc ta",
+        " phần trăm",
+        " bệnh nhân",
+        " trẻ em",
+        " độ",
+        "\n    tỷ đồng",
+        " triệu đồng",
+        " nghìn đồng",
+        " suất",
+        " phòng",
+        " chiếc",
+        " tàu",
+        " xe",
+        " nhà",
+        " loài",
+        " bài",
+        " cuốn",
+        " quyển",
+        " tập",
+        " trận",
+        " bàn",
+        "\n    thành viên",
+        " quốc gia",
+        " nước",
+        " tỉnh",
+        " thành phố",
+        " ngôn ngữ",
+        " dân tộc",
+        " bệnh viện",
+    ]
+)
 _YEAR_RE = re.compile(r"(?<![\w/.,])(1\d{3}|20\d{2})(?![\w/]|[.,]\d)")
 # Date shapes, most specific first. Spans leave out a leading "ngày"/"năm": the date is the answer.
 _DATE_RES = [
@@ -52,8 +137,49 @@ _PLACE_LEAD_RE = re.compile(r"(?<!\w)(?:tại|ở|trên địa bàn|đến|về|
 _WORD_RE = re.compile(r"[^\W\d_]+")
 # Words that name a kind of place and belong to it ("Quảng trường Ba Đình", "huyện Cao Lộc").
 _PLACE_NOUNS = frozenset(
-    """quảng trường nhà văn hóa hội trường trung tâm thành phố thị xã thị trấn tỉnh huyện xã phường thôn bản làng
-    sông núi hồ đảo vùng miền khu cảng sân bay sân vận động trường bệnh viện chợ đường phố""".split()
+    [
+        "quảng",
+        "trường",
+        "nhà",
+        "văn",
+        "hóa",
+        "hội",
+        "trường",
+        "trung",
+        "tâm",
+        "thành",
+        "phố",
+        "thị",
+        "xã",
+        "thị",
+        "trấn",
+        "tỉnh",
+        "huyện",
+        "xã",
+        "phường",
+        "thôn",
+        "bản",
+        "làng",
+        "sông",
+        "núi",
+        "hồ",
+        "đảo",
+        "vùng",
+        "miền",
+        "khu",
+        "cảng",
+        "sân",
+        "bay",
+        "sân",
+        "vận",
+        "động",
+        "trường",
+        "bệnh",
+        "viện",
+        "chợ",
+        "đường",
+        "phố",
+    ]
 )
 
 
@@ -69,7 +195,7 @@ def _cap_runs(text: str, start: int = 0, anchored: bool = False) -> list[tuple[i
         if anchored and run is None and m.start() != start:
             break
         if m.group()[0].isupper():
-            if run is not None and text[run[1]:m.start()] in (" ", "-"):
+            if run is not None and text[run[1] : m.start()] in (" ", "-"):
                 run = (run[0], m.end())
                 continue
             if run is not None:
@@ -105,7 +231,7 @@ def _first_word_end(text: str, start: int, max_syllables: int) -> int | None:
     """End of the first pyvi word after ``start`` when it has at most ``max_syllables`` syllables."""
     from retrieval.text.analyzer import tokenize_words
 
-    window = text[start:start + 40]
+    window = text[start : start + 40]
     words = [w for w in tokenize_words(window) if w]
     if not words:
         return None
@@ -127,17 +253,17 @@ def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int,
     out = []
     for m in _NUMBER_RE.finditer(text):
         start, end = m.start(), m.end()
-        before = text[max(0, start - 6):start].lower()
+        before = text[max(0, start - 6) : start].lower()
         if _YEAR_RE.fullmatch(m.group(1)) and re.search(r"năm\s*$", before):
             continue  # "năm 2018" is a date, not a count
         score = _context_score(text, start, end, qkeys)
         is_percent = m.group(1).endswith("%")
         if wants_percent:
             score += 3.0 if is_percent else -1.0
-        tail = list(re.finditer(r"[^\W\d_]+", text[end:end + 40]))
+        tail = list(re.finditer(r"[^\W\d_]+", text[end : end + 40]))
         same = 0
         for i, w in enumerate(tail[: len(focus)]):
-            gap = text[end + (tail[i - 1].end() if i else 0):end + w.start()]
+            gap = text[end + (tail[i - 1].end() if i else 0) : end + w.start()]
             if _key(w.group()) != focus[i] or re.search(r"[^\w\s]", gap):
                 break
             same += 1
@@ -152,9 +278,11 @@ def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int,
                 word_end = _first_word_end(text, end, same)
                 end = word_end if word_end else end + tail[same - 1].end()
             score += 6.0
-        elif not is_percent and tail and not text[end:end + tail[0].start()].strip() and tail[0].group().lower() in _UNITS:
+        elif not is_percent and tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in _UNITS:
             two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
-            end = end + (tail[1].end() if two in _UNITS and not text[end + tail[0].end():end + tail[1].start()].strip(" ") else tail[0].end())
+            end = end + (
+                tail[1].end() if two in _UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
+            )
             score += 0.5
         out.append((score, start, end))
     return out
@@ -235,9 +363,9 @@ def _places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
     ("Quảng trường Ba Đình", "huyện Cao Lộc"); a common noun phrase when there is no name."""
     out = []
     for m in _PLACE_LEAD_RE.finditer(text):
-        words = []
+        words: list[re.Match[str]] = []
         for w in _WORD_RE.finditer(text, m.end()):
-            gap = text[(words[-1].end() if words else m.end()):w.start()]
+            gap = text[(words[-1].end() if words else m.end()) : w.start()]
             if (words and gap not in (" ", "-")) or (not words and gap) or len(words) == 6:
                 break
             words.append(w)
@@ -250,7 +378,9 @@ def _places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
             while first > 0 and first - 1 in caps:
                 first -= 1
             # take in the kind of place just before the name: "Quảng trường" + "Ba Đình"
-            while first > 0 and any(" ".join(x.group().lower() for x in words[k:first]) in _PLACE_NOUNS for k in range(max(0, first - 2), first)):
+            while first > 0 and any(
+                " ".join(x.group().lower() for x in words[k:first]) in _PLACE_NOUNS for k in range(max(0, first - 2), first)
+            ):
                 k = next(k for k in range(max(0, first - 2), first) if " ".join(x.group().lower() for x in words[k:first]) in _PLACE_NOUNS)
                 first = k
             start, end, bonus = words[first].start(), words[last].end(), 2.0
@@ -276,5 +406,5 @@ def find_answer(query: Query, passage: str) -> Span | None:
         cands = _places(passage, qkeys)
     if not cands:
         return None
-    score, start, end = max(cands, key=lambda c: (c[0], -c[1]))
+    _score, start, end = max(cands, key=lambda c: (c[0], -c[1]))
     return Span(passage[start:end], start, end)

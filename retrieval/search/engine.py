@@ -19,7 +19,7 @@ from retrieval.search.answer import Span, find_answer
 from retrieval.search.query import Query, parse_question
 from retrieval.text.analyzer import FIELDS
 
-__all__ = ["RankerConfig", "Hit", "Result", "Engine", "RERANK_DEPTH"]
+__all__ = ["RERANK_DEPTH", "Engine", "Hit", "RankerConfig", "Result"]
 
 RERANK_DEPTH = 200  # passages whose score the article title can still change
 
@@ -92,8 +92,10 @@ class Engine:
         self.gen = gen
         self.params = read_params(gen)
         if self.params.get("format") != FORMAT_VERSION:
-            raise IndexOutdated(f"the index in {gen.parent} was built by an older version (format {self.params.get('format')}, "
-                                f"this version reads {FORMAT_VERSION})")
+            raise IndexOutdated(
+                f"the index in {gen.parent} was built by an older version (format {self.params.get('format')}, "
+                f"this version reads {FORMAT_VERSION})"
+            )
         self.config = config or RankerConfig()
         meta = self.params["fields"]
         self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}
@@ -110,7 +112,7 @@ class Engine:
         self.search("khởi động", 1)
 
     @classmethod
-    def open(cls, index_dir: Path, config: RankerConfig | None = None) -> "Engine":
+    def open(cls, index_dir: Path, config: RankerConfig | None = None) -> Engine:
         return cls(current_generation(index_dir), config)
 
     # -- scoring -----------------------------------------------------------------
@@ -194,13 +196,22 @@ class Engine:
         page = slice(offset, offset + k)
         rows = self.store.passages([int(p) for p in top[page]])
         hits = []
-        for pid, score, cov in zip(top[page], top_scores[page], cover[page]):
+        for pid, score, cov in zip(top[page], top_scores[page], cover[page], strict=False):
             sp = rows[int(pid)]
-            hits.append(Hit(
-                passage_id=int(pid), doc_id=sp.doc_id, title=sp.title, date=sp.date, text=sp.text,
-                score=float(score), coverage=float(cov), kind=sp.kind, position=sp.position,
-                answer=find_answer(query, sp.text),
-            ))
+            hits.append(
+                Hit(
+                    passage_id=int(pid),
+                    doc_id=sp.doc_id,
+                    title=sp.title,
+                    date=sp.date,
+                    text=sp.text,
+                    score=float(score),
+                    coverage=float(cov),
+                    kind=sp.kind,
+                    position=sp.position,
+                    answer=find_answer(query, sp.text),
+                )
+            )
         took = (time.perf_counter() - t0) * 1000
         return Result(question, hits, query.qtype, query.accented, took, total=len(top))
 

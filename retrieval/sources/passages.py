@@ -6,7 +6,7 @@ import re
 
 from retrieval.model import Article, Passage
 
-__all__ = ["split_passages", "MAX_CHARS", "MIN_CHARS"]
+__all__ = ["MAX_CHARS", "MIN_CHARS", "split_passages"]
 
 # Three quotes of this size with their headers fit one 4,096-character Telegram message.
 MAX_CHARS = 600
@@ -34,7 +34,7 @@ def _split_long(text: str, base: int, limit: int) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         start = 0
         last_ok = None
-        for cut in cuts + [len(text)]:
+        for cut in [*cuts, len(text)]:
             if cut - start <= limit:
                 last_ok = cut
                 continue

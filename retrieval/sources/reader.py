@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from retrieval.sources.decode import DecodeError, decode_bulletin
 from retrieval.model import Article, Paragraph, Problem
+from retrieval.sources.decode import DecodeError, decode_bulletin
 from retrieval.text.normalize import nfc
 
 __all__ = [
-    "parse_bulletin",
-    "parse_jsonl_record",
-    "parse_date",
-    "discover",
-    "read_sources",
     "ReadResult",
+    "discover",
+    "parse_bulletin",
+    "parse_date",
+    "parse_jsonl_record",
+    "read_sources",
 ]
 
 _DATE_RE = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
@@ -31,7 +31,7 @@ _ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 _WEEKDAY_RE = re.compile(r"^\s*(thứ\s+\S+|chủ\s+nhật)\s*,?", re.IGNORECASE)
 # The paper's tag at the start of a lead: "LSO-Chiều nay ...", "LSO - ...", "(LSO) ...".
 _LEAD_TAG_RE = re.compile(r"^\(?[A-ZĐ]{2,8}\)?\s*[-–—:]\s*\S")
-_SENTENCE_END = tuple('.!?…:;"”)»\'')
+_SENTENCE_END = tuple(".!?…:;\"”)»'")
 
 
 def parse_date(value: str | None) -> str | None:
@@ -54,7 +54,7 @@ def parse_date(value: str | None) -> str | None:
 
 def _is_date_line(line: str) -> bool:
     rest = _WEEKDAY_RE.sub("", line).strip()
-    return bool(_DATE_RE.fullmatch(rest) or _DATE_RE.match(rest) and len(rest) <= 20)
+    return bool(_DATE_RE.fullmatch(rest) or (_DATE_RE.match(rest) and len(rest) <= 20))
 
 
 def _is_author_line(block: list[str]) -> bool:
@@ -62,12 +62,7 @@ def _is_author_line(block: list[str]) -> bool:
         return False
     line = block[0].strip()
     letters = [c for c in line if c.isalpha()]
-    return (
-        bool(letters)
-        and all(c.isupper() for c in letters)
-        and len(line.split()) <= 8
-        and not line.endswith(_SENTENCE_END[:3])
-    )
+    return bool(letters) and all(c.isupper() for c in letters) and len(line.split()) <= 8 and not line.endswith(_SENTENCE_END[:3])
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -195,8 +190,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                p for p in sorted(path.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
             files.append(path)

@@ -15,9 +15,9 @@ abbreviations and their full forms become one term ("HĐND" = "Hội đồng nh�
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
 
 from retrieval.text.lexicon import ABBREVIATIONS, FOLDED_QUESTION_PHRASES, QUESTION_PHRASES
 from retrieval.text.normalize import fold_accents, fold_syllable, has_diacritics, nfc, normalize_syllable
@@ -63,6 +63,8 @@ def _normalize_words(text: str) -> str:
         while start > 0 and (text[start - 1].isalnum() and text[start - 1] != "_"):
             start -= 1
         word = _WORD_AT_RE.match(text, start)
+        if word is None:  # cannot happen: the match above starts inside a word
+            continue
         out.append(text[pos:start])
         out.append(normalize_syllable(word.group()))
         pos = word.end()
@@ -105,7 +107,7 @@ def _abbreviation_rule() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, st
             forms[_phrase_key(fold_accents(norm))] = abbr
     ordered = sorted(forms, key=len, reverse=True)
     full = re.compile(r"(?:" + "|".join(_phrase_pattern(f) for f in ordered) + r")(?!\w)", re.IGNORECASE)
-    firsts = {_WORD_AT_RE.match(f).group() for f in forms}
+    firsts = {m.group() for f in forms if (m := _WORD_AT_RE.match(f))}
     by_letter: dict[str, list[str]] = {}
     for word in sorted(firsts, key=len, reverse=True):
         by_letter.setdefault(word[0], []).append(re.escape(word[1:]))
@@ -132,7 +134,7 @@ def _prepare(text: str) -> str:
             continue
         hit = full.match(text, m.start())
         if hit:
-            out.append(text[pos:hit.start()])
+            out.append(text[pos : hit.start()])
             out.append(forms.get(_phrase_key(hit.group()), hit.group()))
             pos = hit.end()
     if not out:
@@ -238,12 +240,12 @@ def _drop_question_words(words: list[str | None]) -> list[str | None]:
         matched = 0
         for phrase in accented + folded:
             n = len(phrase)
-            window = tuple(s for _, s in flat[i:i + n])
+            window = tuple(s for _, s in flat[i : i + n])
             if window == phrase and (phrase in accented or all(s.isascii() for s in window)):
                 matched = n
                 break
         if matched:
-            drop_words.update(wi for wi, _ in flat[i:i + matched])
+            drop_words.update(wi for wi, _ in flat[i : i + matched])
             i += matched
         else:
             i += 1

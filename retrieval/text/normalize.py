@@ -10,12 +10,12 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
-    "nfc",
-    "normalize_syllable",
     "fold_accents",
     "fold_syllable",
     "has_diacritics",
     "is_vietnamese_syllable",
+    "nfc",
+    "normalize_syllable",
 ]
 
 # The five tone marks as combining characters (NFD). Circumflex, breve and horn
@@ -53,9 +53,7 @@ def _tone_position(base: str) -> int:
     n = len(low)
     start = 0
     # "qu" and "gi" are initial consonants when a vowel follows them.
-    if low.startswith("qu") and n > 2 and low[2] in _VOWELS:
-        start = 2
-    elif low.startswith("gi") and n > 2 and low[2] in _VOWELS:
+    if (low.startswith("qu") and n > 2 and low[2] in _VOWELS) or (low.startswith("gi") and n > 2 and low[2] in _VOWELS):
         start = 2
     i = start
     while i < n and low[i] not in _VOWELS:
@@ -100,7 +98,7 @@ def normalize_syllable(syllable: str) -> str:
     pos = _tone_position(base)
     if pos < 0:
         return nfc(syllable)
-    return unicodedata.normalize("NFC", base[:pos + 1] + tone + base[pos + 1:])
+    return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
 
 
 @lru_cache(maxsize=200_000)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["get_tokenizer", "FastPyvi", "model_cache_path", "export_model"]
+__all__ = ["FastPyvi", "export_model", "get_tokenizer", "model_cache_path"]
 
 _PUNCT = string.punctuation  # a str: pyvi tests membership as a substring, and so do we
 
@@ -33,7 +33,7 @@ def _pyvi_dir() -> Path:
     spec = importlib.util.find_spec("pyvi")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("pyvi is not installed")
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def model_cache_path() -> Path:
@@ -62,9 +62,7 @@ _WEB = r"\w+://[^\s]+"
 _WORD = r"\w+"
 _NON_WORD = r"[^\w\s]"
 _ABBREVIATIONS = [r"[A-ZĐ]+\.", r"Tp\.", r"Mr\.", r"Mrs\.", r"Ms\.", r"Dr\.", r"ThS\."]
-_PATTERN = re.compile(
-    "(" + "|".join(_ABBREVIATIONS + _SPECIALS + [_WEB, _EMAIL] + [_DIGIT, _NON_WORD, _WORD]) + ")", re.UNICODE
-)
+_PATTERN = re.compile("(" + "|".join(_ABBREVIATIONS + _SPECIALS + [_WEB, _EMAIL] + [_DIGIT, _NON_WORD, _WORD]) + ")", re.UNICODE)
 
 
 class FastPyvi:
@@ -139,9 +137,14 @@ class FastPyvi:
         labels = self.tagger.tag(self._features(tmp))
         output = [tmp[0]]  # pyvi concatenates strings; a join gives the same text in linear time
         for i in range(1, len(labels)):
-            if (labels[i] == "I_W" and tmp[i] not in _PUNCT and tmp[i - 1] not in _PUNCT
-                    and not tmp[i][0].isdigit() and not tmp[i - 1][0].isdigit()
-                    and not (tmp[i][0].istitle() and not tmp[i - 1][0].istitle())):
+            if (
+                labels[i] == "I_W"
+                and tmp[i] not in _PUNCT
+                and tmp[i - 1] not in _PUNCT
+                and not tmp[i][0].isdigit()
+                and not tmp[i - 1][0].isdigit()
+                and not (tmp[i][0].istitle() and not tmp[i - 1][0].istitle())
+            ):
                 output.append("_")
             else:
                 output.append(" ")
@@ -158,7 +161,7 @@ def get_tokenizer() -> Callable[[str], str]:
             if not path.exists():
                 export_model(path)
             return FastPyvi(path).tokenize
-        except Exception:  # noqa: BLE001 (unreadable cache, read-only home: real pyvi still works)
+        except Exception:
             pass
     from pyvi import ViTokenizer
 

@@ -13,21 +13,35 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["FakeTelegram", "BadRequest", "check_html", "TOKEN", "BOT_ID", "BOT_USERNAME"]
+__all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "BadRequest", "FakeTelegram", "check_html"]
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
 BOT_ID = 123456789
 BOT_USERNAME = "bantin_test_bot"
 
 _ALLOWED_TAGS = {
-    "b": set(), "strong": set(), "i": set(), "em": set(), "u": set(), "ins": set(), "s": set(), "strike": set(),
-    "del": set(), "span": {"class"}, "tg-spoiler": set(), "a": {"href"}, "tg-emoji": {"emoji-id"},
-    "code": {"class"}, "pre": set(), "blockquote": {"expandable"},
+    "b": set(),
+    "strong": set(),
+    "i": set(),
+    "em": set(),
+    "u": set(),
+    "ins": set(),
+    "s": set(),
+    "strike": set(),
+    "del": set(),
+    "span": {"class"},
+    "tg-spoiler": set(),
+    "a": {"href"},
+    "tg-emoji": {"emoji-id"},
+    "code": {"class"},
+    "pre": set(),
+    "blockquote": {"expandable"},
 }
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*>")
 _ATTR_RE = re.compile(r"([a-zA-Z-]+)(?:=(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?")
@@ -62,7 +76,9 @@ def check_html(text: str) -> str:
                 raise BadRequest(f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}" at byte offset {pos}')
             if closing:
                 if not stack or stack[-1] != tag:
-                    raise BadRequest(f'Bad Request: can\'t parse entities: Unmatched end tag at byte offset {pos}, expected "</{stack[-1] if stack else ""}>", found "</{tag}>"')
+                    raise BadRequest(
+                        f'Bad Request: can\'t parse entities: Unmatched end tag at byte offset {pos}, expected "</{stack[-1] if stack else ""}>", found "</{tag}>"'
+                    )
                 stack.pop()
             else:
                 for attr in _ATTR_RE.findall(attrs):
@@ -85,7 +101,7 @@ def check_html(text: str) -> str:
             visible.append(ch)
             pos += 1
     if stack:
-        raise BadRequest(f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+        raise BadRequest(f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\"")
     return "".join(visible)
 
 
@@ -120,7 +136,7 @@ class FakeTelegram:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
 
-    def __enter__(self) -> "FakeTelegram":
+    def __enter__(self) -> FakeTelegram:
         self._thread.start()
         return self
 
@@ -154,13 +170,23 @@ class FakeTelegram:
         self.chats[chat_id] = chat
         return chat
 
-    def send_text(self, text: str, user_id: int = 1001, chat_id: int | None = None, chat_type: str = "private",
-                  reply_to: dict | None = None, **extra: Any) -> dict:
+    def send_text(
+        self,
+        text: str | None,
+        user_id: int = 1001,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        reply_to: dict | None = None,
+        **extra: Any,
+    ) -> dict:
         """A user's text message (commands get their bot_command entity, as Telegram sends them)."""
         chat_id = chat_id if chat_id is not None else user_id
         message = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": self.chat(chat_id, chat_type), "from": self.user(user_id), **extra,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, chat_type),
+            "from": self.user(user_id),
+            **extra,
         }
         if text is not None:
             message["text"] = text
@@ -173,14 +199,23 @@ class FakeTelegram:
         return message
 
     def send_sticker(self, user_id: int = 1001) -> dict:
-        return self.send_text(None, user_id, sticker={  # type: ignore[arg-type]
-            "file_id": "CAAC", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512,
-            "is_animated": False, "is_video": False})
+        return self.send_text(
+            None,
+            user_id,
+            sticker={
+                "file_id": "CAAC",
+                "file_unique_id": "u1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            },
+        )
 
     def press(self, message: dict, data: str, user_id: int = 1001) -> str:
         qid = str(next(self._message_ids))
-        self._push({"callback_query": {"id": qid, "from": self.user(user_id), "chat_instance": "ci",
-                                        "message": message, "data": data}})
+        self._push({"callback_query": {"id": qid, "from": self.user(user_id), "chat_instance": "ci", "message": message, "data": data}})
         return qid
 
     def inline(self, query: str, user_id: int = 1001) -> str:
@@ -226,8 +261,15 @@ class FakeTelegram:
 
     # -- the Bot API ------------------------------------------------------------------
     def _bot_user(self) -> dict:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Bản tin Lạng Sơn", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Bản tin Lạng Sơn",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
 
     def _check_text(self, text: str | None, parse_mode: str | None) -> None:
         if text is None or text == "":
@@ -247,7 +289,13 @@ class FakeTelegram:
 
     def _new_message(self, chat_id: int, text: str, markup: dict | None, reply_to: int | None) -> dict:
         chat = self.chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "?"}
-        msg = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, "from": self._bot_user(), "text": text}
+        msg: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self._bot_user(),
+            "text": text,
+        }
         if markup:
             msg["reply_markup"] = markup
         if reply_to and (chat_id, reply_to) in self.messages:
@@ -289,7 +337,9 @@ class FakeTelegram:
             if msg is None:
                 raise BadRequest("Bad Request: message to edit not found")
             if msg.get("text") == params["text"] and msg.get("reply_markup") == markup:
-                raise BadRequest("Bad Request: message is not modified: specified new message content and reply markup are exactly the same")
+                raise BadRequest(
+                    "Bad Request: message is not modified: specified new message content and reply markup are exactly the same"
+                )
             msg = {**msg, "text": params["text"], "reply_markup": markup, "edit_date": int(time.time())}
             self.messages[key] = msg
             return msg
@@ -316,7 +366,7 @@ class FakeTelegram:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 m = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8") if length else ""
@@ -348,7 +398,7 @@ class FakeTelegram:
                     server._cond.notify_all()
                 self._reply(200, {"ok": True, "result": result})
 
-            do_GET = do_POST  # noqa: N815
+            do_GET = do_POST
 
             def _reply(self, status: int, payload: dict) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
