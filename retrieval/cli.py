@@ -125,7 +125,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         except BuildError as exc:
             for problem in getattr(exc, "problems", []):
                 err.print(f"[red]skipped[/] {problem}")
-            hint = "check the file names above, or convert the files to UTF-8 text" if exc.problems else "see the reason above"
+            hint = exc.hint or "check the file names above, or convert the files to UTF-8 text"
             raise CliError(str(exc), hint) from None
     if not args.quiet:
         what = f"Added [bold]{report.added}[/] article(s); the index now holds" if args.add else "Indexed"

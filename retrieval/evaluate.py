@@ -41,7 +41,8 @@ def load_questions(path: Path, split: str | None = None) -> list[EvalQuestion]:
                 obj = json.loads(line)
                 if split is not None and obj.get("split") != split:
                     continue
-                out.append(EvalQuestion(str(obj["id"]), obj["question"], tuple(obj.get("answers") or ()), str(obj["passage_id"])))
+                answers = obj.get("answers") or ([obj["answer"]] if obj.get("answer") else [])
+                out.append(EvalQuestion(str(obj["id"]), obj["question"], tuple(answers), str(obj["passage_id"])))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}:{lineno}: not a question record ({exc})") from None
     return out

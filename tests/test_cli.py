@@ -110,8 +110,8 @@ def test_bad_folder_is_reported_by_name_and_the_rest_indexed(tmp_path):
     show = run_cli("show", "good", "--index", str(index))
     assert KNP in show.stdout
     legacy = run_cli("show", "legacy-1258", "--index", str(index))
-    # Windows-1258 is either indexed with correct Vietnamese text, or named in the report.
-    assert KNP in unicodedata.normalize("NFC", legacy.stdout) or "legacy-1258.txt" in res.stderr
+    # Windows-1258 is converted: the article reads as the UTF-8 original
+    assert KNP in unicodedata.normalize("NFC", legacy.stdout) and "legacy-1258.txt" not in res.stderr
     assert "Indexed 2 article(s)" in res.stdout
 
 
@@ -129,3 +129,19 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme():
     for name, sub in commands.items():
         assert "Example:" in sub.format_help(), name
         assert f"python -m retrieval {name}" in readme, f"README does not document `{name}`"
+
+
+def test_add_with_other_bm25_parameters_is_refused_in_one_line(tmp_path):
+    index = tmp_path / "index"
+    assert run_cli("index", str(ROOT / "seeds"), "--index", str(index), "--k1", "1.2", "--b", "0.5").returncode == 0
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "tin.txt").write_text(SEED_FILE.read_text(encoding="utf-8").replace("34 đồng chí", "35 đồng chí"), encoding="utf-8")
+    res = run_cli("index", "--add", str(extra), "--index", str(index), "--k1", "3.0")
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--add keeps the index's BM25 parameters (k1 1.2, b 0.5" in lines[0] and "Next: " in lines[0]
+    # without parameters, --add takes the recorded ones
+    assert run_cli("index", "--add", str(extra), "--index", str(index)).returncode == 0
+    bm25 = json.loads(run_cli("stats", "--index", str(index), "--json").stdout)["bm25"]
+    assert (bm25["k1"], bm25["b"]) == (1.2, 0.5)

@@ -119,7 +119,7 @@ def test_adding_bulletins_gives_the_same_index_as_a_full_build(tmp_path):
 
 
 def test_added_files_are_merged_by_refresh_and_known_ids_are_refused(tmp_path):
-    from retrieval.index.build import add_to_index, refresh_index
+    from retrieval.index.build import BuildError, add_to_index, refresh_index
 
     folder = _folder(tmp_path)
     index = tmp_path / "index"
@@ -131,7 +131,7 @@ def test_added_files_are_merged_by_refresh_and_known_ids_are_refused(tmp_path):
     dup = tmp_path / "dup"
     dup.mkdir()
     shutil.copy(folder / "tin-7.txt", dup / "tin-7.txt")
-    with pytest.raises(Exception, match="nothing new"):
+    with pytest.raises(BuildError, match="nothing new"):
         add_to_index([dup], index, BuildOptions(workers=1))
 
 
@@ -170,3 +170,39 @@ def test_an_index_from_an_older_version_is_rebuilt_not_misread(tmp_path):
     assert is_stale(index)  # so ask, the bot and refresh_index rebuild it
     res = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(index))
     assert res.returncode == 0 and "34 đồng chí" in res.stdout
+
+
+@pytest.mark.parametrize("change", ["add", "edit"])
+def test_refresh_keeps_the_recorded_bm25_parameters(tmp_path, change):
+    """A rebuild by ask, the bot's start or /reload (all through open_index) keeps k1 and b."""
+    from retrieval.index.layout import read_params
+    from retrieval.service import open_index
+
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    build_index([folder], index, BuildOptions(k1=1.2, b=0.5, workers=1))
+    if change == "add":
+        (folder / "tin-9.txt").write_text(_article(9), encoding="utf-8")
+    else:
+        seed = folder / "seed.txt"
+        seed.write_text(seed.read_text(encoding="utf-8").replace("34 đồng chí", "35 đồng chí"), encoding="utf-8")
+    opened = open_index(index, sources=[folder])
+    assert opened.report is not None and opened.changes
+    bm25 = read_params(current_generation(index))["bm25"]
+    assert (bm25["k1"], bm25["b"], bm25["epsilon"]) == (1.2, 0.5, 0.25)
+    opened.engine.close()
+
+
+def test_open_index_builds_from_sources_or_says_missing(tmp_path):
+    from retrieval.index.layout import IndexMissing
+    from retrieval.service import open_index
+
+    with pytest.raises(IndexMissing):
+        open_index(tmp_path / "none")
+    folder = _folder(tmp_path)
+    opened = open_index(tmp_path / "index", sources=[folder])
+    assert opened.report is not None and opened.engine.params["n_articles"] == opened.report.n_articles
+    opened.engine.close()
+    again = open_index(tmp_path / "index", sources=[folder])
+    assert again.report is None  # nothing changed: opened as it is
+    again.engine.close()

@@ -6,7 +6,11 @@ import pytest
 from retrieval.index.kernels import NUMPY, compiled
 from retrieval.index.postings import decode_docs, encode_runs, pair_codes
 
-SETS = [NUMPY, compiled()]
+
+@pytest.fixture(params=["numpy", "numba"])
+def k(request):
+    """Each kernel set; numba compiles when its first test runs, not while tests are collected."""
+    return NUMPY if request.param == "numpy" else compiled()
 
 
 def _random_postings(seed: int, n_docs: int, n_terms: int, max_len: int):
@@ -20,7 +24,6 @@ def _random_postings(seed: int, n_docs: int, n_terms: int, max_len: int):
     return indptr, docs, codes, rng.random(n_terms) * 5, rng.random(50) * 2
 
 
-@pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
 def test_top_k_matches_a_stable_sort(k):
     rng = np.random.default_rng(0)
     for _ in range(300):
@@ -31,7 +34,6 @@ def test_top_k_matches_a_stable_sort(k):
         assert list(k.top_k(scores, want)) == expected
 
 
-@pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
 def test_accumulate_adds_idf_times_saturation_in_row_order(k):
     indptr = np.array([0, 2, 3], dtype=np.int64)
     docs = np.array([0, 70_000, 1], dtype=np.int32)  # row 0 spans two runs
@@ -45,7 +47,6 @@ def test_accumulate_adds_idf_times_saturation_in_row_order(k):
     assert scores.sum() == 11.0
 
 
-@pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
 def test_locate_finds_passages_across_runs(k):
     indptr, docs, *_ = _random_postings(2, n_docs=300_000, n_terms=40, max_len=400)
     layout = encode_runs(indptr, docs)
@@ -101,7 +102,6 @@ def test_pair_codes_keep_old_codes_and_widen_when_needed():
     assert list(zip(htf[huge], hlen[huge], strict=False)) == [(1, 300_000), (70_000, 5), (1, 300_000)]
 
 
-@pytest.mark.parametrize("k", SETS, ids=lambda k: k.name)
 def test_gather_equals_accumulate_at_the_targets(k):
     indptr, docs, codes, idf, sat = _random_postings(6, n_docs=150_000, n_terms=30, max_len=2000)
     layout = encode_runs(indptr, docs)

@@ -32,3 +32,16 @@ def test_fast_pyvi_equals_real_pyvi(tmp_path):
     ]
     mismatches = [t for t in texts if fast.tokenize(t) != ViTokenizer.tokenize(t)]
     assert not mismatches, mismatches[:3]
+
+
+def test_pyvi_is_the_release_whose_internals_we_read():
+    """segment.py reproduces pyvi 0.1.1's features and reads its model files: another release must fail here, loudly."""
+    import importlib.metadata
+
+    from retrieval.text.segment import PYVI_VERSION, _pyvi_dir
+
+    installed = importlib.metadata.version("pyvi")
+    assert installed == PYVI_VERSION, f"pyvi {installed} is installed; text/segment.py was written for {PYVI_VERSION}: re-check it"
+    assert (_pyvi_dir() / "models" / "pyvi3.pkl").is_file() and (_pyvi_dir() / "models" / "words.txt").is_file()
+    inner = ViTokenizer.ViTokenizer
+    assert all(hasattr(inner, name) for name in ("sylabelize", "word2features", "sent2features", "bi_grams", "tri_grams", "model"))

@@ -56,9 +56,10 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 class BuildError(RuntimeError):
     """Nothing could be indexed; the message says what to do, ``problems`` says why."""
 
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+    def __init__(self, message: str, problems: list[Problem] | None = None, hint: str = "") -> None:
         super().__init__(message)
         self.problems = problems or []
+        self.hint = hint  # the next step, when it is not "fix the files named in problems"
 
 
 @dataclass
@@ -263,7 +264,8 @@ def add_to_index(
     if options is not None and (options.k1, options.b, options.epsilon) != (bm["k1"], bm["b"], bm["epsilon"]):
         raise BuildError(
             f"--add keeps the index's BM25 parameters (k1 {bm['k1']}, b {bm['b']}, epsilon {bm['epsilon']}): "
-            "a merged article must be weighed like the others; rebuild without --add to change them"
+            "a merged article must be weighed like the others",
+            hint="leave out --k1/--b/--epsilon to merge, or rebuild without --add to change them",
         )
     options = options or BuildOptions(k1=bm["k1"], b=bm["b"], epsilon=bm["epsilon"])
     paths = [Path(p).resolve() for p in paths]

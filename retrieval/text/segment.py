@@ -24,6 +24,8 @@ from pathlib import Path
 
 __all__ = ["FastPyvi", "export_model", "get_tokenizer", "model_cache_path"]
 
+# The pyvi release whose model file and feature functions are reproduced here (pinned in pyproject.toml).
+PYVI_VERSION = "0.1.1"
 _PUNCT = string.punctuation  # a str: pyvi tests membership as a substring, and so do we
 
 

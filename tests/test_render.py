@@ -1,0 +1,55 @@
+"""Telegram HTML from results and articles: escaped, split under 4,096 UTF-16 units, never cut in a tag."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.render import MAX_MESSAGE, article_messages, split_blocks, tg_len
+from bot.testing import check_html
+from retrieval import StoredArticle
+
+
+def _article(text: str) -> StoredArticle:
+    return StoredArticle(
+        doc_id="x",
+        title="Bài <thử> & kiểm tra",
+        date="2024-12-25",
+        author="A & B",
+        url="https://a.vn/?x=1&y=2",
+        source="t",
+        text=text,
+        n_passages=1,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đoạn văn bình thường. " * 600,  # many sentences, one paragraph
+        ("Tin & tin <b> > " * 400 + "\n\n") * 3,  # escaping grows the text by half
+        "😀" * 5000,  # two UTF-16 units each, no spaces
+        "x" * 20_000,  # one unbroken word
+        "Câu một.\n\nCâu hai.\n\n" + "Tỉnh Lạng Sơn 😀 & " * 900,
+    ],
+)
+def test_long_articles_split_into_valid_messages(text):
+    messages = article_messages(_article(text))
+    assert len(messages) > 1
+    for m in messages:
+        assert tg_len(m) <= MAX_MESSAGE
+        check_html(m)  # the fake server's Telegram checks
+    assert "<b>Bài &lt;thử&gt; &amp; kiểm tra</b>" in messages[0]
+    assert messages[-1].endswith('<a href="https://a.vn/?x=1&amp;y=2">Nguồn</a>')
+    # nothing is lost: the text comes back, in order, once
+    plain = "".join(ch for ch in text if not ch.isspace())
+    got = "".join(
+        "".join(ch for ch in m.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") if not ch.isspace()) for m in messages
+    )
+    assert plain in got
+
+
+def test_split_blocks_counts_utf16_units():
+    emoji = "😀" * 1500  # 1,500 characters, 3,000 UTF-16 units
+    assert split_blocks([emoji, emoji]) == [emoji, emoji]
+    with pytest.raises(ValueError, match="longer than a message"):
+        split_blocks(["😀" * 2049])
