@@ -301,15 +301,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from retrieval.evaluate import baseline_run, calibrate_not_found, evaluate, load_questions, plot_recall
+    from retrieval.evaluate import baseline_run, calibrate_not_found, evaluate, load_questions, off_topic_run, plot_recall
     from retrieval.index.build import BuildOptions, build_index
     from retrieval.search.engine import Engine
 
     qpath = Path(args.questions)
-    if not qpath.is_file():
-        raise CliError(f"questions file not found: {qpath}", "give a JSON Lines file of {id, question, answers, passage_id}")
+    for path in [qpath, *(Path(p) for p in args.off_topic or [])]:
+        if not path.is_file():
+            raise CliError(f"questions file not found: {path}", "give a JSON Lines file of {id, question, answers, passage_id}")
     try:
         questions = load_questions(qpath, split=args.split)
+        off_topic = [q for p in args.off_topic or [] for q in load_questions(Path(p), split=args.split)]
     except ValueError as exc:
         raise CliError(str(exc), "fix that line and run again") from None
     if args.limit:
@@ -332,6 +334,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         ours = evaluate(engine, questions, args.k, args.no_diacritics, misses)
         report: dict[str, Any] = {"questions": str(qpath), "no_diacritics": args.no_diacritics, "ranker": ours.summary()}
         curves = {"ranker": ours.recall_curve()}
+        if off_topic:
+            report["ranker"] |= off_topic_run(engine, off_topic, args.no_diacritics)
         if args.baseline:
             base = baseline_run(engine, questions, args.no_diacritics)
             report["baseline"] = base.summary()
@@ -449,6 +453,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE.png", help="plot recall@1..20 against the baseline")
     p.add_argument("--calibrate", action="store_true", help="report not-found rates with the gold document present and removed")
     p.add_argument("--split", help='only questions whose "split" is this (e.g. train or dev)')
+    p.add_argument(
+        "--off-topic",
+        nargs="+",
+        metavar="QUESTIONS.jsonl",
+        help='questions the documents cannot answer: report the share answered "not found"',
+    )
     p.add_argument("--limit", type=int, default=0, help="only the first N questions")
     p.set_defaults(func=cmd_eval)
     return parser

@@ -17,7 +17,17 @@ from retrieval.search.engine import Engine
 from retrieval.search.query import parse_question
 from retrieval.text.normalize import fold_accents, nfc
 
-__all__ = ["RECALL_DEPTH", "EvalQuestion", "RunFigures", "baseline_run", "calibrate_not_found", "evaluate", "load_questions", "plot_recall"]
+__all__ = [
+    "RECALL_DEPTH",
+    "EvalQuestion",
+    "RunFigures",
+    "baseline_run",
+    "calibrate_not_found",
+    "evaluate",
+    "load_questions",
+    "off_topic_run",
+    "plot_recall",
+]
 
 RECALL_DEPTH = 20
 
@@ -31,7 +41,7 @@ class EvalQuestion:
 
 
 def load_questions(path: Path, split: str | None = None) -> list[EvalQuestion]:
-    """Questions from JSON Lines; with ``split``, only those whose "split" field is that."""
+    """Questions from JSON Lines; with ``split``, only those whose "split" field is that (records without one stay)."""
     out = []
     with path.open(encoding="utf-8-sig") as fh:
         for lineno, line in enumerate(fh, start=1):
@@ -39,7 +49,7 @@ def load_questions(path: Path, split: str | None = None) -> list[EvalQuestion]:
                 continue
             try:
                 obj = json.loads(line)
-                if split is not None and obj.get("split") != split:
+                if split is not None and obj.get("split", split) != split:
                     continue
                 answers = obj.get("answers") or ([obj["answer"]] if obj.get("answer") else [])
                 out.append(EvalQuestion(str(obj["id"]), obj["question"], tuple(answers), str(obj["passage_id"])))
@@ -82,8 +92,10 @@ class RunFigures:
     ranks: list[int | None] = field(default_factory=list)
     in_quote1: list[bool] = field(default_factory=list)
     in_quote3: list[bool] = field(default_factory=list)
+    in_sentence1: list[bool] = field(default_factory=list)
     span_exact: list[bool] = field(default_factory=list)
     span_overlap: list[bool] = field(default_factory=list)
+    typed_exact: list[bool] = field(default_factory=list)  # questions with an answer type only
     not_found: list[bool] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
 
@@ -102,6 +114,11 @@ class RunFigures:
             "latency_p50_ms": float(np.percentile(lat, 50)),
             "latency_p95_ms": float(np.percentile(lat, 95)),
         }
+        if self.in_sentence1:
+            out["answer_in_sentence@1"] = sum(self.in_sentence1) / n
+        if self.typed_exact:
+            out["typed_questions"] = len(self.typed_exact)
+            out["typed_span_exact"] = sum(self.typed_exact) / len(self.typed_exact)
         if self.span_exact:
             out["answer_span_exact"] = sum(self.span_exact) / n
             # looser: the marked span and a gold answer contain one another (for analysis)
@@ -140,6 +157,10 @@ def evaluate(
         golds = {_span_norm(a) for a in q.answers} - {""}
         marked = _span_norm(span.text) if span else ""
         figures.span_exact.append(bool(marked) and marked in golds)
+        if result.qtype is not None:
+            figures.typed_exact.append(bool(marked) and marked in golds)
+        sentence = result.hits[0].sentence if result.hits else None
+        figures.in_sentence1.append(sentence is not None and _answer_in(q.answers, [sentence.text]))
         figures.span_overlap.append(bool(marked) and any(marked in g or g in marked for g in golds))
         figures.not_found.append(result.not_found)
         if misses is not None and rank != 1:
@@ -187,6 +208,12 @@ def baseline_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: b
         figures.in_quote3.append(_answer_in(q.answers, quotes[:3]))
         figures.not_found.append(not quotes)
     return figures
+
+
+def off_topic_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: bool = False) -> dict[str, float]:
+    """Questions the index cannot answer (asked of another collection): how often "not found" is said."""
+    said = sum(engine.search(_typed(q.question, no_diacritics), k=1).not_found for q in questions)
+    return {"off_topic_questions": len(questions), "off_topic_not_found": said / max(len(questions), 1)}
 
 
 def calibrate_not_found(engine: Engine, questions: list[EvalQuestion], thresholds: list[float], no_diacritics: bool = False) -> list[dict]:

@@ -40,7 +40,10 @@ def test_ask_json(cli_index, question):
     out = json.loads(res.stdout)
     assert set(out) == {"question", "not_found", "hits"} and out["not_found"] is False
     hit = out["hits"][0]
-    assert set(hit) == {"doc_id", "passage_id", "title", "date", "text", "score", "answer"}
+    assert set(hit) == {"doc_id", "passage_id", "title", "date", "text", "score", "answer", "sentence"}
+    sentence = hit["text"][hit["sentence"]["start"] : hit["sentence"]["end"]]
+    assert sentence.startswith("Nhân dịp này") and sentence.endswith("Trung ương.")
+    assert hit["sentence"]["start"] <= hit["answer"]["start"] and hit["answer"]["end"] <= hit["sentence"]["end"]
     assert hit["text"].startswith(KNP)
     assert hit["answer"]["text"] == "34 đồng chí"
     assert hit["text"][hit["answer"]["start"] : hit["answer"]["end"]] == "34 đồng chí"

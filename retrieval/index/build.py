@@ -19,11 +19,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from retrieval.text.analyzer import FIELDS
-from retrieval.index.ingest import TITLE_FIELDS, IngestStats, SegmentCache, analyse_articles
+from retrieval.index.ingest import ARTICLE_FIELDS, IngestStats, SegmentCache, analyse_articles
 from retrieval.index.layout import FORMAT_VERSION, IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
 from retrieval.index.matrix import FieldBuilder, FieldMatrix
 from retrieval.model import Article, Passage, Problem
@@ -33,6 +34,8 @@ from retrieval.index.store import append_store, write_store
 
 __all__ = [
     "ANALYZER_VERSION",
+    "ARTICLE_PREFIX",
+    "DEFAULT_FIELD_BM25",
     "BuildError",
     "BuildOptions",
     "BuildReport",
@@ -47,7 +50,8 @@ __all__ = [
 ]
 
 # Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
+ARTICLE_PREFIX = "article."
 SOURCES = "sources.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -67,34 +71,52 @@ class BuildOptions:
     k1: float = 1.5
     b: float = 0.75
     epsilon: float = 0.25
+    # (k1, b) for single fields ("article.word": (1.2, 0.75)); the others take k1 and b above
+    field_bm25: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def field_params(self, name: str) -> tuple[float, float]:
+        """(k1, b) of one field."""
+        return self.field_bm25.get(name, (self.k1, self.b))
+
+    def bm25_record(self) -> dict[str, Any]:
+        """What params.json records, and what --add must match."""
+        fields = {name: {"bm25": [k1, b]} for name, (k1, b) in sorted(self.field_bm25.items())}
+        return {"k1": self.k1, "b": self.b, "epsilon": self.epsilon, "fields": fields}
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_chars: int = MAX_CHARS
 
 
 DEFAULT_BM25: dict[str, float] = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
+# Fields whose (k1, b) differ from the defaults above, tuned on the news questions' train split.
+DEFAULT_FIELD_BM25: dict[str, tuple[float, float]] = {}
 
 
 def recorded_options(index_dir: Path) -> BuildOptions | None:
     """The BM25 parameters the live index was built with (None when there is no index)."""
     try:
-        bm = read_params(current_generation(index_dir))["bm25"]
+        params = read_params(current_generation(index_dir))
     except IndexMissing:
         return None
-    return BuildOptions(k1=float(bm["k1"]), b=float(bm["b"]), epsilon=float(bm["epsilon"]))
+    bm = params["bm25"]
+    per_field = {name: (float(f["bm25"][0]), float(f["bm25"][1])) for name, f in bm.get("fields", {}).items()}
+    return BuildOptions(k1=float(bm["k1"]), b=float(bm["b"]), epsilon=float(bm["epsilon"]), field_bm25=per_field)
 
 
-def resolve_options(index_dir: Path, k1: float | None = None, b: float | None = None,
-                    epsilon: float | None = None) -> BuildOptions:
+def resolve_options(index_dir: Path, k1: float | None = None, b: float | None = None, epsilon: float | None = None,
+                    field_bm25: dict[str, tuple[float, float]] | None = None) -> BuildOptions:
     """Options for a build: what is given, else what the live index recorded, else the defaults.
 
     Parameters are sticky: a rebuild (by ``index``, ``ask``, the bot's start or /reload) keeps the
     k1 and b a maintainer chose once, until they are given again.
     """
-    base = recorded_options(index_dir) or BuildOptions(k1=DEFAULT_BM25["k1"], b=DEFAULT_BM25["b"], epsilon=DEFAULT_BM25["epsilon"])
+    base = recorded_options(index_dir) or BuildOptions(
+        k1=DEFAULT_BM25["k1"], b=DEFAULT_BM25["b"], epsilon=DEFAULT_BM25["epsilon"], field_bm25=dict(DEFAULT_FIELD_BM25)
+    )
     return BuildOptions(
         k1=base.k1 if k1 is None else k1,
         b=base.b if b is None else b,
         epsilon=base.epsilon if epsilon is None else epsilon,
+        field_bm25=base.field_bm25 | (field_bm25 or {}),
     )
 
 
@@ -140,7 +162,7 @@ def _params(options: BuildOptions, fields_meta: dict, n_articles: int, n_passage
     return {
         "format": FORMAT_VERSION,
         "analyzer": ANALYZER_VERSION,
-        "bm25": {"k1": options.k1, "b": options.b, "epsilon": options.epsilon},
+        "bm25": options.bm25_record(),
         "weights": "float64",  # idf × saturation table, computed exactly (postings.py)
         "max_chars": options.max_chars,
         "fields": fields_meta,
@@ -172,13 +194,13 @@ def _analyse(cut: list[tuple[Article, list[Passage]]], index_dir: Path, options:
              progress: Progress | None) -> tuple[dict[str, dict[str, FieldBuilder]], IngestStats]:
     """Every field's builder filled from ``cut`` (segmentations cached in the index folder), by prefix."""
     passage_builders = {name: FieldBuilder() for name in FIELDS}
-    title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
+    article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
     cache = SegmentCache(index_dir / "cache.sqlite")
     try:
-        stats = analyse_articles(cut, cache, passage_builders, title_builders, options.workers, progress)
+        stats = analyse_articles(cut, cache, passage_builders, article_builders, options.workers, progress)
     finally:
         cache.close()
-    return {"": passage_builders, "title.": title_builders}, stats
+    return {"": passage_builders, ARTICLE_PREFIX: article_builders}, stats
 
 
 def _weigh_and_save(gen: Path, groups: dict[str, dict[str, FieldBuilder]], options: BuildOptions,
@@ -190,10 +212,11 @@ def _weigh_and_save(gen: Path, groups: dict[str, dict[str, FieldBuilder]], optio
     meta: dict[str, dict] = {}
 
     def one(prefix: str, name: str, builder: FieldBuilder) -> None:
+        k1, b = options.field_params(prefix + name)
         if old is None:
-            matrix = FieldMatrix.build_from(builder, options.k1, options.b, options.epsilon)
+            matrix = FieldMatrix.build_from(builder, k1, b, options.epsilon)
         else:
-            matrix = old(prefix + name).extended(builder, options.k1, options.b, options.epsilon)
+            matrix = old(prefix + name).extended(builder, k1, b, options.epsilon)
         _save(gen, prefix, name, matrix, meta)
 
     with ThreadPoolExecutor(max(1, min(options.workers, 4))) as pool:
@@ -261,13 +284,15 @@ def add_to_index(
     old_gen = current_generation(index_dir)
     params = read_params(old_gen)
     bm = params["bm25"]
-    if options is not None and (options.k1, options.b, options.epsilon) != (bm["k1"], bm["b"], bm["epsilon"]):
+    recorded = recorded_options(index_dir)
+    assert recorded is not None  # current_generation above found the index
+    if options is not None and options.bm25_record() != recorded.bm25_record():
         raise BuildError(
             f"--add keeps the index's BM25 parameters (k1 {bm['k1']}, b {bm['b']}, epsilon {bm['epsilon']}): "
             "a merged article must be weighed like the others",
             hint="leave out --k1/--b/--epsilon to merge, or rebuild without --add to change them",
         )
-    options = options or BuildOptions(k1=bm["k1"], b=bm["b"], epsilon=bm["epsilon"])
+    options = options or recorded
     paths = [Path(p).resolve() for p in paths]
     result = read_sources(paths)
     problems = list(result.problems)

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 
 from retrieval.search.query import Query
+from retrieval.search.sentences import SentenceWeights, best_sentence, sentence_spans
 from retrieval.text.lexicon import SURNAMES, TITLE_PHRASES, TITLE_WORDS
 from retrieval.text.normalize import fold_accents, normalize_syllable
 
-__all__ = ["Span", "find_answer"]
+__all__ = ["Span", "find_answer", "mark"]
 
 
 @dataclass(frozen=True)
@@ -408,3 +409,32 @@ def find_answer(query: Query, passage: str) -> Span | None:
         return None
     _score, start, end = max(cands, key=lambda c: (c[0], -c[1]))
     return Span(passage[start:end], start, end)
+
+
+def _containing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    for s, e in spans:
+        if s <= start and end <= e:
+            return s, e
+    return None
+
+
+def mark(query: Query, passage: str, weights: SentenceWeights) -> tuple[Span | None, Span | None]:
+    """(the sentence that answers, the typed answer inside it) of one quote; either may be None.
+
+    The sentence holds most of the question's weight; a typed answer (number, date, person,
+    place) is looked for inside it first, then in the whole quote, and the marked sentence
+    moves to the one holding the answer then.
+    """
+    share, start, end = best_sentence(passage, weights)
+    if share <= 0:
+        return None, find_answer(query, passage)
+    answer = None
+    if query.qtype:
+        inner = find_answer(query, passage[start:end])
+        if inner is not None:
+            answer = Span(inner.text, start + inner.start, start + inner.end)
+        else:
+            answer = find_answer(query, passage)
+            if answer is not None:
+                start, end = _containing(sentence_spans(passage), answer.start, answer.end) or (start, end)
+    return Span(passage[start:end], start, end), answer

@@ -7,36 +7,44 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from retrieval.index.ingest import TITLE_FIELDS
+from retrieval.index.build import ANALYZER_VERSION, ARTICLE_PREFIX
+from retrieval.index.ingest import ARTICLE_FIELDS
 from retrieval.index.kernels import NUMPY, Kernels, compiled
 from retrieval.index.layout import FORMAT_VERSION, IndexOutdated, current_generation, read_params
 from retrieval.index.matrix import FieldMatrix
 from retrieval.index.store import Store, StoredArticle
-from retrieval.search.answer import Span, find_answer
+from retrieval.search.answer import Span, mark
 from retrieval.search.query import Query, parse_question
+from retrieval.search.sentences import SentenceWeights, best_sentence
 from retrieval.text.analyzer import FIELDS
 
 __all__ = ["RERANK_DEPTH", "Engine", "Hit", "RankerConfig", "Result"]
 
-RERANK_DEPTH = 200  # passages whose score the article title can still change
+RERANK_DEPTH = 200  # passages whose score their article's evidence can still change
+SENTENCE_DEPTH = 30  # passages whose best sentence is read to re-rank them
 
 
 @dataclass(frozen=True)
 class RankerConfig:
     """How the fields' BM25 scores are combined, and when to say "not found".
 
-    Accented questions lean on pyvi words with syllables as back-off; questions typed
-    without diacritics can only use the accent-free fields.
+    A passage's score is its own fields' BM25 plus ``article`` × its whole article's fields' BM25
+    (a passage is believed more when its article is about the question), plus ``sentence`` × the
+    best candidate's score × the share of the question its best sentence holds. Accented
+    questions may use pyvi words; questions typed without diacritics only the accent-free fields.
+    Tuned on the news questions' train split (benchmarks/quality.py), checked on dev.
     """
 
     accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "fold2": 0.3, "fold1": 1.0})
     unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "fold2": 0.3, "fold1": 1.0})
-    # Weight of the article title's score (same field weights) added to each of its passages:
-    # a passage is believed more when its article is about the question.
-    title: float = 0.2
+    article_accented: dict[str, float] = field(default_factory=lambda: {"word": 1.0, "fold2": 0.5})
+    article_unaccented: dict[str, float] = field(default_factory=lambda: {"word": 0.0, "fold2": 0.5})
+    article: float = 1.5
+    sentence: float = 0.3
     # Share of the question's idf mass that the best passage must contain (see README), measured
     # in this field for accented questions (accent-free questions always use fold1).
     min_coverage: float = 0.4
@@ -55,8 +63,9 @@ class Hit:
     kind: str
     position: int
     answer: Span | None = None
+    sentence: Span | None = None  # the sentence that answers; ``answer`` lies inside it when both exist
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "doc_id": self.doc_id,
             "passage_id": self.passage_id,
@@ -65,6 +74,7 @@ class Hit:
             "text": self.text,
             "score": round(self.score, 6),
             "answer": self.answer.as_dict() if self.answer else None,
+            "sentence": {"start": self.sentence.start, "end": self.sentence.end} if self.sentence else None,
         }
 
 
@@ -91,15 +101,17 @@ class Engine:
     def __init__(self, gen: Path, config: RankerConfig | None = None) -> None:
         self.gen = gen
         self.params = read_params(gen)
-        if self.params.get("format") != FORMAT_VERSION:
+        if self.params.get("format") != FORMAT_VERSION or self.params.get("analyzer") != ANALYZER_VERSION:
             raise IndexOutdated(
                 f"the index in {gen.parent} was built by an older version (format {self.params.get('format')}, "
-                f"this version reads {FORMAT_VERSION})"
+                f"analyzer {self.params.get('analyzer')}; this version reads {FORMAT_VERSION}, {ANALYZER_VERSION})"
             )
         self.config = config or RankerConfig()
         meta = self.params["fields"]
         self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}
-        self.title_fields = {name: FieldMatrix.load(gen, "title." + name, meta["title." + name]["avgdl"]) for name in TITLE_FIELDS}
+        self.article_fields = {
+            name: FieldMatrix.load(gen, ARTICLE_PREFIX + name, meta[ARTICLE_PREFIX + name]["avgdl"]) for name in ARTICLE_FIELDS
+        }
         self.passage_article = np.load(gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         self._buffers = threading.local()
         self.store = Store(gen / "store.sqlite")
@@ -136,14 +148,28 @@ class Engine:
                 self.fields[name].scores(query.terms[name], scores, w, self.kernels)
         return scores
 
-    def title_scores(self, query: Query, articles: np.ndarray) -> np.ndarray:
-        """Fused title score of each of ``articles`` (looked up in the title lists, not scored for all)."""
+    def article_scores(self, query: Query, articles: np.ndarray) -> np.ndarray:
+        """Fused whole-article score of each of ``articles`` (looked up in the article lists, not scored for all)."""
+        weights = self.config.article_accented if query.accented else self.config.article_unaccented
         scores = np.zeros(len(articles), dtype=np.float64)
-        for name, w in self._weights(query).items():
-            if w and name in self.title_fields:
-                # the same additions, in the same order, as scoring every title
-                self.title_fields[name].scores_at(query.terms[name], articles, scores, w, self.kernels)
+        for name, w in weights.items():
+            if w and name in self.article_fields:
+                # the same additions, in the same order, as scoring every article
+                self.article_fields[name].scores_at(query.terms[name], articles, scores, w, self.kernels)
         return scores
+
+    def _idf(self, name: str, terms: list[str]) -> dict[str, float]:
+        """IDF of each term in a passage field; a term the index lacks weighs as its rarest term would."""
+        matrix = self.fields[name]
+        unknown = math.log(matrix.n_docs - 1 + 0.5) - math.log(1.5)
+        out = {}
+        for term in dict.fromkeys(terms):
+            rows = matrix.rows([term])
+            out[term] = float(matrix.idf[rows[0]]) if len(rows) else unknown
+        return out
+
+    def sentence_weights(self, query: Query) -> SentenceWeights:
+        return SentenceWeights(self._idf("fold1", query.terms["fold1"]), self._idf("fold2", query.terms["fold2"]))
 
     def coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
         """Share of the question's idf mass found in each passage, in the field that defines a match.
@@ -172,18 +198,32 @@ class Engine:
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
         depth = max(1, min(self.n_passages, depth))
-        # The title's evidence re-ranks the best passages (all of them in a small index): adding it
-        # to every passage of a million would cost more than all the rest of a question.
+        # Article evidence re-ranks the best passages (all of them in a small index): looking it up
+        # for the candidates' articles costs a few binary searches, scoring a million would not.
         candidates = self.kernels.top_k(scores, max(depth, RERANK_DEPTH))
         fused = scores[candidates].copy()
-        if self.config.title and len(candidates):
+        if self.config.article and len(candidates):
             articles, where = np.unique(self.passage_article[candidates], return_inverse=True)
-            fused += self.config.title * self.title_scores(query, articles)[where]
-        order = np.lexsort((candidates, -fused))[:depth]
+            fused += self.config.article * self.article_scores(query, articles)[where]
+        order = np.lexsort((candidates, -fused))
+        candidates, fused = candidates[order], fused[order]
+        if self.config.sentence and len(candidates):
+            candidates, fused = self._sentence_rerank(query, candidates, fused)
+        return candidates[:depth], fused[:depth]
+
+    def _sentence_rerank(self, query: Query, candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The best passages gain by how much of the question their best sentence holds (answers sit in one sentence)."""
+        head = [int(p) for p in candidates[:SENTENCE_DEPTH]]
+        texts = self.store.passages(head)
+        weights = self.sentence_weights(query)
+        bonus = np.array([best_sentence(texts[p].text, weights)[0] for p in head])
+        fused = fused.copy()
+        fused[: len(head)] += self.config.sentence * float(fused[0]) * bonus
+        order = np.lexsort((candidates, -fused))
         return candidates[order], fused[order]
 
     def search(self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None) -> Result:
-        """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer marked."""
+        """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer sentence and span marked."""
         t0 = time.perf_counter()
         query = parse_question(question)
         top, top_scores = self.ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles)
@@ -195,9 +235,11 @@ class Engine:
         top, top_scores, cover = top[keep], top_scores[keep], cover[keep]
         page = slice(offset, offset + k)
         rows = self.store.passages([int(p) for p in top[page]])
+        weights = self.sentence_weights(query) if len(top[page]) else None
         hits = []
-        for pid, score, cov in zip(top[page], top_scores[page], cover[page], strict=False):
+        for pid, score, cov in zip(top[page], top_scores[page], cover[page], strict=True):
             sp = rows[int(pid)]
+            sentence, answer = mark(query, sp.text, weights) if weights else (None, None)
             hits.append(
                 Hit(
                     passage_id=int(pid),
@@ -209,7 +251,8 @@ class Engine:
                     coverage=float(cov),
                     kind=sp.kind,
                     position=sp.position,
-                    answer=find_answer(query, sp.text),
+                    answer=answer,
+                    sentence=sentence,
                 )
             )
         took = (time.perf_counter() - t0) * 1000
