@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from retrieval.text.normalize import fold_accents
 
@@ -59,7 +60,7 @@ def best_sentence(text: str, weights: SentenceWeights) -> tuple[float, int, int]
     for start, end in sentence_spans(text) or [(0, len(text))]:
         folded = _fold(text[start:end])
         present = set(folded)
-        pairs = {a + "_" + b for a, b in zip(folded, folded[1:], strict=False)}
+        pairs = {a + "_" + b for a, b in pairwise(folded)}
         got = sum(w for s, w in weights.syllables.items() if s in present)
         got += PAIR_SHARE * sum(w for p, w in weights.pairs.items() if p in pairs)
         share = got / total if total > 0 else 0.0
