@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.text.analyzer import FIELDS
-from retrieval.index.ingest import ARTICLE_FIELDS, IngestStats, SegmentCache, analyse_articles
+from retrieval.index.ingest import ARTICLE_FIELDS, TITLE_FIELDS, IngestStats, SegmentCache, analyse_articles
 from retrieval.index.layout import FORMAT_VERSION, IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
 from retrieval.index.matrix import FieldBuilder, FieldMatrix
 from retrieval.model import Article, Passage, Problem
@@ -35,6 +35,7 @@ from retrieval.index.store import append_store, write_store
 __all__ = [
     "ANALYZER_VERSION",
     "ARTICLE_PREFIX",
+    "TITLE_PREFIX",
     "DEFAULT_FIELD_BM25",
     "BuildError",
     "BuildOptions",
@@ -51,6 +52,7 @@ __all__ = [
 
 # Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
 ANALYZER_VERSION = "4"
+TITLE_PREFIX = "title."
 ARTICLE_PREFIX = "article."
 SOURCES = "sources.json"
 
@@ -194,13 +196,14 @@ def _analyse(cut: list[tuple[Article, list[Passage]]], index_dir: Path, options:
              progress: Progress | None) -> tuple[dict[str, dict[str, FieldBuilder]], IngestStats]:
     """Every field's builder filled from ``cut`` (segmentations cached in the index folder), by prefix."""
     passage_builders = {name: FieldBuilder() for name in FIELDS}
+    title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
     article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
     cache = SegmentCache(index_dir / "cache.sqlite")
     try:
-        stats = analyse_articles(cut, cache, passage_builders, article_builders, options.workers, progress)
+        stats = analyse_articles(cut, cache, passage_builders, title_builders, article_builders, options.workers, progress)
     finally:
         cache.close()
-    return {"": passage_builders, ARTICLE_PREFIX: article_builders}, stats
+    return {"": passage_builders, TITLE_PREFIX: title_builders, ARTICLE_PREFIX: article_builders}, stats
 
 
 def _weigh_and_save(gen: Path, groups: dict[str, dict[str, FieldBuilder]], options: BuildOptions,

@@ -22,14 +22,18 @@ from retrieval.text.analyzer import FIELDS, fields_from_words, tokenize_words
 from retrieval.index.matrix import FieldBuilder, encode_batch
 from retrieval.model import Article, Passage
 
-__all__ = ["ARTICLE_FIELDS", "SEGMENTER_VERSION", "IngestStats", "SegmentCache", "analyse_articles"]
+__all__ = ["ARTICLE_FIELDS", "SEGMENTER_VERSION", "TITLE_FIELDS", "IngestStats", "SegmentCache", "analyse_articles"]
 
 # Bump when segmentation changes: cached word streams are then redone.
 SEGMENTER_VERSION = "1"
+# Title fields, one document per article: a passage borrows its article's title score (titles are
+# short, so they cost few postings; they carry Wikipedia-style collections, where sibling paragraphs
+# share one title).
+TITLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 # Whole-article fields (title and body), one document per article: a passage's article is evidence too.
-# On news questions they took P@1 from 0.63 to 0.70 (README "Measured"). Accent-free syllables are not
-# kept at article level: over a whole article they match almost anything (measured: they lowered P@1).
-ARTICLE_FIELDS: tuple[str, ...] = ("word", "fold2")
+# On news questions they took P@1 from 0.63 to 0.71 (README "Measured"). Accent-free syllables at article
+# level help only questions typed without diacritics (and lower accented P@1, so those don't use them).
+ARTICLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 _BREAK = "\x1f"  # a punctuation break in a cached word stream
 _BATCH_PASSAGES = 256  # passages per task sent to a worker
 _IN_FLIGHT_PER_WORKER = 8  # tasks queued per worker (~0.1 s of work each)
@@ -110,10 +114,11 @@ def _encode(docs: list[list[str]]) -> _Encoded:
 Job = list[tuple[list[str], list[Stream | None]]]
 
 
-def _analyse_batch(job: Job) -> tuple[list[str], dict[str, _Encoded], dict[str, _Encoded]]:
+def _analyse_batch(job: Job) -> tuple[list[str], dict[str, _Encoded], dict[str, _Encoded], dict[str, _Encoded]]:
     """Worker side: segment what the cache lacked (returned serialized), then encode every passage and article field."""
     fresh: list[str] = []
     passage_terms: dict[str, list[list[str]]] = {name: [] for name in FIELDS}
+    title_terms: dict[str, list[list[str]]] = {name: [] for name in TITLE_FIELDS}
     article_terms: dict[str, list[list[str]]] = {name: [] for name in ARTICLE_FIELDS}
     for texts, cached in job:
         streams = []
@@ -122,7 +127,10 @@ def _analyse_batch(job: Job) -> tuple[list[str], dict[str, _Encoded], dict[str, 
                 known = tokenize_words(text)
                 fresh.append(SegmentCache.serialize(known))
             streams.append(known)
-        whole = fields_from_words(streams[0])  # the title, then every passage: the article's terms
+        title = fields_from_words(streams[0])
+        for name in TITLE_FIELDS:
+            title_terms[name].append(title[name])
+        whole = {name: list(title[name]) for name in ARTICLE_FIELDS}  # the title, then every passage
         for words in streams[1:]:
             terms = fields_from_words(words)
             for name in FIELDS:
@@ -131,7 +139,12 @@ def _analyse_batch(job: Job) -> tuple[list[str], dict[str, _Encoded], dict[str, 
                 whole[name].extend(terms[name])
         for name in ARTICLE_FIELDS:
             article_terms[name].append(whole[name])
-    return (fresh, {n: _encode(d) for n, d in passage_terms.items()}, {n: _encode(d) for n, d in article_terms.items()})
+    return (
+        fresh,
+        {n: _encode(d) for n, d in passage_terms.items()},
+        {n: _encode(d) for n, d in title_terms.items()},
+        {n: _encode(d) for n, d in article_terms.items()},
+    )
 
 
 @dataclass
@@ -157,11 +170,12 @@ def analyse_articles(
     cut: list[tuple[Article, list[Passage]]],
     cache: SegmentCache,
     passage_builders: dict[str, FieldBuilder],
+    title_builders: dict[str, FieldBuilder],
     article_builders: dict[str, FieldBuilder],
     workers: int,
     progress: Progress | None = None,
 ) -> IngestStats:
-    """Fill the builders with every passage and every whole article of ``cut``, in order."""
+    """Fill the builders with every passage, title and whole article of ``cut``, in order."""
     stats = IngestStats()
     total = sum(len(ps) + 1 for _, ps in cut)
     done = 0
@@ -177,12 +191,14 @@ def analyse_articles(
     def collect() -> None:
         nonlocal done
         pending, keys, missing = in_flight.popleft()
-        fresh, passages, articles = pending.result() if isinstance(pending, Future) else pending
+        fresh, passages, titles, articles = pending.result() if isinstance(pending, Future) else pending
         cache.put_many((keys[i], stream) for i, stream in zip(missing, fresh))
         stats.segmented += len(fresh)
         stats.cached += len(keys) - len(fresh)
         for name, enc in passages.items():
             passage_builders[name].add_batch(enc.hashes, enc.tfs, enc.unique, enc.lengths)
+        for name, enc in titles.items():
+            title_builders[name].add_batch(enc.hashes, enc.tfs, enc.unique, enc.lengths)
         for name, enc in articles.items():
             article_builders[name].add_batch(enc.hashes, enc.tfs, enc.unique, enc.lengths)
         done += len(keys)
