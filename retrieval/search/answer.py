@@ -251,6 +251,7 @@ def _first_word_end(text: str, start: int, max_syllables: int) -> int | None:
 def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, int]]:
     focus = query.focus
     wants_percent = query.wants_percent
+    asked = set(re.findall(r"\d+(?:[.,]\d+)*", query.text))  # numbers the question itself gives
     out = []
     for m in _NUMBER_RE.finditer(text):
         start, end = m.start(), m.end()
@@ -258,6 +259,8 @@ def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int,
         if _YEAR_RE.fullmatch(m.group(1)) and re.search(r"năm\s*$", before):
             continue  # "năm 2018" is a date, not a count
         score = _context_score(text, start, end, qkeys)
+        if m.group(1).rstrip("%").strip() in asked:
+            score -= 5.0  # "Trong số 10 bệnh nhân, bao nhiêu …": the answer is not the 10
         is_percent = m.group(1).endswith("%")
         if wants_percent:
             score += 3.0 if is_percent else -1.0

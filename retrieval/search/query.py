@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from retrieval.text.analyzer import FIELDS, Terms, analyze_question
 from retrieval.text.lexicon import ANSWER_TYPE_PHRASES, COUNT_STOPWORDS, PERCENT_PHRASES
-from retrieval.text.normalize import fold_accents, nfc
+from retrieval.text.normalize import fold_accents, has_diacritics, nfc, normalize_syllable
 
 __all__ = ["MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question", "folded", "parse_question"]
 
@@ -58,20 +58,28 @@ def folded(text: str) -> str:
     return " ".join(fold_accents(nfc(text).lower()).split())
 
 
-@lru_cache(maxsize=1)
-def _type_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _spelled(text: str) -> str:
+    """Lower case, one tone placement per syllable, single spaces: accented phrases are matched in this form."""
+    return " ".join(normalize_syllable(w) for w in nfc(text).lower().split())
+
+
+@lru_cache(maxsize=2)
+def _type_patterns(accented: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
     out = []
     for name, phrases in ANSWER_TYPE_PHRASES:
-        alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-        extra = r"|\bdau\s*\??$" if name == "place" else ""  # "… đâu?" at the end
-        out.append((name, re.compile(rf"\b(?:{alternatives})\b{extra}")))
+        forms = {_spelled(p) if accented else folded(p) for p in phrases}
+        alternatives = "|".join(re.escape(p) for p in sorted(forms, key=len, reverse=True))
+        end = "đâu" if accented else "dau"
+        extra = rf"|(?<!\w){end}\W*$" if name == "place" else ""  # "… đâu?" at the end
+        out.append((name, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w){extra}")))
     return tuple(out)
 
 
 def question_type(question: str) -> str | None:
     """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else."""
-    text = folded(question)
-    for name, pattern in _type_patterns():
+    accented = has_diacritics(question)
+    text = _spelled(question) if accented else folded(question)
+    for name, pattern in _type_patterns(accented):
         if pattern.search(text):
             return name
     return None
@@ -114,5 +122,5 @@ def parse_question(text: str) -> Query:
         syllables=tuple(analysed.syllables),
         qtype=question_type(text),
         focus=_focus(fold),
-        wants_percent=any(re.search(rf"\b{p}\b", fold) for p in PERCENT_PHRASES),
+        wants_percent=any(re.search(rf"\b{folded(p)}\b", fold) for p in PERCENT_PHRASES),
     )

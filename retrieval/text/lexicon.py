@@ -93,48 +93,48 @@ FOLDED_QUESTION_PHRASES: tuple[str, ...] = (
     "nao",
 )
 
-# What kind of answer a question asks for, by the phrases that say so, typed without accents
-# (questions are matched in that form, so accented and accent-free typing agree). Tried in
-# this order: "năm nào" asks for a year before "nào" could mean anything else.
+# What kind of answer a question asks for, by the phrases that say so. Accented questions are matched
+# accented ("động lực nào" is not "lúc nào"), accent-free ones folded. Tried in this order: "năm nào"
+# asks for a year before "nào" could mean anything else.
 ANSWER_TYPE_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("year", ("nam nao", "nam bao nhieu", "nam may", "sinh nam", "tu nam nao")),
+    ("year", ("năm nào", "năm bao nhiêu", "năm mấy", "sinh năm", "từ năm nào")),
     (
         "date",
         (
-            "khi nao",
-            "bao gio",
-            "ngay nao",
-            "thang nao",
-            "luc nao",
-            "hom nao",
-            "thoi gian nao",
-            "thoi diem nao",
-            "dip nao",
-            "ngay bao nhieu",
-            "ngay may",
+            "khi nào",
+            "bao giờ",
+            "ngày nào",
+            "tháng nào",
+            "lúc nào",
+            "hôm nào",
+            "thời gian nào",
+            "thời điểm nào",
+            "dịp nào",
+            "ngày bao nhiêu",
+            "ngày mấy",
         ),
     ),
     (
         "place",
         (
-            "o dau",
-            "tai dau",
-            "noi nao",
-            "dia diem nao",
-            "dia ban nao",
-            "tinh nao",
-            "huyen nao",
-            "xa nao",
-            "nuoc nao",
-            "thanh pho nao",
-            "o nao",
+            "ở đâu",
+            "tại đâu",
+            "nơi nào",
+            "địa điểm nào",
+            "địa bàn nào",
+            "tỉnh nào",
+            "huyện nào",
+            "xã nào",
+            "nước nào",
+            "thành phố nào",
+            "ở nào",
         ),
     ),
-    ("number", ("bao nhieu", "may", "so luong", "ty le", "ti le", "phan tram")),
-    ("person", ("ai", "nguoi nao", "vi nao", "dong chi nao", "ong nao", "ba nao")),
+    ("number", ("bao nhiêu", "mấy", "số lượng", "tỷ lệ", "tỉ lệ", "phần trăm")),
+    ("person", ("ai", "người nào", "vị nào", "đồng chí nào", "ông nào", "bà nào")),
 )
 # A question for a share wants a percentage ("tỷ lệ … là bao nhiêu").
-PERCENT_PHRASES: tuple[str, ...] = ("ty le", "ti le", "phan tram")
+PERCENT_PHRASES: tuple[str, ...] = ("tỷ lệ", "tỉ lệ", "phần trăm")
 # Words after "bao nhiêu"/"mấy" that end the counted noun ("bao nhiêu đồng chí được …" → "đồng chí").
 COUNT_STOPWORDS = frozenset(["duoc", "da", "la", "co", "se", "dang", "thi", "va", "cua", "tai", "o", "trong", "nam", "vao"])
 
