@@ -195,7 +195,10 @@ def write_archive(path: Path, n_passages: int, seed: int, start: int = 0) -> int
 
 
 def make_questions(archive: Path, n: int, seed: int, unaccented_share: float = 0.3) -> list[dict]:
-    """Questions made from random passages: a 6–10 word stretch of a sentence and a question word."""
+    """Questions made from random passages: an 8–12 syllable stretch of a sentence and a question word.
+
+    Real news questions carry about 10 content syllables (and the question word, which is not scored).
+    """
     from retrieval.text.normalize import fold_accents
 
     rng = random.Random(seed)
@@ -207,8 +210,8 @@ def make_questions(archive: Path, n: int, seed: int, unaccented_share: float = 0
         words = para.replace(",", "").replace(".", "").split()
         if len(words) < 12:
             words = (art["title"] + " " + para).split()
-        start = rng.randint(0, max(0, len(words) - 10))
-        stretch = " ".join(words[start : start + rng.randint(6, 10)])
+        start = rng.randint(0, max(0, len(words) - 12))
+        stretch = " ".join(words[start : start + rng.randint(8, 12)])
         q = rng.choice(["Bao nhiêu {}?", "Ai {}?", "{} khi nào?", "{} ở đâu?", "{} như thế nào?"]).format(stretch)
         if rng.random() < unaccented_share:
             q = fold_accents(q)
