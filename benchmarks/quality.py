@@ -91,7 +91,7 @@ def main() -> int:
         if name.startswith("off-topic"):
             continue
         table.add_row(name, *(f"{row[k]:.3f}" if k in row else "—" for k in KEYS))
-    console = Console()
+    console = Console(width=200)
     console.print(table)
     for name, row in report.items():
         if name.startswith("off-topic"):
