@@ -58,12 +58,24 @@ def format_date(iso: str | None) -> str:
 
 
 def quote_html(hit: Hit) -> str:
-    """The passage, escaped, with its answer span in bold."""
+    """The passage, escaped: the sentence that answers in bold, the typed answer in it underlined too."""
     text = hit.text
-    if hit.answer is None:
-        return _esc(text)
-    a = hit.answer
-    return _esc(text[: a.start]) + "<b>" + _esc(text[a.start : a.end]) + "</b>" + _esc(text[a.end :])
+    marks: list[tuple[int, str]] = []  # (offset, tag), opened and closed in nesting order
+    if hit.sentence is not None:
+        marks += [(hit.sentence.start, "<b>"), (hit.sentence.end, "</b>")]
+    if hit.answer is not None:
+        inside = hit.sentence is not None and hit.sentence.start <= hit.answer.start and hit.answer.end <= hit.sentence.end
+        tag = "u" if inside else "b"
+        marks += [(hit.answer.start, f"<{tag}>"), (hit.answer.end, f"</{tag}>")]
+    # at one offset, closing tags go before opening ones, and an inner tag closes before its outer one
+    marks.sort(key=lambda m: (m[0], not m[1].startswith("</"), m[1] != "</u>"))
+    out, pos = [], 0
+    for offset, tag in marks:
+        out.append(_esc(text[pos:offset]))
+        out.append(tag)
+        pos = offset
+    out.append(_esc(text[pos:]))
+    return "".join(out)
 
 
 def hit_block(number: int, hit: Hit) -> str:

@@ -22,13 +22,15 @@ def console(stderr: bool = False) -> Console:
 
 
 def hit_text(number: int, hit: Hit, details: bool = True) -> Text:
-    """A numbered quote: title, date, (ids and score), the passage with its answer marked."""
+    """A numbered quote: title, date, (ids and score), the passage with its answer sentence in bold, the answer highlighted."""
     out = Text(f"{number}. {hit.title or hit.doc_id}", style="bold")
     out.append(f"  {hit.date or NO_DATE}", style="cyan")
     if details:
         out.append(f"  [{hit.doc_id} #{hit.passage_id}, score {hit.score:.2f}]", style="dim")
     out.append("\n")
     body = Text(hit.text)
+    if hit.sentence:
+        body.stylize("bold", hit.sentence.start, hit.sentence.end)
     if hit.answer:
         body.stylize("bold black on yellow", hit.answer.start, hit.answer.end)
     out.append_text(body)

@@ -17,7 +17,7 @@ from .conftest import SEEDS
 ADMIN = 42
 GROUP = -100500
 OUTSIDER = 6666
-KNP = "Nhân dịp này, <b>34 đồng chí</b> đã được nhận kỷ niệm chương"
+KNP = "<b>Nhân dịp này, <u>34 đồng chí</u> đã được nhận kỷ niệm chương"  # the sentence in bold, the answer underlined
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_group_needs_hoi_or_a_reply_to_the_bot(env):
     follow = tg.send_text(
         "Ai phát biểu tại hội nghị?", user_id=1003, chat_id=GROUP, chat_type="supergroup", reply_to=tg.sent_message(reply)
     )
-    assert "<b>Hoàng Văn Nghiệm</b>" in _text(tg.replies_to(follow)[0])
+    assert "<u>Hoàng Văn Nghiệm</u>" in _text(tg.replies_to(follow)[0])
     time.sleep(0.5)
     assert not [
         c
@@ -169,7 +169,7 @@ def test_reload_is_for_admins_and_picks_up_a_new_bulletin(env):
     assert "thêm <b>1</b> bản tin mới" in _text(done[0])
     asked = tg.send_text("Cầu Kỳ Cùng mới dài bao nhiêu mét?", user_id=1008)
     text = _text(tg.replies_to(asked)[0])
-    assert "<b>320 mét</b>" in text and "Khánh thành cầu Kỳ Cùng mới" in text
+    assert "<u>320 mét</u>" in text and "Khánh thành cầu Kỳ Cùng mới" in text
 
 
 def test_admin_stats_and_latest(env):
@@ -200,7 +200,7 @@ def test_bad_input_gets_polite_replies_and_the_bot_keeps_answering(env):
     sticker = tg.send_sticker(user_id=1011)
     assert _text(tg.replies_to(sticker)[0]) == msg.MEDIA_HINT
     asked = tg.send_text("Ai phát biểu tại hội nghị?", user_id=1011)
-    assert "<b>Hoàng Văn Nghiệm</b>" in _text(tg.replies_to(asked)[0])
+    assert "<u>Hoàng Văn Nghiệm</u>" in _text(tg.replies_to(asked)[0])
     assert not [e for e in tg.errors if e[0] != "getUpdates"]
 
 
@@ -312,5 +312,5 @@ def test_webhook_mode_checks_the_secret_token(tmp_path):
             assert post({}) == 403
             assert post({"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}) == 200
             reply = tg.replies_to(update["message"])[0]
-            assert "<b>Hoàng Văn Nghiệm</b>" in reply.params["text"]
+            assert "<u>Hoàng Văn Nghiệm</u>" in reply.params["text"]
             assert len([c for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == 3001]) == 1
