@@ -109,3 +109,49 @@ def test_answer_spans_are_verbatim_or_absent():
     assert _answer("Tuyên ngôn độc lập được đọc ở đâu?", text).text == "Quảng trường Ba Đình"
     assert _answer("Bao nhiêu người?", text) is None
     assert _answer("Vì sao?", text) is None
+
+
+def _weights(question: str):
+    from retrieval.search.sentences import SentenceWeights
+
+    q = parse_question(question)
+    return q, SentenceWeights({t: 1.0 for t in q.terms["fold1"]}, {t: 1.0 for t in q.terms["fold2"]})
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Sản lượng lương thực cả năm đạt bao nhiêu?", "san luong luong thuc ca nam dat bao nhieu"],
+)
+def test_the_answer_sentence_is_marked_and_the_typed_answer_inside_it(question):
+    from retrieval.search.answer import mark
+
+    passage = (
+        "Năm 2024, diện tích gieo trồng lúa của huyện đạt 12.450 ha, bằng 101% kế hoạch. "
+        "Sản lượng lương thực cả năm đạt 58.300 tấn, tăng 3% so với năm trước. "
+        "Thu nhập bình quân đầu người đạt 42 triệu đồng."
+    )
+    query, weights = _weights(question)
+    sentence, answer = mark(query, passage, weights)
+    assert sentence is not None and sentence.text == "Sản lượng lương thực cả năm đạt 58.300 tấn, tăng 3% so với năm trước."
+    assert answer is not None and answer.text == "58.300 tấn"
+    assert passage[answer.start : answer.end] == answer.text and sentence.start <= answer.start < answer.end <= sentence.end
+
+
+def test_untyped_questions_get_a_sentence_and_no_span():
+    from retrieval.search.answer import mark
+
+    passage = "Hội nghị diễn ra sáng nay. Các đại biểu thảo luận về cải cách hành chính và chuyển đổi số."
+    query, weights = _weights("Các đại biểu thảo luận những gì?")
+    sentence, answer = mark(query, passage, weights)
+    assert sentence is not None and sentence.text.startswith("Các đại biểu thảo luận") and answer is None
+
+
+def test_a_number_the_question_gives_is_not_its_answer():
+    passage = "Trong số 10 bệnh nhân đang điều trị, 7 bệnh nhân dương tính với vi khuẩn bạch hầu."
+    assert _answer("Trong số 10 bệnh nhân, có bao nhiêu bệnh nhân bị bạch hầu?", passage).text == "7 bệnh nhân"
+
+
+def test_answer_types_are_read_accented_when_typed_accented():
+    assert question_type("Động lực nào giúp chị vượt qua bệnh tật?") is None  # "lực nào" is not "lúc nào"
+    assert question_type("Anh ấy đến lúc nào?") == "date"
+    assert question_type("anh ay den luc nao") == "date"
