@@ -11,11 +11,13 @@ import asyncio
 import functools
 import html
 import logging
+import re
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram import CallbackQuery, InlineQueryResultArticle, InputTextMessageContent, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
@@ -237,8 +239,19 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 # -- buttons --------------------------------------------------------------------------
-async def _asked(update: Update, context: BotContext) -> tuple[int, int, str, list[str]] | None:
-    """(question id, page, question, other fields) of a button, or None after telling the user it is stale.
+@dataclass(frozen=True)
+class _Button:
+    """A pressed answer button whose question is known and was asked in this chat."""
+
+    query: CallbackQuery
+    qid: int
+    page: int
+    question: str
+    choice: str  # the kind's last field: the vote, or the quote on the page; "" for paging
+
+
+async def _button(update: Update, context: BotContext) -> _Button | None:
+    """The pressed button, or None after telling the user it is stale.
 
     Only the chat the question was asked in may act on it; any other id looks the same as an
     expired one, so ids reveal nothing.
@@ -246,48 +259,52 @@ async def _asked(update: Update, context: BotContext) -> tuple[int, int, str, li
     query = update.callback_query
     if query is None:
         return None
-    match = context.matches[0] if context.matches else None
+    # PTB hands a button with empty data to the first pattern handler, with True for a match
+    match = context.matches[0] if context.matches and isinstance(context.matches[0], re.Match) else None
     message = query.message
     asked = context.bot_data.store.question(int(match.group(1))) if match else None
     if match is None or asked is None or message is None or asked.chat_id != message.chat.id:
         await query.answer(msg.EXPIRED, show_alert=True)
         return None
-    return asked.id, int(match.group(2)), asked.question, list(match.groups()[2:])
+    rest = match.groups()[2:]
+    return _Button(query, asked.id, int(match.group(2)), asked.question, rest[0] if rest else "")
+
+
+async def _page_of(context: BotContext, button: _Button) -> Result:
+    """The quotes of the button's page, searched again (the state kept is only the question)."""
+    per_page = context.bot_data.settings.results_per_page
+    return await _search(context, button.question, per_page, button.page * per_page)
 
 
 async def on_vote(update: Update, context: BotContext) -> None:
     """👍/👎 under an answer: thank first, then store the vote with the quotes it judged."""
-    query = update.callback_query
-    asked = await _asked(update, context)
-    if query is None or asked is None:
+    button = await _button(update, context)
+    if button is None:
         return
-    qid, page, question, (choice,) = asked
-    up = choice == "1"
-    await query.answer(msg.THANKS_UP if up else msg.THANKS_DOWN)
-    per_page = context.bot_data.settings.results_per_page
-    result = await _search(context, question, per_page, page * per_page)
+    up = button.choice == "1"
+    await button.query.answer(msg.THANKS_UP if up else msg.THANKS_DOWN)
+    result = await _page_of(context, button)
     if not result.hits:
         return  # a page that does not exist: nothing was judged
     user_id = update.effective_user.id if update.effective_user else None
-    chat_id = query.message.chat.id if query.message else 0
-    context.bot_data.store.record_feedback(qid, chat_id, user_id, 1 if up else -1, page, [h.passage_id for h in result.hits])
+    chat_id = button.query.message.chat.id if button.query.message else 0
+    context.bot_data.store.record_feedback(button.qid, chat_id, user_id, 1 if up else -1, button.page, [h.passage_id for h in result.hits])
 
 
 async def on_page(update: Update, context: BotContext) -> None:
     """◀ Trước / Xem thêm ▶: the same message shows another page of quotes."""
-    query = update.callback_query
-    asked = await _asked(update, context)
-    if query is None or asked is None:
+    button = await _button(update, context)
+    if button is None:
         return
-    await query.answer()
-    qid, page, question, _ = asked
-    per_page = context.bot_data.settings.results_per_page
-    result = await _search(context, question, per_page, page * per_page)
+    await button.query.answer()
+    result = await _page_of(context, button)
     if not result.hits:
         return
-    text = answer_messages(result, page, per_page)[0]
+    per_page = context.bot_data.settings.results_per_page
+    text = answer_messages(result, button.page, per_page)[0]
+    markup = answer_keyboard(button.qid, button.page, result, per_page)
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=answer_keyboard(qid, page, result, per_page))
+        await button.query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():  # a double tap: same page again
             raise
@@ -295,18 +312,16 @@ async def on_page(update: Update, context: BotContext) -> None:
 
 async def on_article(update: Update, context: BotContext) -> None:
     """📄 Toàn văn: the whole article of a quote, over as many messages as it needs."""
-    query = update.callback_query
-    asked = await _asked(update, context)
-    if query is None or asked is None:
+    button = await _button(update, context)
+    if button is None:
         return
-    await query.answer()
-    _, page, question, (index,) = asked
-    per_page = context.bot_data.settings.results_per_page
-    result = await _search(context, question, per_page, page * per_page)
-    message = query.message
-    if int(index) >= len(result.hits) or not isinstance(message, Message):
+    await button.query.answer()
+    result = await _page_of(context, button)
+    message = button.query.message
+    index = int(button.choice)
+    if index >= len(result.hits) or not isinstance(message, Message):
         return
-    article = context.bot_data.engine.article(result.hits[int(index)].doc_id)
+    article = context.bot_data.engine.article(result.hits[index].doc_id)
     if article is None:
         await message.reply_text(msg.EXPIRED)
         return

@@ -314,3 +314,36 @@ def test_webhook_mode_checks_the_secret_token(tmp_path):
             reply = tg.replies_to(update["message"])[0]
             assert "<u>Hoàng Văn Nghiệm</u>" in reply.params["text"]
             assert len([c for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == 3001]) == 1
+
+
+def test_forged_or_foreign_buttons_are_expired_and_change_nothing(env):
+    """Huge ids, bad shapes, another chat's question, a page that does not exist: one polite alert each."""
+    tg, _, settings = env
+    asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1012)
+    reply = tg.replies_to(asked)[0]
+    sent = tg.sent_message(reply)
+    vote = _buttons(reply)["👍 Hữu ích"]
+    qid = vote.split(":")[1]
+    # the same question's buttons pressed from another private chat (user 1014 copies the data)
+    foreign = dict(sent, chat={"id": 1014, "type": "private", "first_name": "B"})
+    apologies = len([c for c in tg.calls if c.method == "sendMessage" and c.params.get("text") == msg.ERROR])
+    forged = ["v:99999999999999999999:0:1", "v:1:0", "x:1:2", "a:1:0:99", "p:-1:0", "", f"v:{qid}:500:1"]
+    presses = [tg.press(sent, data, user_id=1012) for data in forged] + [tg.press(foreign, vote, user_id=1014)]
+    answers = tg.wait_for(
+        lambda calls: (
+            [c for c in calls if c.method == "answerCallbackQuery" and c.params["callback_query_id"] in presses]
+            if len([c for c in calls if c.method == "answerCallbackQuery" and c.params["callback_query_id"] in presses]) == len(presses)
+            else None
+        )
+    )
+    by_id = {c.params["callback_query_id"]: c.params.get("text") for c in answers}
+    for press, data in zip(presses, [*forged, "foreign"], strict=True):
+        expected = msg.THANKS_UP if data.endswith(":500:1") else msg.EXPIRED  # a well-formed vote is thanked …
+        assert by_id[press] == expected, data
+    time.sleep(0.3)
+    con = sqlite3.connect(settings.feedback_db)
+    try:
+        assert con.execute("SELECT COUNT(*) FROM feedback WHERE user_id IN (1012, 1014)").fetchone()[0] == 0  # … but not stored
+    finally:
+        con.close()
+    assert len([c for c in tg.calls if c.method == "sendMessage" and c.params.get("text") == msg.ERROR]) == apologies
