@@ -32,6 +32,20 @@ def test_random_corpora_match_rank_bm25(seed: int) -> None:
         np.testing.assert_allclose(ours.scores(query), ref.get_scores(query), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("max_df", [1, 5, 20, 59])
+def test_common_terms_left_out_keep_the_others_exact(max_df: int) -> None:
+    """max_df chooses the query's terms; every kept term still scores exactly as rank_bm25."""
+    docs = _random_corpus(11, n_docs=60, vocab=40)
+    ref = BM25Okapi(docs)
+    ours = FieldMatrix.build(docs)
+    df = {w: sum(w in d for d in docs) for d in docs for w in d}
+    assert sorted(ours.df(ours.rows(sorted(df))).tolist()) == sorted(df[w] for w in sorted(df))
+    query = ["w0", "w1", "w2", "w5", "w5", "w30", "w99"]
+    kept = [w for w in query if df.get(w, 0) <= max_df]
+    assert len(kept) < len(query) or max_df == 59
+    np.testing.assert_allclose(ours.scores(query, max_df=max_df), ref.get_scores(kept), rtol=1e-12, atol=1e-12)
+
+
 def test_tiny_corpus_epsilon_floor_and_zero_idf() -> None:
     # "a" is in 2 of 3 documents: negative idf, floored at epsilon × mean idf.
     # With 4 documents, "b" in exactly half of them has idf 0 and is not floored (rank_bm25 issue #39).

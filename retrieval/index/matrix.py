@@ -258,11 +258,22 @@ class FieldMatrix:
         pos = np.minimum(pos, len(self.terms) - 1)
         return pos[self.terms[pos] == hashes]
 
-    def scores(self, tokens: list[str], out: np.ndarray | None = None, factor: float = 1.0, kernels: Kernels = NUMPY) -> np.ndarray:
-        """BM25Okapi score of every passage for the query tokens (added into ``out`` when given)."""
+    def df(self, rows: np.ndarray) -> np.ndarray:
+        """Document frequency of each row's term: the length of its posting list."""
+        return self.run_start[self.run_ptr[rows + 1]] - self.run_start[self.run_ptr[rows]]
+
+    def scores(self, tokens: list[str], out: np.ndarray | None = None, factor: float = 1.0, kernels: Kernels = NUMPY,
+               max_df: int | None = None) -> np.ndarray:
+        """BM25Okapi score of every passage for the query tokens (added into ``out`` when given).
+
+        With ``max_df``, tokens found in more passages than that are left out of the query (each
+        kept token's score is unchanged: this chooses the question's terms, not how they score).
+        """
         if out is None:
             out = np.zeros(self.n_docs, dtype=np.float64)
         rows = self.rows(tokens)
+        if max_df is not None and len(rows):
+            rows = rows[self.df(rows) <= max_df]
         kernels.accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), *self.postings)
         return out
 
