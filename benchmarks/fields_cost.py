@@ -4,7 +4,7 @@
 
 Both engines answer every question (alternating which goes first); reports p50/p95 of the whole
 ``search`` (analysis, scoring, top-k, not-found check, SQLite, answer span) and the p95 ratio.
-The single-field engine scores accent-free syllables only, with no title re-rank.
+The single-field engine scores accent-free syllables only, with no title, article or sentence evidence.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, required=True)
     args = ap.parse_args()
     full = Engine.open(args.index)
-    single = Engine.open(args.index, RankerConfig(accented={"fold1": 1.0}, unaccented={"fold1": 1.0}, title=0.0))
+    single = Engine.open(args.index, RankerConfig(accented={"fold1": 1.0}, unaccented={"fold1": 1.0}, title=0.0, article=0.0, sentence=0.0))
     for engine in (full, single):
         engine.warm_up()
     questions = [json.loads(line)["question"] for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,7 +1,8 @@
-"""Search the ranker's field weights on a dev set (how the defaults in retrieval/search.py were chosen).
+"""Search the passage and title field weights on a dev set (how the first defaults in retrieval/search/engine.py were chosen).
 
 Scores every question once per field, then tries weight combinations with numpy, so a grid
-of hundreds of settings takes seconds. Tune on MLQA-vi; check on XQuAD-vi (never tuned on).
+of hundreds of settings takes seconds. Tune on MLQA-vi; check on XQuAD-vi (never tuned on). The
+article, title and sentence weights on news were tuned with `benchmarks/quality.py` on the train split.
 
     python benchmarks/tune_ranker.py --tune data/mlqa_vi --check data/xquad_vi
 """
