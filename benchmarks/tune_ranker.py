@@ -2,7 +2,7 @@
 
 Scores every question once per field, then tries weight combinations with numpy, so a grid
 of hundreds of settings takes seconds. Tune on MLQA-vi; check on XQuAD-vi (never tuned on). The
-article, title and sentence weights on news were tuned with `benchmarks/quality.py` on the train split.
+article, title and sentence weights on news are searched by `benchmarks/tune_news.py` (train split, checked on dev).
 
     python benchmarks/tune_ranker.py --tune data/mlqa_vi --check data/xquad_vi
 """
