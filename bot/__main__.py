@@ -77,11 +77,19 @@ def _export(settings: Settings, fmt: str, output: str | None) -> int:
 
 
 def _run(settings: Settings) -> int:
+    from telegram.error import InvalidToken
+
     from .app import build_application, run, setup_logging
 
     setup_logging(settings)
-    run(build_application(settings), settings)
-    return 0
+    try:
+        status = run(build_application(settings), settings)
+    except InvalidToken:
+        print("error: Telegram refused TELEGRAM_BOT_TOKEN. Next: copy the token from @BotFather into .env again.", file=sys.stderr)
+        return 2
+    if status:
+        print("error: Telegram stopped answering this bot's token while polling. Next: check the token; restart the bot.", file=sys.stderr)
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -30,36 +31,65 @@ from .ratelimit import UserRateLimiter
 from .state import CONTEXT_TYPES, BotState
 from .storage import BotStore
 
-__all__ = ["ALLOWED_UPDATES", "RedactingFilter", "build_application", "register_handlers", "run", "setup_logging"]
+__all__ = ["ALLOWED_UPDATES", "RedactingFormatter", "build_application", "register_handlers", "run", "setup_logging"]
 
 log = logging.getLogger(__name__)
 
 BotApplication = Application[Any, Any, Any, Any, BotState, Any]
 
 
-class RedactingFilter(logging.Filter):
-    """Replace secrets (the bot token) in every log record, whatever logger wrote it."""
+class RedactingFormatter(logging.Formatter):
+    """Replace secrets (the bot token) in every formatted line, tracebacks included, whatever logger wrote it."""
 
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
+    def __init__(self, fmt: str, *secrets: str) -> None:
+        super().__init__(fmt)
         self.secrets = [s for s in secrets if s]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        if any(s in text for s in self.secrets):
-            for s in self.secrets:
-                text = text.replace(s, "[REDACTED]")
-            record.msg, record.args = text, None
-        return True
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
 
 
-def setup_logging(settings: Settings, level: int = logging.INFO) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(settings: Settings, level: int = logging.INFO) -> RedactingFormatter:
+    """Log lines on stderr with every secret redacted (PTB's exceptions quote the token in URLs)."""
+    logging.basicConfig(format=LOG_FORMAT, level=level)
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    redact = RedactingFilter(settings.token, settings.webhook_secret.get_secret_value())
+    formatter = RedactingFormatter(LOG_FORMAT, settings.token, settings.webhook_secret.get_secret_value())
     for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+        handler.setFormatter(formatter)
+    return formatter
+
+
+POLLING_TASK = "Updater:start_polling:polling_task"  # the name PTB gives its polling task
+
+
+async def _watch_polling(application: BotApplication) -> None:
+    """Polling that gave up (Telegram refused the token mid-run) leaves PTB up but deaf: stop the bot instead.
+
+    A supervisor then sees the exit status and restarts it, or tells someone.
+    """
+    task = None
+    while task is None:
+        await asyncio.sleep(0.2)
+        task = next((t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK), None)
+    await asyncio.wait({task})
+    if not task.cancelled() and task.exception() is not None:
+        log.error("Polling stopped for good (%s); stopping the bot", type(task.exception()).__name__)
+        application.bot_data.polling_failed = True
+        if application.updater is not None:
+            # Stop the updater here: stopping awaits the failed task, which raises its (logged) error
+            # again, and raised from run_polling's own shutdown it would skip the rest of the shutdown.
+            with contextlib.suppress(TelegramError):
+                await application.updater.stop()
+        application.stop_running()
 
 
 async def post_init(application: BotApplication) -> None:
@@ -72,6 +102,8 @@ async def post_init(application: BotApplication) -> None:
     state.load(engine, BotStore(settings.feedback_db), UserRateLimiter(settings.rate_limit_per_minute), executor)
     # Load pyvi's model and the compiled kernels before the first cadre waits for them.
     await loop.run_in_executor(executor, engine.warm_up)
+    if not settings.webhook_url:
+        state.watchdog = asyncio.create_task(_watch_polling(application))
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
     for admin in settings.admin_user_ids:
         try:
@@ -157,10 +189,11 @@ def build_application(settings: Settings) -> BotApplication:
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 
-def run(application: BotApplication, settings: Settings, **kwargs: Any) -> None:
+def run(application: BotApplication, settings: Settings, **kwargs: Any) -> int:
     """Long polling, or a webhook server with Telegram's secret-token check when WEBHOOK_URL is set.
 
-    Blocks until SIGINT/SIGTERM (PTB stops gracefully: updates in progress finish first).
+    Blocks until SIGINT/SIGTERM (PTB stops gracefully: updates in progress finish first), or until
+    polling gives up for good; returns the exit status (1 then, 0 otherwise).
     """
     if settings.webhook_url:
         path = settings.token.split(":", 1)[0]  # a per-bot path without the secret part of the token
@@ -175,3 +208,4 @@ def run(application: BotApplication, settings: Settings, **kwargs: Any) -> None:
         )
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, **kwargs)
+    return 1 if application.bot_data.polling_failed else 0

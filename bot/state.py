@@ -32,6 +32,8 @@ class BotState:
     _limiter: UserRateLimiter | None = None
     _executor: ThreadPoolExecutor | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    watchdog: asyncio.Task[None] | None = None  # app._watch_polling, kept so it is not garbage-collected
+    polling_failed: bool = False  # set when polling gave up for good: the process exits 1
 
     @staticmethod
     def _need(value: Any, name: str) -> Any:

@@ -347,3 +347,16 @@ def test_forged_or_foreign_buttons_are_expired_and_change_nothing(env):
     finally:
         con.close()
     assert len([c for c in tg.calls if c.method == "sendMessage" and c.params.get("text") == msg.ERROR]) == apologies
+
+
+def test_polling_that_gives_up_stops_the_bot_with_status_1(tmp_path):
+    """A 401 on getUpdates mid-run (a revoked token): PTB stops polling for good; the bot must not stay up deaf."""
+    with FakeTelegram() as tg:
+        runner = BotRunner(make_settings(tmp_path, tg, SEEDS), tg)
+        with runner:
+            asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1001)
+            assert tg.replies_to(asked)  # it answers first
+            tg.fail_next("getUpdates", BadRequest("Unauthorized", code=401))
+            runner._thread.join(30)
+            assert not runner._thread.is_alive(), "the bot kept running after polling gave up"
+        assert runner.error is None and runner.status == 1, runner.error

@@ -11,9 +11,10 @@ import sys
 
 import pytest
 
-from bot.app import RedactingFilter
+from bot.app import LOG_FORMAT, RedactingFormatter
 from bot.config import ConfigError, Settings, load_settings
 from bot.storage import BotStore
+from bot.testing import FakeTelegram
 from bot.testing.fake_api import TOKEN
 
 from .conftest import ROOT, SEEDS
@@ -74,15 +75,43 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch):
     assert TOKEN not in repr(s)  # the token is a secret even in a repr
 
 
-def test_token_is_redacted_from_every_log_line(caplog):
+def test_token_is_redacted_from_every_log_line_and_traceback():
+    formatter = RedactingFormatter(LOG_FORMAT, TOKEN)
     logger = logging.getLogger("httpx-like")
-    flt = RedactingFilter(TOKEN)
-    logger.addFilter(flt)
-    with caplog.at_level(logging.INFO):
-        logger.info("HTTP Request: POST https://api.telegram.org/bot%s/getUpdates", TOKEN)
-        logger.info("plain " + TOKEN)
-    logger.removeFilter(flt)
-    assert TOKEN not in caplog.text and caplog.text.count("[REDACTED]") == 2
+    records = []
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(formatter.format(record))  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    try:
+        logger.warning("HTTP Request: POST https://api.telegram.org/bot%s/getUpdates", TOKEN)
+        try:
+            raise RuntimeError(f"InvalidToken: the token `{TOKEN}` was rejected by the server.")
+        except RuntimeError:
+            logger.exception("Error while handling an update")
+    finally:
+        logger.removeHandler(handler)
+    text = "\n".join(records)
+    assert "Traceback" in text and TOKEN not in text and text.count("[REDACTED]") == 2
+
+
+def test_a_token_telegram_refuses_stops_the_bot_in_one_line_without_the_token(tmp_path):
+    """The fake server knows another token: getMe answers 401, as Telegram does for a revoked token."""
+    refused = "987654321:AAOtherTokenNeverIssuedByBotFather_xyz123"
+    with FakeTelegram() as tg:
+        res = _run_bot(
+            [],
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=refused,
+            TELEGRAM_API_URL=tg.base_url,
+            BANTIN_SOURCES=str(SEEDS),
+            BANTIN_INDEX_DIR=str(tmp_path / "index"),
+            BANTIN_DATA_DIR=str(tmp_path / "var"),
+        )
+    assert res.returncode == 2
+    assert refused not in res.stdout + res.stderr and refused.split(":")[1] not in res.stdout + res.stderr
+    # PTB logs its own traceback (redacted); the process ends with one line, not an uncaught exception
+    assert res.stderr.strip().splitlines()[-1].startswith("error: Telegram refused TELEGRAM_BOT_TOKEN")
+    assert "InvalidToken:" not in res.stderr.strip().splitlines()[-1]
 
 
 def test_export_feedback(tmp_path):

@@ -40,6 +40,7 @@ class BotRunner:
         self.app = build_application(settings)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.error: BaseException | None = None
+        self.status: int | None = None  # what run() returned: 1 when polling gave up
         self._thread = threading.Thread(target=self._run, name="bot", daemon=True)
 
     def _run(self) -> None:
@@ -47,7 +48,7 @@ class BotRunner:
         asyncio.set_event_loop(self.loop)
         try:
             extra = {} if self.settings.webhook_url else {"timeout": 1}
-            run(self.app, self.settings, close_loop=False, stop_signals=None, **extra)
+            self.status = run(self.app, self.settings, close_loop=False, stop_signals=None, **extra)
         except BaseException as exc:
             self.error = exc
         finally:
