@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["okapi_idf", "average_doc_length", "length_norm", "tf_saturation"]
+__all__ = ["average_doc_length", "length_norm", "okapi_idf", "tf_saturation"]
 
 
 def okapi_idf(df: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
@@ -46,4 +46,3 @@ def tf_saturation(tf: np.ndarray, norm: np.ndarray, k1: float) -> np.ndarray:
     """tf × (k1 + 1) / (tf + norm): term frequency with diminishing returns."""
     tf = np.asarray(tf, dtype=np.float64)
     return tf * (k1 + 1) / (tf + norm)
-

@@ -23,20 +23,29 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.text.analyzer import FIELDS
 from retrieval.index.ingest import ARTICLE_FIELDS, TITLE_FIELDS, IngestStats, SegmentCache, analyse_articles
-from retrieval.index.layout import FORMAT_VERSION, IndexMissing, current_generation, new_generation, publish, read_params, source_state, write_params
+from retrieval.index.layout import (
+    FORMAT_VERSION,
+    IndexMissing,
+    current_generation,
+    new_generation,
+    publish,
+    read_params,
+    source_state,
+    write_params,
+)
 from retrieval.index.matrix import FieldBuilder, FieldMatrix
+from retrieval.index.store import append_store, write_store
 from retrieval.model import Article, Passage, Problem
 from retrieval.sources.passages import MAX_CHARS, split_passages
 from retrieval.sources.reader import discover, read_sources
-from retrieval.index.store import append_store, write_store
+from retrieval.text.analyzer import FIELDS
 
 __all__ = [
     "ANALYZER_VERSION",
     "ARTICLE_PREFIX",
-    "TITLE_PREFIX",
     "DEFAULT_FIELD_BM25",
+    "TITLE_PREFIX",
     "BuildError",
     "BuildOptions",
     "BuildReport",
@@ -84,6 +93,7 @@ class BuildOptions:
         """What params.json records, and what --add must match."""
         fields = {name: {"bm25": [k1, b]} for name, (k1, b) in sorted(self.field_bm25.items())}
         return {"k1": self.k1, "b": self.b, "epsilon": self.epsilon, "fields": fields}
+
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_chars: int = MAX_CHARS
 
@@ -104,8 +114,13 @@ def recorded_options(index_dir: Path) -> BuildOptions | None:
     return BuildOptions(k1=float(bm["k1"]), b=float(bm["b"]), epsilon=float(bm["epsilon"]), field_bm25=per_field)
 
 
-def resolve_options(index_dir: Path, k1: float | None = None, b: float | None = None, epsilon: float | None = None,
-                    field_bm25: dict[str, tuple[float, float]] | None = None) -> BuildOptions:
+def resolve_options(
+    index_dir: Path,
+    k1: float | None = None,
+    b: float | None = None,
+    epsilon: float | None = None,
+    field_bm25: dict[str, tuple[float, float]] | None = None,
+) -> BuildOptions:
     """Options for a build: what is given, else what the live index recorded, else the defaults.
 
     Parameters are sticky: a rebuild (by ``index``, ``ask``, the bot's start or /reload) keeps the
@@ -159,8 +174,9 @@ def _sources_manifest(files: dict[str, str]) -> dict[str, dict]:
     return out
 
 
-def _params(options: BuildOptions, fields_meta: dict, n_articles: int, n_passages: int, inputs: list[str],
-            sources: dict, problems: list[Problem]) -> dict:
+def _params(
+    options: BuildOptions, fields_meta: dict, n_articles: int, n_passages: int, inputs: list[str], sources: dict, problems: list[Problem]
+) -> dict:
     return {
         "format": FORMAT_VERSION,
         "analyzer": ANALYZER_VERSION,
@@ -189,11 +205,12 @@ def _read_sources(gen: Path) -> dict[str, dict]:
 
 def _save(gen: Path, prefix: str, name: str, matrix: FieldMatrix, meta: dict) -> None:
     matrix.save(gen, prefix + name)
-    meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": int(len(matrix.terms)), "postings": matrix.n_postings}
+    meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": len(matrix.terms), "postings": matrix.n_postings}
 
 
-def _analyse(cut: list[tuple[Article, list[Passage]]], index_dir: Path, options: BuildOptions,
-             progress: Progress | None) -> tuple[dict[str, dict[str, FieldBuilder]], IngestStats]:
+def _analyse(
+    cut: list[tuple[Article, list[Passage]]], index_dir: Path, options: BuildOptions, progress: Progress | None
+) -> tuple[dict[str, dict[str, FieldBuilder]], IngestStats]:
     """Every field's builder filled from ``cut`` (segmentations cached in the index folder), by prefix."""
     passage_builders = {name: FieldBuilder() for name in FIELDS}
     title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
@@ -206,8 +223,9 @@ def _analyse(cut: list[tuple[Article, list[Passage]]], index_dir: Path, options:
     return {"": passage_builders, TITLE_PREFIX: title_builders, ARTICLE_PREFIX: article_builders}, stats
 
 
-def _weigh_and_save(gen: Path, groups: dict[str, dict[str, FieldBuilder]], options: BuildOptions,
-                    old: Callable[[str], FieldMatrix] | None = None) -> dict[str, dict]:
+def _weigh_and_save(
+    gen: Path, groups: dict[str, dict[str, FieldBuilder]], options: BuildOptions, old: Callable[[str], FieldMatrix] | None = None
+) -> dict[str, dict]:
     """Lay out and weigh every field, several at once (numpy sorts and arithmetic release the GIL).
 
     With ``old``, each field is the old matrix extended by the builder's documents.
@@ -258,7 +276,7 @@ def build_index(
         clock.lap("layout")
         article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
         np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
-        n_passages = int(len(article_of))
+        n_passages = len(article_of)
         sources = _sources_manifest(result.files)
         _write_sources(gen, sources)
         write_params(gen, _params(options, meta, len(cut), n_passages, [str(p) for p in inputs], sources, result.problems))
@@ -267,8 +285,9 @@ def build_index(
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
-    return BuildReport(final, len(cut), n_passages, result.problems, time.perf_counter() - started,
-                       stats.segmented, stats.cached, stages=clock.stages)
+    return BuildReport(
+        final, len(cut), n_passages, result.problems, time.perf_counter() - started, stats.segmented, stats.cached, stages=clock.stages
+    )
 
 
 def add_to_index(
@@ -320,8 +339,7 @@ def add_to_index(
         clock.lap("read")
         builders, stats = _analyse(cut, index_dir, options, progress)
         clock.lap("analyse")
-        meta = _weigh_and_save(gen, builders, options,
-                               old=lambda name: FieldMatrix.load(old_gen, name, params["fields"][name]["avgdl"]))
+        meta = _weigh_and_save(gen, builders, options, old=lambda name: FieldMatrix.load(old_gen, name, params["fields"][name]["avgdl"]))
         clock.lap("layout")
         old_of = np.load(old_gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
         new_of = np.repeat(np.arange(len(cut), dtype=np.int32) + int(params["n_articles"]), [len(ps) for _, ps in cut])
@@ -333,15 +351,23 @@ def add_to_index(
                 inputs.append(str(p))
         sources = _read_sources(old_gen) | _sources_manifest(result.files)
         _write_sources(gen, sources)
-        write_params(gen, _params(options, meta, int(params["n_articles"]) + len(cut), int(len(article_of)), inputs,
-                                  sources, problems))
+        write_params(gen, _params(options, meta, int(params["n_articles"]) + len(cut), len(article_of), inputs, sources, problems))
         final = publish(index_dir, gen)
         clock.lap("publish")
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
-    return BuildReport(final, int(params["n_articles"]) + len(cut), int(len(article_of)), problems,
-                       time.perf_counter() - started, stats.segmented, stats.cached, added=len(cut), stages=clock.stages)
+    return BuildReport(
+        final,
+        int(params["n_articles"]) + len(cut),
+        len(article_of),
+        problems,
+        time.perf_counter() - started,
+        stats.segmented,
+        stats.cached,
+        added=len(cut),
+        stages=clock.stages,
+    )
 
 
 @dataclass
@@ -380,9 +406,9 @@ def source_changes(index_dir: Path) -> SourceChanges:
     )
     for name, f in on_disk.items():
         rec = recorded.get(name)
-        if rec and source_state(f) != (rec["size"], rec["mtime_ns"]):
-            if hashlib.sha256(f.read_bytes()).hexdigest() != rec["sha256"]:
-                changes.changed.append(f)
+        moved = rec and source_state(f) != (rec["size"], rec["mtime_ns"])
+        if moved and hashlib.sha256(f.read_bytes()).hexdigest() != rec["sha256"]:
+            changes.changed.append(f)
     return changes
 
 
@@ -391,8 +417,9 @@ def is_stale(index_dir: Path) -> bool:
     return bool(source_changes(index_dir))
 
 
-def refresh_index(index_dir: Path, options: BuildOptions | None = None, progress: Progress | None = None,
-                  changes: SourceChanges | None = None) -> BuildReport | None:
+def refresh_index(
+    index_dir: Path, options: BuildOptions | None = None, progress: Progress | None = None, changes: SourceChanges | None = None
+) -> BuildReport | None:
     """Bring the index up to date: merge when files were only added, rebuild otherwise; None if fresh.
 
     ``changes`` is ``source_changes(index_dir)`` when the caller has just computed it.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["accumulate", "top_k", "locate", "gather", "merge_rows", "encode_tokens"]
+__all__ = ["accumulate", "encode_tokens", "gather", "locate", "merge_rows", "top_k"]
 
 
 @njit(cache=True, nogil=True)
@@ -176,7 +176,7 @@ def encode_tokens(buf, doc_tokens):  # pragma: no cover
     k = 0
     for d in range(doc_tokens.shape[0]):
         m = doc_tokens[d]
-        seg = np.sort(hashes[pos:pos + m])
+        seg = np.sort(hashes[pos : pos + m])
         j = 0
         while j < m:
             c = 1

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.text.analyzer import FIELDS, fields_from_words, tokenize_words
 from retrieval.index.matrix import FieldBuilder, encode_batch
 from retrieval.model import Article, Passage
+from retrieval.text.analyzer import FIELDS, fields_from_words, tokenize_words
 
 __all__ = ["ARTICLE_FIELDS", "SEGMENTER_VERSION", "TITLE_FIELDS", "IngestStats", "SegmentCache", "analyse_articles"]
 
@@ -73,7 +73,7 @@ class SegmentCache:
         if self._empty:
             return out
         for i in range(0, len(keys), 900):
-            chunk = list(keys[i:i + 900])
+            chunk = list(keys[i : i + 900])
             q = f"SELECT key, words FROM seg2 WHERE key IN ({','.join('?' * len(chunk))})"
             for key, words in self.con.execute(q, chunk):
                 out[key] = [None if w == _BREAK else w for w in words.split(" ")] if words else []
@@ -122,7 +122,7 @@ def _analyse_batch(job: Job) -> tuple[list[str], dict[str, _Encoded], dict[str, 
     article_terms: dict[str, list[list[str]]] = {name: [] for name in ARTICLE_FIELDS}
     for texts, cached in job:
         streams = []
-        for text, known in zip(texts, cached):
+        for text, known in zip(texts, cached, strict=True):
             if known is None:
                 known = tokenize_words(text)
                 fresh.append(SegmentCache.serialize(known))
@@ -192,7 +192,7 @@ def analyse_articles(
         nonlocal done
         pending, keys, missing = in_flight.popleft()
         fresh, passages, titles, articles = pending.result() if isinstance(pending, Future) else pending
-        cache.put_many((keys[i], stream) for i, stream in zip(missing, fresh))
+        cache.put_many((keys[i], stream) for i, stream in zip(missing, fresh, strict=True))
         stats.segmented += len(fresh)
         stats.cached += len(keys) - len(fresh)
         for name, enc in passages.items():

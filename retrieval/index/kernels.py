@@ -9,13 +9,13 @@ Posting lists are in the layout of postings.py: (run_ptr, run_high, run_start, l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 
-__all__ = ["Kernels", "NUMPY", "compiled"]
+__all__ = ["NUMPY", "Kernels", "compiled"]
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,13 @@ def _row_docs(r, run_ptr, run_high, run_start, low) -> tuple[int, int, np.ndarra
     """(first posting, end, passage ids) of row ``r``."""
     q0, q1 = int(run_ptr[r]), int(run_ptr[r + 1])
     start, end = int(run_start[q0]), int(run_start[q1])
-    base = np.repeat(np.asarray(run_high[q0:q1], dtype=np.int64) << 16, np.diff(np.asarray(run_start[q0:q1 + 1])))
+    base = np.repeat(np.asarray(run_high[q0:q1], dtype=np.int64) << 16, np.diff(np.asarray(run_start[q0 : q1 + 1])))
     return start, end, base + low[start:end]
 
 
 def _accumulate(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat) -> None:
     """scores[passage] += factor × idf[row] × sat[code], for every posting of every (row, factor) in order."""
-    for r, f in zip(rows, factors):
+    for r, f in zip(rows, factors, strict=True):
         start, end, docs = _row_docs(r, run_ptr, run_high, run_start, low)
         scores[docs] += f * (idf[r] * sat[code[start:end]])
 
@@ -64,7 +64,7 @@ def _locate(row, targets, run_ptr, run_high, run_start, low) -> np.ndarray:
 
 def _gather(out, rows, factors, targets, run_ptr, run_high, run_start, low, code, idf, sat) -> None:
     """accumulate() for a few target passages only: out[i] += the score of targets[i], same additions in the same order."""
-    for r, f in zip(rows, factors):
+    for r, f in zip(rows, factors, strict=True):
         pos = _locate(r, targets, run_ptr, run_high, run_start, low)
         found = pos >= 0
         out[found] += f * (idf[r] * sat[code[pos[found]]])

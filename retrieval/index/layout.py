@@ -26,8 +26,8 @@ __all__ = [
     "new_generation",
     "publish",
     "read_params",
-    "write_params",
     "source_state",
+    "write_params",
 ]
 
 PARAMS = "params.json"
@@ -77,7 +77,7 @@ def publish(index_dir: Path, tmp_gen: Path, keep: int = 2) -> Path:
     for f in tmp_gen.iterdir():
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
-    final = index_dir / ("gen-" + tmp_gen.name[len("tmp-"):])
+    final = index_dir / ("gen-" + tmp_gen.name[len("tmp-") :])
     os.rename(tmp_gen, final)
     _fsync_dir(index_dir)
     tmp_pointer = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"

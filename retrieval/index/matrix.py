@@ -20,7 +20,7 @@ from retrieval.index import bm25
 from retrieval.index.kernels import NUMPY, Kernels
 from retrieval.index.postings import decode_docs, encode_runs, pair_codes
 
-__all__ = ["term_hash", "term_hashes", "encode_terms", "encode_batch", "FieldBuilder", "FieldMatrix"]
+__all__ = ["FieldBuilder", "FieldMatrix", "encode_batch", "encode_terms", "term_hash", "term_hashes"]
 
 
 _MASK = (1 << 64) - 1
@@ -94,7 +94,7 @@ class FieldBuilder:
         hashes, tfs = encode_terms(tokens)
         self.add_batch(hashes, tfs, [len(hashes)], [len(tokens)])
 
-    def add_batch(self, hashes: np.ndarray, tfs: np.ndarray, unique: "list[int] | np.ndarray", lengths: "list[int] | np.ndarray") -> None:
+    def add_batch(self, hashes: np.ndarray, tfs: np.ndarray, unique: list[int] | np.ndarray, lengths: list[int] | np.ndarray) -> None:
         """Several documents at once: their hashes and tfs concatenated, with per-document counts."""
         self._hashes.append(hashes)
         self._tfs.append(tfs)
@@ -163,7 +163,7 @@ class FieldMatrix:
         k1: float,
         b: float,
         epsilon: float,
-    ) -> "FieldMatrix":
+    ) -> FieldMatrix:
         """IDF and saturation from the whole collection (vectorised; nothing per posting but the layout)."""
         doc_len = np.asarray(doc_len, dtype=np.int32)
         n_docs = len(doc_len)
@@ -172,9 +172,18 @@ class FieldMatrix:
         sat = bm25.tf_saturation(pair_tf, bm25.length_norm(pair_len, avgdl, k1, b), k1)
         run_ptr, run_high, run_start, low = encode_runs(indptr, docs)
         return cls(
-            terms=np.asarray(terms, dtype=np.uint64), idf=idf, run_ptr=run_ptr, run_high=run_high,
-            run_start=run_start, low=low, code=code, pair_tf=np.asarray(pair_tf, dtype=np.int64),
-            pair_len=np.asarray(pair_len, dtype=np.int64), sat=sat, doc_len=doc_len, avgdl=avgdl,
+            terms=np.asarray(terms, dtype=np.uint64),
+            idf=idf,
+            run_ptr=run_ptr,
+            run_high=run_high,
+            run_start=run_start,
+            low=low,
+            code=code,
+            pair_tf=np.asarray(pair_tf, dtype=np.int64),
+            pair_len=np.asarray(pair_len, dtype=np.int64),
+            sat=sat,
+            doc_len=doc_len,
+            avgdl=avgdl,
         )
 
     @classmethod
@@ -188,12 +197,12 @@ class FieldMatrix:
         k1: float,
         b: float,
         epsilon: float,
-    ) -> "FieldMatrix":
+    ) -> FieldMatrix:
         doc_len = np.asarray(doc_len, dtype=np.int32)
         code, pair_tf, pair_len = pair_codes(tf, doc_len[docs])
         return cls.from_postings(terms, indptr, docs, code, pair_tf, pair_len, doc_len, k1, b, epsilon)
 
-    def extended(self, builder: FieldBuilder, k1: float, b: float, epsilon: float) -> "FieldMatrix":
+    def extended(self, builder: FieldBuilder, k1: float, b: float, epsilon: float) -> FieldMatrix:
         """This matrix plus the builder's documents (numbered after ours), IDF and saturation recomputed.
 
         New postings slot in after the old ones of the same term (their documents are newer,
@@ -220,19 +229,28 @@ class FieldMatrix:
         # old postings keep their order at their new rows; new ones follow, documents ascending
         from retrieval.index.compiled import merge_rows
 
-        merge_rows(indptr, old_rows.astype(np.int64), old_indptr, decode_docs(self.run_high, self.run_start, self.low),
-                   np.asarray(self.code).astype(code_dtype, copy=False), new_rows, new_docs.astype(np.int32),
-                   new_code.astype(code_dtype), docs, code)
+        merge_rows(
+            indptr,
+            old_rows.astype(np.int64),
+            old_indptr,
+            decode_docs(self.run_high, self.run_start, self.low),
+            np.asarray(self.code).astype(code_dtype, copy=False),
+            new_rows,
+            new_docs.astype(np.int32),
+            new_code.astype(code_dtype),
+            docs,
+            code,
+        )
         doc_len = np.concatenate([np.asarray(self.doc_len), new_len])
         return FieldMatrix.from_postings(terms, indptr, docs, code, pair_tf, pair_len, doc_len, k1, b, epsilon)
 
     @classmethod
-    def build_from(cls, builder: FieldBuilder, k1: float, b: float, epsilon: float) -> "FieldMatrix":
+    def build_from(cls, builder: FieldBuilder, k1: float, b: float, epsilon: float) -> FieldMatrix:
         terms, indptr, docs, tf = builder.csr()
         return cls.from_csr(terms, indptr, docs, tf, np.frombuffer(builder.doc_len, dtype=np.int64), k1, b, epsilon)
 
     @classmethod
-    def build(cls, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> "FieldMatrix":
+    def build(cls, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> FieldMatrix:
         builder = FieldBuilder()
         for tokens in docs:
             builder.add(tokens)
@@ -243,7 +261,7 @@ class FieldMatrix:
             np.save(folder / f"{name}.{key}.npy", getattr(self, key), allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True) -> "FieldMatrix":
+    def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True) -> FieldMatrix:
         mode: Literal["r"] | None = "r" if mmap else None
         arrays = {key: np.load(folder / f"{name}.{key}.npy", mmap_mode=mode, allow_pickle=False) for key in cls.ARRAYS}
         # plain ndarray views of the maps: indexing a np.memmap subclass costs more than the lookup
@@ -262,8 +280,9 @@ class FieldMatrix:
         """Document frequency of each row's term: the length of its posting list."""
         return self.run_start[self.run_ptr[rows + 1]] - self.run_start[self.run_ptr[rows]]
 
-    def scores(self, tokens: list[str], out: np.ndarray | None = None, factor: float = 1.0, kernels: Kernels = NUMPY,
-               max_df: int | None = None) -> np.ndarray:
+    def scores(
+        self, tokens: list[str], out: np.ndarray | None = None, factor: float = 1.0, kernels: Kernels = NUMPY, max_df: int | None = None
+    ) -> np.ndarray:
         """BM25Okapi score of every passage for the query tokens (added into ``out`` when given).
 
         With ``max_df``, tokens found in more passages than that are left out of the query (each
@@ -277,8 +296,9 @@ class FieldMatrix:
         kernels.accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), *self.postings)
         return out
 
-    def scores_at(self, tokens: list[str], docs: np.ndarray, out: np.ndarray | None = None, factor: float = 1.0,
-                  kernels: Kernels = NUMPY) -> np.ndarray:
+    def scores_at(
+        self, tokens: list[str], docs: np.ndarray, out: np.ndarray | None = None, factor: float = 1.0, kernels: Kernels = NUMPY
+    ) -> np.ndarray:
         """``scores(tokens, ...)[docs]``, looked up in the posting lists instead of scoring every passage."""
         if out is None:
             out = np.zeros(len(docs), dtype=np.float64)

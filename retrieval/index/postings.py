@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["encode_runs", "decode_docs", "pair_codes", "LOW_BITS"]
+__all__ = ["LOW_BITS", "decode_docs", "encode_runs", "pair_codes"]
 
 LOW_BITS = 16
 _DENSE_LIMIT = 1 << 24  # largest (tf × length) grid coded with a lookup table instead of a search

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from retrieval.model import Article, Passage
 
-__all__ = ["StoredPassage", "StoredArticle", "write_store", "append_store", "Store"]
+__all__ = ["Store", "StoredArticle", "StoredPassage", "append_store", "write_store"]
 
 _SCHEMA = """
 CREATE TABLE articles (
@@ -130,19 +130,27 @@ class Store:
         return [r[0] for r in self._con().execute("SELECT id FROM passages WHERE article = ? ORDER BY position", (article_row,))]
 
     def article(self, doc_id: str) -> StoredArticle | None:
-        row = self._con().execute(
-            "SELECT doc_id, title, date, author, url, source, text, (SELECT count(*) FROM passages WHERE article = a.id)"
-            " FROM articles a WHERE doc_id = ?",
-            (doc_id,),
-        ).fetchone()
+        row = (
+            self._con()
+            .execute(
+                "SELECT doc_id, title, date, author, url, source, text, (SELECT count(*) FROM passages WHERE article = a.id)"
+                " FROM articles a WHERE doc_id = ?",
+                (doc_id,),
+            )
+            .fetchone()
+        )
         return StoredArticle(*row) if row else None
 
     def latest(self, n: int = 5) -> list[StoredArticle]:
-        rows = self._con().execute(
-            "SELECT doc_id, title, date, author, url, source, '', (SELECT count(*) FROM passages WHERE article = a.id)"
-            " FROM articles a ORDER BY date IS NULL, date DESC, id DESC LIMIT ?",
-            (n,),
-        ).fetchall()
+        rows = (
+            self._con()
+            .execute(
+                "SELECT doc_id, title, date, author, url, source, '', (SELECT count(*) FROM passages WHERE article = a.id)"
+                " FROM articles a ORDER BY date IS NULL, date DESC, id DESC LIMIT ?",
+                (n,),
+            )
+            .fetchall()
+        )
         return [StoredArticle(*r) for r in rows]
 
     def counts(self) -> tuple[int, int]:
@@ -163,8 +171,12 @@ class Store:
 
     def passage_texts(self) -> list[str]:
         """Every passage's text, in passage order."""
-        return [r[0] for r in self._con().execute(
-            "SELECT substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.id = p.article ORDER BY p.id")]
+        return [
+            r[0]
+            for r in self._con().execute(
+                "SELECT substr(a.text, p.start + 1, p.end - p.start) FROM passages p JOIN articles a ON a.id = p.article ORDER BY p.id"
+            )
+        ]
 
     def close(self) -> None:
         con = getattr(self._local, "con", None)
