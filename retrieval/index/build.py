@@ -406,8 +406,9 @@ def source_changes(index_dir: Path) -> SourceChanges:
     )
     for name, f in on_disk.items():
         rec = recorded.get(name)
-        moved = rec and source_state(f) != (rec["size"], rec["mtime_ns"])
-        if moved and hashlib.sha256(f.read_bytes()).hexdigest() != rec["sha256"]:
+        if rec is None or source_state(f) == (rec["size"], rec["mtime_ns"]):
+            continue  # new (counted above), or untouched
+        if hashlib.sha256(f.read_bytes()).hexdigest() != rec["sha256"]:
             changes.changed.append(f)
     return changes
 
