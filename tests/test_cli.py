@@ -148,3 +148,26 @@ def test_add_with_other_bm25_parameters_is_refused_in_one_line(tmp_path):
     assert run_cli("index", "--add", str(extra), "--index", str(index)).returncode == 0
     bm25 = json.loads(run_cli("stats", "--index", str(index), "--json").stdout)["bm25"]
     assert (bm25["k1"], bm25["b"]) == (1.2, 0.5)
+
+
+def test_a_broken_record_is_named_by_line_and_the_rest_indexed(tmp_path):
+    """A lone surrogate escape (a cut emoji) in one JSON Lines record: that record is reported, nothing else is lost."""
+    archive = tmp_path / "archive.jsonl"
+    good = {"id": "tin-1", "title": "Tin một", "date": "2024-12-02", "text": "Cây cầu dài 320 mét được khánh thành."}
+    bad = {"id": "tin-2", "title": "Tin hai", "text": "Xin chào \ud83d các bạn"}
+    last = {"id": "tin-3", "title": "Tin ba", "text": "Huyện trồng 500 ha rừng mới trong năm."}
+    more = [{"id": f"tin-{i}", "title": f"Tin {i}", "text": f"Xã số {i} tổ chức hội nghị đối thoại với nhân dân."} for i in range(4, 8)]
+    archive.write_text("\n".join(json.dumps(r) for r in (good, bad, last, *more)) + "\n", encoding="utf-8")
+    index = tmp_path / "index"
+    res = run_cli("index", str(archive), "--index", str(index))
+    assert res.returncode == 1 and "Indexed 6 article(s)" in res.stdout
+    assert f"{archive}:2: " in res.stderr and "lone UTF-16 surrogate" in res.stderr
+    ask = run_cli("ask", "Cây cầu dài bao nhiêu mét?", "--index", str(index), "--json")
+    assert ask.returncode == 0 and json.loads(ask.stdout)["hits"][0]["answer"]["text"] == "320 mét"
+    # and a question with the same broken character is cleaned, not fatal, in a batch
+    lines = [
+        json.dumps({"id": 1, "question": "Cây cầu dài bao nhiêu mét \udcff?"}),
+        json.dumps({"id": 2, "question": "Huyện trồng bao nhiêu ha rừng?"}),
+    ]
+    batch = run_cli("ask", "--batch", "-", "--json", "--index", str(index), stdin="\n".join(lines) + "\n")
+    assert batch.returncode == 0 and [json.loads(x)["id"] for x in batch.stdout.splitlines()] == [1, 2]

@@ -206,3 +206,28 @@ def test_open_index_builds_from_sources_or_says_missing(tmp_path):
     again = open_index(tmp_path / "index", sources=[folder])
     assert again.report is None  # nothing changed: opened as it is
     again.engine.close()
+
+
+def test_an_unreadable_file_is_recorded_and_does_not_trigger_a_rebuild_every_time(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from retrieval.index.build import source_changes
+
+    folder = _folder(tmp_path)
+    locked = folder / "locked.txt"
+    locked.write_text(_article(3), encoding="utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = build_index([folder], tmp_path / "index", BuildOptions(workers=1))
+    assert [p.source for p in report.problems] == [str(locked)]
+    assert not source_changes(tmp_path / "index")  # recorded: not "new" at the next ask
+    locked.write_text(_article(4), encoding="utf-8")  # edited, still unreadable: nothing to re-read
+    assert not source_changes(tmp_path / "index")
+    monkeypatch.setattr(Path, "read_bytes", real)
+    assert [p.name for p in source_changes(tmp_path / "index").changed] == ["locked.txt"]  # readable again: re-indexed

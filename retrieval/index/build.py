@@ -38,7 +38,7 @@ from retrieval.index.matrix import FieldBuilder, FieldMatrix
 from retrieval.index.store import append_store, write_store
 from retrieval.model import Article, Passage, Problem
 from retrieval.sources.passages import MAX_CHARS, split_passages
-from retrieval.sources.reader import discover, read_sources
+from retrieval.sources.reader import UNREADABLE, discover, read_sources
 from retrieval.text.analyzer import FIELDS
 
 __all__ = [
@@ -408,7 +408,11 @@ def source_changes(index_dir: Path) -> SourceChanges:
         rec = recorded.get(name)
         if rec is None or source_state(f) == (rec["size"], rec["mtime_ns"]):
             continue  # new (counted above), or untouched
-        if hashlib.sha256(f.read_bytes()).hexdigest() != rec["sha256"]:
+        try:
+            digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        except OSError:
+            digest = UNREADABLE  # still unreadable: changed only if it could be read before
+        if digest != rec["sha256"]:
             changes.changed.append(f)
     return changes
 

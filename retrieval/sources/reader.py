@@ -154,6 +154,9 @@ def parse_bulletin(text: str, doc_id: str, source: str = "") -> Article:
     return _assemble(doc_id, title, paragraphs, date=page_date, author=author, source=source)
 
 
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
 def parse_jsonl_record(obj: object, source: str) -> Article:
     """One archive record {"id","title","date","text"[, "author", "url"]}; paragraphs split on blank lines."""
     if not isinstance(obj, dict):
@@ -164,6 +167,9 @@ def parse_jsonl_record(obj: object, source: str) -> Article:
     for key in ("id", "title", "date", "text", "author", "url"):
         if obj.get(key) is not None and not isinstance(obj[key], (str, int)):
             raise ValueError(f'field "{key}" must be a string')
+        if isinstance(obj.get(key), str) and _SURROGATE_RE.search(obj[key]):
+            # "\ud83d" alone: half of an emoji cut by whoever exported it; no encoder can write it
+            raise ValueError(f'field "{key}" holds a broken character (a lone UTF-16 surrogate); re-export the record')
     body = nfc(str(obj["text"]))
     paragraphs: list[tuple[str, str]] = []
     for block in _blocks(body):
@@ -229,6 +235,9 @@ def _read_jsonl(path: Path, data: bytes) -> Iterator[Article | Problem]:
             yield Problem(where, str(exc))
 
 
+UNREADABLE = "unreadable"  # the recorded "hash" of a file that could not be read
+
+
 def read_sources(paths: Iterable[Path]) -> ReadResult:
     """Read every bulletin under ``paths``; unreadable ones become Problems, never exceptions."""
     files, problems = discover(paths)
@@ -240,6 +249,8 @@ def read_sources(paths: Iterable[Path]) -> ReadResult:
             data = path.read_bytes()
         except OSError as exc:
             problems.append(Problem(str(path), f"cannot read ({exc.strerror})"))
+            # recorded all the same, so that the next freshness check does not take it for a new file
+            hashes[str(path)] = UNREADABLE
             continue
         hashes[str(path)] = hashlib.sha256(data).hexdigest()
         if path.suffix.lower() == ".jsonl":
