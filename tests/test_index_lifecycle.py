@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import time
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +14,7 @@ from retrieval.index.build import BuildOptions, build_index, is_stale
 from retrieval.index.layout import current_generation
 from retrieval.search.engine import Engine
 
-from .conftest import SEED_FILE, run_cli
+from .conftest import ROOT, SEED_FILE, run_cli
 
 NEW_BULLETIN = """Thứ hai, 02/12/2024
 
@@ -231,3 +234,65 @@ def test_an_unreadable_file_is_recorded_and_does_not_trigger_a_rebuild_every_tim
     assert not source_changes(tmp_path / "index")
     monkeypatch.setattr(Path, "read_bytes", real)
     assert [p.name for p in source_changes(tmp_path / "index").changed] == ["locked.txt"]  # readable again: re-indexed
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_build_leaves_no_worker_and_the_old_index_answers(tmp_path, sig):
+    import json
+    import subprocess
+    import sys
+
+    index = tmp_path / "index"
+    assert run_cli("index", str(SEED_FILE), "--index", str(index)).returncode == 0
+    archive = tmp_path / "big.jsonl"
+    with archive.open("w", encoding="utf-8") as fh:  # enough passages for the worker pool
+        for i in range(900):
+            text = f"Xã Tân Liên {i} hoàn thành {i + 3} km đường bê tông.\n\nCông trình giúp {i + 40} hộ dân đi lại thuận tiện."
+            fh.write(json.dumps({"id": f"tin-{i}", "title": f"Tin {i}", "text": text}, ensure_ascii=False) + "\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "retrieval", "index", str(archive), "--index", str(index), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert workers, "the build never started its workers"
+    time.sleep(0.3)
+    proc.send_signal(sig)
+    proc.wait(30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers), "a worker outlived its build"
+    ask = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(index), "--no-refresh", "--json")
+    assert ask.returncode == 0 and "34 đồng chí" in ask.stdout  # the old index keeps serving
+    if sig == signal.SIGTERM:
+        assert not list(index.glob("tmp-*"))  # unwound: its unpublished folder is gone
+    assert run_cli("index", str(SEED_FILE), "--index", str(index)).returncode == 0
+    assert not list(index.glob("tmp-*"))  # the next build removes what a killed one left

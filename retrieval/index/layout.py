@@ -26,6 +26,7 @@ __all__ = [
     "new_generation",
     "publish",
     "read_params",
+    "remove_orphans",
     "source_state",
     "write_params",
 ]
@@ -56,10 +57,31 @@ def current_generation(index_dir: Path) -> Path:
     return gen
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_orphans(index_dir: Path) -> None:
+    """Delete the tmp-* folders of builds whose process is gone (killed, or the machine restarted)."""
+    for stale in index_dir.glob("tmp-*"):
+        parts = stale.name.split("-")
+        pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
+        orphan = not _alive(pid) if pid is not None else time.time() - stale.stat().st_mtime > 3600
+        if stale.is_dir() and orphan and pid != os.getpid():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def new_generation(index_dir: Path) -> Path:
-    """A fresh, private folder for a build (named so stale ones are recognisable)."""
+    """A fresh, private folder for a build, named with the building process's id so orphans are recognisable."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    gen = index_dir / f"tmp-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    remove_orphans(index_dir)
+    gen = index_dir / f"tmp-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     gen.mkdir()
     return gen
 
@@ -91,10 +113,7 @@ def publish(index_dir: Path, tmp_gen: Path, keep: int = 2) -> Path:
     for old in gens[:-keep]:
         if old != final:
             shutil.rmtree(old, ignore_errors=True)
-    for stale in index_dir.glob("tmp-*"):
-        # Left by a build that crashed; never the one just published.
-        if stale.is_dir() and time.time() - stale.stat().st_mtime > 3600:
-            shutil.rmtree(stale, ignore_errors=True)
+    remove_orphans(index_dir)  # left by builds that were killed; never a running one's
     return final
 
 
