@@ -74,6 +74,8 @@ class BotState:
 
     def close(self) -> None:
         """Close what ``load`` opened (post_shutdown)."""
+        if self.watchdog and not self.watchdog.done():
+            self.watchdog.cancel()
         if self._executor:
             self._executor.shutdown(wait=False, cancel_futures=True)
         if self._store:
