@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from retrieval import BuildError, Engine, IndexMissing, open_index
+from retrieval import BuildError, Engine, IndexBusy, IndexMissing, open_index
 
 from .config import Settings
-from .render import reload_failed_message, reload_message
+from .render import reload_busy_message, reload_failed_message, reload_message
 from .state import BotState
 
 __all__ = ["open_engine", "reload_engine"]
@@ -30,6 +30,8 @@ def reload_engine(state: BotState) -> str:
     settings = state.settings
     try:
         opened = open_index(settings.bantin_index_dir, sources=[settings.bantin_sources])
+    except IndexBusy:
+        return reload_busy_message()  # a maintainer's `index` is writing the folder
     except (BuildError, IndexMissing, OSError) as exc:  # the old index keeps serving; the admin reads why
         log.warning("Reload failed: %s", exc)
         return reload_failed_message(str(exc))

@@ -30,6 +30,8 @@ __all__ = [
     "latest_message",
     "not_found_message",
     "quote_html",
+    "reload_busy_message",
+    "reload_failed_message",
     "reload_message",
     "split_blocks",
     "stats_message",
@@ -255,6 +257,10 @@ def reload_message(report: BuildReport | None, before: dict[str, str], after: di
         lines.append(_esc(msg.RELOAD_SKIPPED.format(n=len(report.problems))))
         lines += [f"• {_esc(str(p))}" for p in report.problems[:10]]
     return "\n".join(lines)
+
+
+def reload_busy_message() -> str:
+    return _esc(msg.RELOAD_BUSY)
 
 
 def reload_failed_message(reason: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from retrieval.index.build import BuildError, BuildReport, SourceChanges
-    from retrieval.index.layout import IndexMissing, IndexOutdated
+    from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated
     from retrieval.index.store import StoredArticle
     from retrieval.model import NO_DATE
     from retrieval.search.answer import Span
@@ -30,6 +30,7 @@ __all__ = [
     "BuildReport",
     "Engine",
     "Hit",
+    "IndexBusy",
     "IndexMissing",
     "IndexOutdated",
     "Opened",
@@ -51,6 +52,7 @@ _WHERE = {
     "BuildError": "retrieval.index.build",
     "BuildReport": "retrieval.index.build",
     "SourceChanges": "retrieval.index.build",
+    "IndexBusy": "retrieval.index.layout",
     "IndexMissing": "retrieval.index.layout",
     "IndexOutdated": "retrieval.index.layout",
     "StoredArticle": "retrieval.index.store",

@@ -104,7 +104,7 @@ def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False) -> 
 # -- index ------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
     from retrieval.index.build import BuildError, add_to_index, build_index, resolve_options
-    from retrieval.index.layout import IndexMissing
+    from retrieval.index.layout import IndexBusy, IndexMissing
 
     paths = [Path(p) for p in (args.paths or [DEFAULT_SOURCES])]
     missing = [str(p) for p in paths if not p.exists()]
@@ -123,6 +123,8 @@ def cmd_index(args: argparse.Namespace) -> int:
                 report = build_index(paths, _index_dir(args), options, progress)
         except IndexMissing:
             raise CliError(f"--add needs an existing index in {_index_dir(args)}/", "build it first without --add") from None
+        except IndexBusy as exc:
+            raise CliError(str(exc), "wait for it to finish (ask keeps answering meanwhile), then run this again") from None
         except BuildError as exc:
             for problem in getattr(exc, "problems", []):
                 err.print(f"[red]skipped[/] {problem}")

@@ -4,6 +4,7 @@
 - ``refresh``: bulletins added, edited or removed since the build are indexed first (merged when
   files were only added, rebuilt otherwise), with the BM25 parameters the index recorded.
 - ``sources`` that the index was not built from are merged into it, so nothing indexed is lost.
+- While another process builds, the published index is opened as it is (readers never wait).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from retrieval.index.build import (
     resolve_options,
     source_changes,
 )
-from retrieval.index.layout import IndexMissing, current_generation, read_params
+from retrieval.index.layout import IndexBusy, IndexMissing, current_generation, read_params
 from retrieval.search.engine import Engine, RankerConfig
 
 __all__ = ["Opened", "open_index"]
@@ -70,13 +71,16 @@ def open_index(
         report = build_index(list(sources), index_dir, resolve_options(index_dir), progress)
     else:
         if refresh:
-            changes = source_changes(index_dir)
-            if changes:
-                if on_refresh:
-                    on_refresh(changes)
-                report = refresh_index(index_dir, progress=progress, changes=changes)
-            inputs = _recorded_inputs(index_dir)
-            new = [Path(s) for s in sources or () if not _covered(Path(s), inputs) and Path(s).exists()]
-            if new:
-                report = add_to_index(new, index_dir, None, progress)
+            try:
+                changes = source_changes(index_dir)
+                if changes:
+                    if on_refresh:
+                        on_refresh(changes)
+                    report = refresh_index(index_dir, progress=progress, changes=changes)
+                inputs = _recorded_inputs(index_dir)
+                new = [Path(s) for s in sources or () if not _covered(Path(s), inputs) and Path(s).exists()]
+                if new:
+                    report = add_to_index(new, index_dir, None, progress)
+            except IndexBusy:
+                pass  # another build is bringing it up to date: answer from what is published meanwhile
     return Opened(Engine.open(index_dir, config), report, changes)

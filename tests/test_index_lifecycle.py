@@ -296,3 +296,23 @@ def test_a_killed_build_leaves_no_worker_and_the_old_index_answers(tmp_path, sig
         assert not list(index.glob("tmp-*"))  # unwound: its unpublished folder is gone
     assert run_cli("index", str(SEED_FILE), "--index", str(index)).returncode == 0
     assert not list(index.glob("tmp-*"))  # the next build removes what a killed one left
+
+
+def test_one_build_at_a_time_and_ask_keeps_answering(tmp_path):
+    """A second build says in one line which process holds the folder; ask answers from what is published."""
+    import os
+
+    from retrieval.index.layout import build_lock
+
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    assert run_cli("index", str(folder), "--index", str(index)).returncode == 0
+    (folder / "tin-5.txt").write_text(_article(5), encoding="utf-8")  # a change ask would like to index
+    with build_lock(index):  # this test process plays the running build
+        res = run_cli("index", str(folder), "--index", str(index))
+        assert res.returncode == 2
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"another build (pid {os.getpid()}) is writing" in lines[0] and "Next: " in lines[0]
+        ask = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(index), "--json")
+        assert ask.returncode == 0 and "34 đồng chí" in ask.stdout
+    assert run_cli("index", str(folder), "--index", str(index)).returncode == 0  # released: builds again

@@ -27,6 +27,7 @@ from retrieval.index.ingest import ARTICLE_FIELDS, TITLE_FIELDS, IngestStats, Se
 from retrieval.index.layout import (
     FORMAT_VERSION,
     IndexMissing,
+    build_lock,
     current_generation,
     new_generation,
     publish,
@@ -253,6 +254,32 @@ def build_index(
     options: BuildOptions | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
+    """Read every bulletin under ``inputs`` and publish a new index generation in ``index_dir`` (``IndexBusy`` if another build runs)."""
+    with build_lock(index_dir):
+        return _build_index(inputs, index_dir, options, progress)
+
+
+def add_to_index(
+    paths: Sequence[Path],
+    index_dir: Path,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Merge new bulletins into the live index: only they are read and segmented (``IndexBusy`` if another build runs).
+
+    Articles whose id is already indexed are reported and skipped (changing an article
+    needs a full rebuild, which ``refresh_index`` does by itself).
+    """
+    with build_lock(index_dir):
+        return _add_to_index(paths, index_dir, options, progress)
+
+
+def _build_index(
+    inputs: Sequence[Path],
+    index_dir: Path,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
     """Read every bulletin under ``inputs`` and publish a new index generation in ``index_dir``."""
     options = options or BuildOptions()
     started = time.perf_counter()
@@ -290,17 +317,12 @@ def build_index(
     )
 
 
-def add_to_index(
+def _add_to_index(
     paths: Sequence[Path],
     index_dir: Path,
     options: BuildOptions | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Merge new bulletins into the live index: only they are read and segmented.
-
-    Articles whose id is already indexed are reported and skipped (changing an article
-    needs a full rebuild, which ``refresh_index`` does by itself).
-    """
     started = time.perf_counter()
     clock = _Stages()
     old_gen = current_generation(index_dir)

@@ -11,17 +11,22 @@ writing leaves the previous index usable and readers never see half an index.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
     "FORMAT_VERSION",
+    "IndexBusy",
     "IndexMissing",
     "IndexOutdated",
+    "build_lock",
     "current_generation",
     "new_generation",
     "publish",
@@ -39,6 +44,35 @@ FORMAT_VERSION = 5
 
 class IndexMissing(FileNotFoundError):
     """No usable index in the folder."""
+
+
+class IndexBusy(RuntimeError):
+    """Another build holds the index folder's lock."""
+
+    def __init__(self, index_dir: Path, pid: str) -> None:
+        super().__init__(f"another build (pid {pid or '?'}) is writing {index_dir}/")
+        self.pid = pid
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the folder's build lock: one build or merge at a time (readers never need it).
+
+    The lock is the kernel's (flock), so a killed build releases it by dying; the file keeps the
+    holder's pid for the message.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / ".build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(index_dir, os.pread(fd, 32, 0).decode(errors="replace").strip()) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 class IndexOutdated(IndexMissing):
