@@ -20,6 +20,8 @@ def open_engine(settings: Settings) -> Engine:
     opened = open_index(settings.bantin_index_dir, sources=[settings.bantin_sources])
     for problem in opened.report.problems if opened.report else []:
         log.warning("Skipped %s", problem)
+    if opened.warning:
+        log.warning("%s", opened.warning)
     return opened.engine
 
 
@@ -35,6 +37,8 @@ def reload_engine(state: BotState) -> str:
     except (BuildError, IndexMissing, OSError) as exc:  # the old index keeps serving; the admin reads why
         log.warning("Reload failed: %s", exc)
         return reload_failed_message(str(exc))
+    if opened.warning:
+        log.warning("%s", opened.warning)
     if opened.report is None:
         opened.engine.close()
         return reload_message(None, before, before, int(old.params["n_articles"]))

@@ -39,7 +39,10 @@ class CliError(Exception):
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
-    return Path(args.index or os.environ.get("BANTIN_INDEX_DIR") or DEFAULT_INDEX)
+    path = Path(args.index or os.environ.get("BANTIN_INDEX_DIR") or DEFAULT_INDEX)
+    if path.exists() and not path.is_dir():
+        raise CliError(f"{path} is a file, but the index must be a folder", f"give a folder: --index {path}.d (or remove the file)")
+    return path
 
 
 def _console(stderr: bool = False) -> Console:
@@ -77,7 +80,7 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
 def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False) -> Engine:
     """The library's open_index, its failures as one line with the next step."""
     from retrieval.index.layout import IndexMissing, IndexOutdated
-    from retrieval.service import open_index
+    from retrieval.service import IndexDamaged, open_index
 
     err = _console(stderr=True)
 
@@ -96,8 +99,12 @@ def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False) -> 
         raise CliError(
             f"no index in {index_dir}/", f"build one: python -m retrieval index {DEFAULT_SOURCES}/ --index {index_dir}"
         ) from None
+    except IndexDamaged as exc:
+        raise CliError(str(exc), exc.command) from None
     for problem in opened.report.problems if opened.report else []:
         err.print(f"[red]skipped[/] {problem}")
+    if opened.warning:
+        err.print(f"[yellow]warning[/] {opened.warning}", soft_wrap=True)
     return opened.engine
 
 

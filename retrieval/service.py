@@ -5,10 +5,15 @@
   files were only added, rebuilt otherwise), with the BM25 parameters the index recorded.
 - ``sources`` that the index was not built from are merged into it, so nothing indexed is lost.
 - While another process builds, the published index is opened as it is (readers never wait).
+- A damaged generation (truncated arrays, a scribbled store, garbage params) is passed over for the
+  newest one that opens cleanly, with a one-line warning naming the command that rebuilds it.
 """
 
 from __future__ import annotations
 
+import json
+import shlex
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,19 +28,28 @@ from retrieval.index.build import (
     resolve_options,
     source_changes,
 )
-from retrieval.index.layout import IndexBusy, IndexMissing, current_generation, read_params
+from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated, current_generation, read_params
 from retrieval.search.engine import Engine, RankerConfig
 
-__all__ = ["Opened", "open_index"]
+__all__ = ["IndexDamaged", "Opened", "open_index", "rebuild_command"]
+
+
+class IndexDamaged(RuntimeError):
+    """No generation of the index opens; ``command`` rebuilds it from the recorded inputs."""
+
+    def __init__(self, message: str, command: str) -> None:
+        super().__init__(message)
+        self.command = command
 
 
 @dataclass
 class Opened:
-    """The engine, and what opening it built (None when the index was used as it was)."""
+    """The engine, what opening it built (None when the index was used as it was), and a warning to show."""
 
     engine: Engine
     report: BuildReport | None = None
     changes: SourceChanges | None = None
+    warning: str | None = None  # one line: what is wrong and the command that fixes it
 
 
 def _recorded_inputs(index_dir: Path) -> list[Path]:
@@ -61,8 +75,11 @@ def open_index(
     ``on_refresh`` is told what changed before a re-index starts (shells print it: it may take a while).
     """
     index_dir = Path(index_dir)
+    if index_dir.exists() and not index_dir.is_dir():
+        raise NotADirectoryError(f"{index_dir} is a file; --index must be a folder")
     report: BuildReport | None = None
     changes: SourceChanges | None = None
+    warning: str | None = None
     try:
         current_generation(index_dir)
     except IndexMissing:
@@ -83,4 +100,56 @@ def open_index(
                     report = add_to_index(new, index_dir, None, progress)
             except IndexBusy:
                 pass  # another build is bringing it up to date: answer from what is published meanwhile
-    return Opened(Engine.open(index_dir, config), report, changes)
+            except (OSError, ValueError, KeyError, sqlite3.DatabaseError) as exc:
+                # a read-only or full folder, a damaged params.json: answer from the last good build
+                warning = f"could not re-index ({_reason(exc)}); answering from the last build. Next: {rebuild_command(index_dir)}"
+    engine, damaged = _open_published(index_dir, config)
+    return Opened(engine, report, changes, damaged or warning)
+
+
+_DAMAGE = (OSError, ValueError, KeyError, TypeError, sqlite3.DatabaseError)
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+
+
+def rebuild_command(index_dir: Path) -> str:
+    """The command that rebuilds ``index_dir`` from the inputs it recorded (any generation that still says)."""
+    for gen in _generations(index_dir):
+        try:
+            inputs = [str(p) for p in read_params(gen)["inputs"]]
+        except (*_DAMAGE, json.JSONDecodeError):
+            continue
+        return "python -m retrieval index " + " ".join(shlex.quote(i) for i in inputs) + f" --index {shlex.quote(str(index_dir))}"
+    return f"python -m retrieval index YOUR-BULLETINS --index {shlex.quote(str(index_dir))}"
+
+
+def _generations(index_dir: Path) -> list[Path]:
+    """The published generation first, then the older ones still on disk, newest first."""
+    older = sorted((g for g in index_dir.glob("gen-*") if g.is_dir()), key=lambda g: g.name, reverse=True)
+    try:
+        current = current_generation(index_dir)
+    except IndexMissing:
+        return older
+    return [current, *(g for g in older if g != current)]
+
+
+def _open_published(index_dir: Path, config: RankerConfig | None) -> tuple[Engine, str | None]:
+    """The newest generation that opens cleanly, and a one-line warning when it is not the published one."""
+    first: str | None = None
+    for gen in _generations(index_dir):
+        try:
+            engine = Engine(gen, config)
+            engine.check()
+        except IndexOutdated:
+            raise
+        except _DAMAGE as exc:
+            first = first or f"{gen.name}: {_reason(exc)}"
+            continue
+        if first is None:
+            return engine, None
+        return engine, f"the index is damaged ({first}); answering from the build before ({gen.name}). Next: {rebuild_command(index_dir)}"
+    if first is None:
+        raise IndexMissing(f"no index in {index_dir}")
+    raise IndexDamaged(f"the index in {index_dir}/ is damaged ({first}) and no earlier build opens", rebuild_command(index_dir))

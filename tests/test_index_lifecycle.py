@@ -316,3 +316,83 @@ def test_one_build_at_a_time_and_ask_keeps_answering(tmp_path):
         ask = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(index), "--json")
         assert ask.returncode == 0 and "34 đồng chí" in ask.stdout
     assert run_cli("index", str(folder), "--index", str(index)).returncode == 0  # released: builds again
+
+
+def _two_builds(tmp_path):
+    """An index with two generations on disk (the previous one is kept for readers), and its newest one."""
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    assert run_cli("index", str(folder), "--index", str(index)).returncode == 0
+    (folder / "tin-6.txt").write_text(_article(6), encoding="utf-8")
+    assert run_cli("index", str(folder), "--index", str(index)).returncode == 0
+    return folder, index, current_generation(index)
+
+
+def _truncate_npy(gen):
+    victim = sorted(gen.glob("word.low.npy"))[0]
+    victim.write_bytes(victim.read_bytes()[:200])
+
+
+def _scribble_store(gen):
+    store = gen / "store.sqlite"
+    data = bytearray(store.read_bytes())
+    data[:100] = b"\xff" * 100
+    store.write_bytes(bytes(data))
+
+
+def _garbage_params(gen):
+    (gen / "params.json").write_text("{not json", encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", [_truncate_npy, _scribble_store, _garbage_params])
+def test_a_damaged_index_serves_the_last_good_build_and_names_the_rebuild(tmp_path, damage):
+    folder, index, newest = _two_builds(tmp_path)
+    damage(newest)
+    ask = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(index), "--no-refresh", "--json")
+    assert ask.returncode == 0 and "34 đồng chí" in ask.stdout  # the build before answers
+    warning = [line for line in ask.stderr.splitlines() if line.startswith("warning")]
+    assert len(warning) == 1 and "damaged" in warning[0] and newest.name in warning[0]
+    assert f"python -m retrieval index {folder.resolve()} --index {index}" in warning[0]  # the recorded inputs, not seeds/
+
+
+def test_a_damaged_index_with_nothing_older_is_one_line_with_the_command(tmp_path):
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    assert run_cli("index", str(folder), "--index", str(index)).returncode == 0
+    _scribble_store(current_generation(index))
+    res = run_cli("ask", "Ai phát biểu?", "--index", str(index), "--no-refresh")
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2 and len(lines) == 1 and "is damaged" in lines[0]
+    assert f"Next: python -m retrieval index {folder.resolve()} --index {index}" in lines[0]
+
+
+def test_a_file_as_index_and_a_corrupt_cache(tmp_path):
+    not_a_folder = tmp_path / "index.txt"
+    not_a_folder.write_text("x", encoding="utf-8")
+    res = run_cli("ask", "Ai phát biểu?", "--index", str(not_a_folder))
+    assert res.returncode == 2 and "must be a folder" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    res = run_cli("index", str(folder), "--index", str(index))
+    assert res.returncode == 0 and "segmentation cache" in res.stderr and "dropping it" in res.stderr
+
+
+def test_a_refresh_that_cannot_write_answers_from_the_last_build(tmp_path, monkeypatch):
+    """A full disk (or a read-only folder) while ask wants to re-index: the last build answers, with a warning."""
+    from retrieval import service
+
+    folder = _folder(tmp_path)
+    index = tmp_path / "index"
+    build_index([folder], index, BuildOptions(workers=1))
+    (folder / "tin-8.txt").write_text(_article(8), encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(service, "refresh_index", full)
+    opened = service.open_index(index)
+    assert opened.warning and "No space left on device" in opened.warning and "Next: python -m retrieval index" in opened.warning
+    assert opened.engine.search("Bao nhiêu đồng chí được nhận kỷ niệm chương?").hits[0].answer.text == "34 đồng chí"
+    opened.engine.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -67,6 +68,7 @@ ARTICLE_PREFIX = "article."
 SOURCES = "sources.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+log = logging.getLogger(__name__)
 
 
 class BuildError(RuntimeError):
@@ -209,6 +211,17 @@ def _save(gen: Path, prefix: str, name: str, matrix: FieldMatrix, meta: dict) ->
     meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": len(matrix.terms), "postings": matrix.n_postings}
 
 
+def _open_cache(path: Path) -> SegmentCache:
+    """The segmentation cache; a corrupt one is only a cache: dropped with a warning, and rebuilt."""
+    try:
+        return SegmentCache(path)
+    except sqlite3.DatabaseError as exc:
+        log.warning("the segmentation cache %s is damaged (%s); dropping it, this build segments everything", path, exc)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return SegmentCache(path)
+
+
 def _analyse(
     cut: list[tuple[Article, list[Passage]]], index_dir: Path, options: BuildOptions, progress: Progress | None
 ) -> tuple[dict[str, dict[str, FieldBuilder]], IngestStats]:
@@ -216,7 +229,7 @@ def _analyse(
     passage_builders = {name: FieldBuilder() for name in FIELDS}
     title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
     article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
-    cache = SegmentCache(index_dir / "cache.sqlite")
+    cache = _open_cache(index_dir / "cache.sqlite")
     try:
         stats = analyse_articles(cut, cache, passage_builders, title_builders, article_builders, options.workers, progress)
     finally:

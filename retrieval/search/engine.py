@@ -127,6 +127,17 @@ class Engine:
         self.n_passages = int(self.params["n_passages"])
         self.kernels: Kernels = NUMPY  # until warm_up(): one question does not pay for loading numba
 
+    def check(self) -> None:
+        """Touch what opening does not: the store's tables and every array's last element (damage shows here)."""
+        _, n_passages = self.store.counts()
+        if n_passages != self.n_passages or len(self.passage_article) != self.n_passages:
+            raise ValueError(f"the store holds {n_passages} passages, the arrays {len(self.passage_article)}")
+        for matrix in (*self.fields.values(), *self.title_fields.values(), *self.article_fields.values()):
+            for name in matrix.ARRAYS:
+                array = getattr(matrix, name)
+                if len(array):
+                    _ = array[-1]
+
     def warm_up(self) -> None:
         """Load the compiled kernels and pyvi before the first real question (servers, batches)."""
         self.kernels = compiled()
