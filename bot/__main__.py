@@ -21,13 +21,20 @@ __all__ = ["main"]
 
 def _console(settings: Settings) -> int:
     """Read questions from stdin; print the quotes the bot would send, drawn for a terminal."""
-    from retrieval import QuestionError, clean_question, latest_text, result_text
+    from retrieval import BuildError, IndexMissing, QuestionError, clean_question, latest_text, result_text
     from retrieval.terminal import console
 
     from . import messages as msg
     from .archive import open_engine
 
-    engine = open_engine(settings)
+    # bytes that are not UTF-8 become lone surrogates, which clean_question drops, instead of a crash
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")
+    try:
+        engine = open_engine(settings)
+    except (BuildError, IndexMissing) as exc:
+        print(f"error: {exc}. Next: put bulletins in {settings.bantin_sources}/ (BANTIN_SOURCES) and run again.", file=sys.stderr)
+        return 2
     out = console()
     interactive = sys.stdin.isatty()
     not_found = {

@@ -19,7 +19,7 @@ from typing import Any
 
 from telegram import CallbackQuery, InlineQueryResultArticle, InputTextMessageContent, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from retrieval import QuestionError, Result, clean_question
@@ -161,7 +161,27 @@ async def _answer(update: Update, context: BotContext, raw: str) -> None:
     for i, text in enumerate(texts):
         last = i == len(texts) - 1
         markup = answer_keyboard(qid, 0, result, per_page) if last and not result.not_found else None
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=(i == 0))
+        await _retrying(functools.partial(message.reply_text, text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=(i == 0)))
+
+
+SEND_ATTEMPTS = 3
+
+
+async def _retrying(send: Callable[[], Coroutine[Any, Any, Message]]) -> Message:
+    """Send, retrying a network failure twice with backoff before the error handler apologises.
+
+    A cadre waiting for an answer should not lose it to one dropped connection. Telegram's refusals
+    (BadRequest, Forbidden) are not retried: sending the same thing again would fail the same way.
+    """
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            return await send()
+        except NetworkError as exc:
+            if isinstance(exc, BadRequest) or attempt == SEND_ATTEMPTS - 1:
+                raise
+            log.info("Network error sending a reply (%s); retrying", exc)
+            await asyncio.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 # -- commands -------------------------------------------------------------------------

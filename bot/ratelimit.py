@@ -10,14 +10,17 @@ __all__ = ["UserRateLimiter"]
 
 
 class UserRateLimiter:
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, prune_over: int = 10_000) -> None:
         self.per_minute = per_minute
         self.clock = clock
+        self.prune_over = prune_over  # users tracked before idle ones are forgotten
         self._seen: dict[int, deque[float]] = defaultdict(deque)
 
     def allow(self, user_id: int) -> bool:
         """Count one question for ``user_id``; False when over the limit (the question is not counted)."""
         now = self.clock()
+        if len(self._seen) > self.prune_over:
+            self._prune(now)
         window = self._seen[user_id]
         while window and now - window[0] >= 60.0:
             window.popleft()
@@ -25,6 +28,14 @@ class UserRateLimiter:
             return False
         window.append(now)
         return True
+
+    def _prune(self, now: float) -> None:
+        """Forget users with nothing in their window, so the table does not grow with every user ever seen."""
+        for uid in [u for u, w in self._seen.items() if not w or now - w[-1] >= 60.0]:
+            del self._seen[uid]
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
     def retry_after(self, user_id: int) -> int:
         """Seconds until the next question is allowed."""

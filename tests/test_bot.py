@@ -360,3 +360,14 @@ def test_polling_that_gives_up_stops_the_bot_with_status_1(tmp_path):
             runner._thread.join(30)
             assert not runner._thread.is_alive(), "the bot kept running after polling gave up"
         assert runner.error is None and runner.status == 1, runner.error
+
+
+def test_a_dropped_connection_is_retried_and_the_answer_arrives(env):
+    tg, _, _ = env
+    tg.fail_next("sendMessage", BadRequest("Bad Gateway", code=502))  # PTB reads a 502 as a network error
+    asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1015)
+    replies = tg.replies_to(asked)
+    assert replies and KNP in _text(replies[-1])
+    assert not [
+        c for c in tg.calls if c.method == "sendMessage" and c.params.get("text") == msg.ERROR and c.params.get("chat_id") == "1015"
+    ]

@@ -139,3 +139,25 @@ def test_env_example_documents_every_setting():
     for name in names:  # each variable has a comment above it (English and Vietnamese)
         block = env.split(f"\n{name.upper()}=")[0].rsplit("\n\n", 1)[-1]
         assert block.strip().startswith("#"), name
+
+
+def test_console_survives_bad_bytes_long_questions_and_no_bulletins(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BANTIN_", "WEBHOOK_"))}
+    base.update({"PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
+    stdin = (
+        b"\xff\xfe broken \xc3\n"
+        + ("dài " * 400).encode()
+        + b"\nBao nhi\xc3\xaau \xc4\x91\xe1\xbb\x93ng ch\xc3\xad \xc4\x91\xc6\xb0\xe1\xbb\xa3c nh\xe1\xba\xadn k\xe1\xbb\xb7 ni\xe1\xbb\x87m ch\xc6\xb0\xc6\xa1ng?\n"
+    )
+    res = subprocess.run([sys.executable, "-m", "bot", "--console"], cwd=tmp_path, input=stdin, capture_output=True, timeout=300, env=base)
+    out, err = res.stdout.decode(), res.stderr.decode()
+    assert res.returncode == 0, err
+    assert "Traceback" not in err and "→ 34 đồng chí" in out
+    assert "Câu hỏi hơi dài" in out  # the bot's own limit and words
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "seeds").mkdir()
+    res = subprocess.run([sys.executable, "-m", "bot", "--console"], cwd=empty, input=b"x\n", capture_output=True, timeout=300, env=base)
+    lines = res.stderr.decode().strip().splitlines()
+    assert res.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: ") and "Next: " in lines[0]

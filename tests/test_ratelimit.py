@@ -23,3 +23,13 @@ def test_window_slides_with_time():
     clock.now += 30  # the first three questions are a minute old now
     assert limiter.allow(7) and limiter.retry_after(7) == 0
     assert [limiter.allow(7) for _ in range(3)] == [True, True, False]
+
+
+def test_idle_users_are_forgotten():
+    clock = Clock()
+    limiter = UserRateLimiter(3, clock=clock, prune_over=100)
+    for uid in range(500):
+        limiter.allow(uid)
+        clock.now += 1.0  # one new user a second: the first ones fall out of the window
+    assert len(limiter) <= 100 + 60
+    assert [limiter.allow(499) for _ in range(3)] == [True, True, False]  # a recent user keeps its window
