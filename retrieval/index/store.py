@@ -153,6 +153,11 @@ class Store:
         )
         return [StoredArticle(*r) for r in rows]
 
+    def last_passage_id(self) -> int:
+        """The largest passage id (a rowid lookup: cheap at any size, and it reads the file's header)."""
+        row = self._con().execute("SELECT max(id) FROM passages").fetchone()
+        return -1 if row[0] is None else int(row[0])
+
     def counts(self) -> tuple[int, int]:
         con = self._con()
         return (con.execute("SELECT count(*) FROM articles").fetchone()[0], con.execute("SELECT count(*) FROM passages").fetchone()[0])

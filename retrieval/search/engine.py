@@ -129,9 +129,9 @@ class Engine:
 
     def check(self) -> None:
         """Touch what opening does not: the store's tables and every array's last element (damage shows here)."""
-        _, n_passages = self.store.counts()
-        if n_passages != self.n_passages or len(self.passage_article) != self.n_passages:
-            raise ValueError(f"the store holds {n_passages} passages, the arrays {len(self.passage_article)}")
+        last = self.store.last_passage_id()
+        if last != self.n_passages - 1 or len(self.passage_article) != self.n_passages:
+            raise ValueError(f"the store ends at passage {last}, the arrays hold {len(self.passage_article)}")
         for matrix in (*self.fields.values(), *self.title_fields.values(), *self.article_fields.values()):
             for name in matrix.ARRAYS:
                 array = getattr(matrix, name)
