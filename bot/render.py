@@ -63,12 +63,16 @@ def quote_html(hit: Hit) -> str:
     """The passage, escaped: the sentence that answers in bold, the typed answer in it underlined too."""
     text = hit.text
     marks: list[tuple[int, str]] = []  # (offset, tag), opened and closed in nesting order
-    if hit.sentence is not None:
-        marks += [(hit.sentence.start, "<b>"), (hit.sentence.end, "</b>")]
-    if hit.answer is not None:
-        inside = hit.sentence is not None and hit.sentence.start <= hit.answer.start and hit.answer.end <= hit.sentence.end
-        tag = "u" if inside else "b"
-        marks += [(hit.answer.start, f"<{tag}>"), (hit.answer.end, f"</{tag}>")]
+    sentence = hit.sentence if hit.sentence is not None and hit.sentence.start < hit.sentence.end else None
+    answer = hit.answer if hit.answer is not None and hit.answer.start < hit.answer.end else None
+    if sentence is not None:
+        marks += [(sentence.start, "<b>"), (sentence.end, "</b>")]
+    if answer is not None:
+        inside = sentence is not None and sentence.start <= answer.start and answer.end <= sentence.end
+        overlaps = sentence is not None and not inside and answer.start < sentence.end and sentence.start < answer.end
+        if not overlaps:  # tags that cross would not nest: a crossing answer keeps only the sentence's bold
+            tag = "u" if inside else "b"
+            marks += [(answer.start, f"<{tag}>"), (answer.end, f"</{tag}>")]
     # at one offset, closing tags go before opening ones, and an inner tag closes before its outer one
     marks.sort(key=lambda m: (m[0], not m[1].startswith("</"), m[1] != "</u>"))
     out, pos = [], 0
