@@ -401,7 +401,7 @@ class FakeTelegram:
             do_GET = do_POST
 
             def _reply(self, status: int, payload: dict) -> None:
-                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                data = json.dumps(payload).encode("utf-8")  # ASCII escapes: a fuzzed lone surrogate still travels
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
