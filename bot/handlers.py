@@ -317,17 +317,28 @@ async def on_page(update: Update, context: BotContext) -> None:
     if button is None:
         return
     await button.query.answer()
-    result = await _page_of(context, button)
-    if not result.hits:
-        return
-    per_page = context.bot_data.settings.results_per_page
-    text = answer_messages(result, button.page, per_page)[0]
-    markup = answer_keyboard(button.qid, button.page, result, per_page)
+    message = button.query.message
+    state = context.bot_data
+    if message is None or state.shows(message.chat.id, message.message_id, button.page):
+        return  # the message shows that page already (a double tap, or a stale keyboard)
+    before = state.shown_pages.get((message.chat.id, message.message_id), 0)
+    state.shown(message.chat.id, message.message_id, button.page)  # claimed before any await: taps cannot race
     try:
+        result = await _page_of(context, button)
+        if not result.hits:
+            state.shown(message.chat.id, message.message_id, before)
+            return
+        per_page = state.settings.results_per_page
+        text = answer_messages(result, button.page, per_page)[0]
+        markup = answer_keyboard(button.qid, button.page, result, per_page)
         await button.query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():  # a double tap: same page again
+        if "not modified" not in str(exc).lower():  # it showed that page already (we restarted since)
+            state.shown(message.chat.id, message.message_id, before)
             raise
+    except BaseException:
+        state.shown(message.chat.id, message.message_id, before)
+        raise
 
 
 async def on_article(update: Update, context: BotContext) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,19 @@ class BotState:
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     watchdog: asyncio.Task[None] | None = None  # app._watch_polling, kept so it is not garbage-collected
     polling_failed: bool = False  # set when polling gave up for good: the process exits 1
+    # page each answer message shows, so a stale or doubled "Xem thêm" is not sent as an edit Telegram refuses
+    shown_pages: OrderedDict[tuple[int, int], int] = field(default_factory=OrderedDict)
+
+    def shows(self, chat_id: int, message_id: int, page: int) -> bool:
+        """True when the message already shows ``page`` (an answer starts on page 0)."""
+        return self.shown_pages.get((chat_id, message_id), 0) == page
+
+    def shown(self, chat_id: int, message_id: int, page: int) -> None:
+        """Record that the message now shows ``page`` (the 10,000 latest messages are remembered)."""
+        self.shown_pages[(chat_id, message_id)] = page
+        self.shown_pages.move_to_end((chat_id, message_id))
+        while len(self.shown_pages) > 10_000:
+            self.shown_pages.popitem(last=False)
 
     @staticmethod
     def _need(value: Any, name: str) -> Any:
