@@ -6,6 +6,7 @@ memory map, not a vocabulary load, and a question's terms are found by binary se
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections import Counter
 from dataclasses import dataclass
@@ -140,6 +141,11 @@ class FieldMatrix:
     @property
     def n_docs(self) -> int:
         return len(self.doc_len)
+
+    @property
+    def unknown_idf(self) -> float:
+        """The weight of a term the index lacks: the IDF a term found in one passage would have."""
+        return math.log(self.n_docs - 1 + 0.5) - math.log(1.5)
 
     @property
     def n_postings(self) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -171,32 +170,31 @@ class Engine:
                 self.fields[name].scores(query.terms[name], scores, w, self.kernels, max_df=limit)
         return scores
 
-    def article_scores(self, query: Query, articles: np.ndarray) -> np.ndarray:
-        """Fused whole-article score of each of ``articles`` (looked up in the article lists, not scored for all)."""
-        weights = self.config.article_accented if query.accented else self.config.article_unaccented
+    def _looked_up(self, matrices: dict[str, FieldMatrix], weights: dict[str, float], query: Query, articles: np.ndarray) -> np.ndarray:
+        """Fused score of each of ``articles`` in per-article fields, looked up in their lists, not scored for all
+        (the same additions, in the same order, as scoring every article)."""
         scores = np.zeros(len(articles), dtype=np.float64)
         for name, w in weights.items():
-            if w and name in self.article_fields:
-                # the same additions, in the same order, as scoring every article
-                self.article_fields[name].scores_at(query.terms[name], articles, scores, w, self.kernels)
+            if w and name in matrices:
+                matrices[name].scores_at(query.terms[name], articles, scores, w, self.kernels)
         return scores
 
+    def article_scores(self, query: Query, articles: np.ndarray) -> np.ndarray:
+        """Fused whole-article score of each of ``articles``."""
+        weights = self.config.article_accented if query.accented else self.config.article_unaccented
+        return self._looked_up(self.article_fields, weights, query, articles)
+
     def title_scores(self, query: Query, articles: np.ndarray) -> np.ndarray:
-        """Fused title score of each of ``articles`` (looked up in the title lists, not scored for all)."""
-        scores = np.zeros(len(articles), dtype=np.float64)
-        for name, w in self._weights(query).items():
-            if w and name in self.title_fields:
-                self.title_fields[name].scores_at(query.terms[name], articles, scores, w, self.kernels)
-        return scores
+        """Fused title score of each of ``articles`` (with the passage fields' weights)."""
+        return self._looked_up(self.title_fields, self._weights(query), query, articles)
 
     def _idf(self, name: str, terms: list[str]) -> dict[str, float]:
         """IDF of each term in a passage field; a term the index lacks weighs as its rarest term would."""
         matrix = self.fields[name]
-        unknown = math.log(matrix.n_docs - 1 + 0.5) - math.log(1.5)
         out = {}
         for term in dict.fromkeys(terms):
             rows = matrix.rows([term])
-            out[term] = float(matrix.idf[rows[0]]) if len(rows) else unknown
+            out[term] = float(matrix.idf[rows[0]]) if len(rows) else matrix.unknown_idf
         return out
 
     def sentence_weights(self, query: Query) -> SentenceWeights:
@@ -214,17 +212,19 @@ class Engine:
         terms = list(dict.fromkeys(query.terms[name]))
         if not terms or not len(docs):
             return np.zeros(len(docs))
-        unknown_idf = math.log(matrix.n_docs - 1 + 0.5) - math.log(1.5)
         rows = matrix.rows(terms)
         known = {int(r) for r in rows}
-        total = unknown_idf * (len(terms) - len(known)) + sum(float(matrix.idf[r]) for r in known)
+        total = matrix.unknown_idf * (len(terms) - len(known)) + sum(float(matrix.idf[r]) for r in known)
         got = np.zeros(len(docs))
         for r in known:
             got += float(matrix.idf[r]) * matrix.contains(r, docs, self.kernels)
         return got / total if total > 0 else np.zeros(len(docs))
 
-    def ranked(self, query: Query, depth: int, exclude_articles: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Best ``depth`` passages by fused score (ids, scores), zero scores dropped."""
+    def ranked(
+        self, query: Query, depth: int, exclude_articles: np.ndarray | None = None, weights: SentenceWeights | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Best ``depth`` passages by fused score (ids, scores), zero scores dropped (``weights``: the question's
+        sentence weights, when the caller has them)."""
         scores = self.score(query)
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
@@ -244,14 +244,13 @@ class Engine:
         order = np.lexsort((candidates, -fused))
         candidates, fused = candidates[order], fused[order]
         if self.config.sentence and len(candidates):
-            candidates, fused = self._sentence_rerank(query, candidates, fused)
+            candidates, fused = self._sentence_rerank(weights or self.sentence_weights(query), candidates, fused)
         return candidates[:depth], fused[:depth]
 
-    def _sentence_rerank(self, query: Query, candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _sentence_rerank(self, weights: SentenceWeights, candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The best passages gain by how much of the question their best sentence holds (answers sit in one sentence)."""
         head = [int(p) for p in candidates[: self.config.sentence_depth]]
         texts = self.store.passages(head)
-        weights = self.sentence_weights(query)
         bonus = np.array([best_sentence(texts[p].text, weights)[0] for p in head])
         fused = fused.copy()
         fused[: len(head)] += self.config.sentence * float(fused[0]) * bonus
@@ -262,7 +261,8 @@ class Engine:
         """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer sentence and span marked."""
         t0 = time.perf_counter()
         query = parse_question(question)
-        top, top_scores = self.ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles)
+        weights = self.sentence_weights(query)  # for the re-rank and for marking the quotes
+        top, top_scores = self.ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles, weights)
         cover = self.coverage(query, top)
         keep = cover >= self.config.min_coverage
         # Nothing is shown when even the best passage misses too much of the question.
@@ -271,11 +271,10 @@ class Engine:
         top, top_scores, cover = top[keep], top_scores[keep], cover[keep]
         page = slice(offset, offset + k)
         rows = self.store.passages([int(p) for p in top[page]])
-        weights = self.sentence_weights(query) if len(top[page]) else None
         hits = []
         for pid, score, cov in zip(top[page], top_scores[page], cover[page], strict=True):
             sp = rows[int(pid)]
-            sentence, answer = mark(query, sp.text, weights) if weights else (None, None)
+            sentence, answer = mark(query, sp.text, weights)
             hits.append(
                 Hit(
                     passage_id=int(pid),
