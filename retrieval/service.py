@@ -24,6 +24,7 @@ from retrieval.index.build import (
     SourceChanges,
     add_to_index,
     build_index,
+    covered,
     refresh_index,
     resolve_options,
     source_changes,
@@ -54,11 +55,6 @@ class Opened:
 
 def _recorded_inputs(index_dir: Path) -> list[Path]:
     return [Path(p) for p in read_params(current_generation(index_dir)).get("inputs", [])]
-
-
-def _covered(path: Path, inputs: list[Path]) -> bool:
-    path = path.resolve()
-    return any(path == i or i in path.parents for i in inputs)
 
 
 def open_index(
@@ -95,7 +91,7 @@ def open_index(
                         on_refresh(changes)
                     report = refresh_index(index_dir, progress=progress, changes=changes)
                 inputs = _recorded_inputs(index_dir)
-                new = [Path(s) for s in sources or () if not _covered(Path(s), inputs) and Path(s).exists()]
+                new = [Path(s) for s in sources or () if not covered(Path(s), inputs) and Path(s).exists()]
                 if new:
                     report = add_to_index(new, index_dir, None, progress)
             except IndexBusy:

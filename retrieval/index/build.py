@@ -54,6 +54,7 @@ __all__ = [
     "SourceChanges",
     "add_to_index",
     "build_index",
+    "covered",
     "is_stale",
     "recorded_options",
     "refresh_index",
@@ -104,6 +105,12 @@ class BuildOptions:
 DEFAULT_BM25: dict[str, float] = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
 # Fields whose (k1, b) differ from the defaults above, tuned on the news questions' train split.
 DEFAULT_FIELD_BM25: dict[str, tuple[float, float]] = {}
+
+
+def covered(path: Path, inputs: Sequence[Path]) -> bool:
+    """True when ``path`` is one of ``inputs`` or lies inside one of them (inputs are recorded resolved)."""
+    path = path.resolve()
+    return any(path == i or i in path.parents for i in inputs)
 
 
 def recorded_options(index_dir: Path) -> BuildOptions | None:
@@ -382,7 +389,7 @@ def _add_to_index(
         np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
         inputs = list(params["inputs"])
         for p in paths:
-            if not any(p == Path(i) or Path(i) in p.parents for i in inputs):
+            if not covered(p, [Path(i) for i in inputs]):
                 inputs.append(str(p))
         sources = _read_sources(old_gen) | _sources_manifest(result.files)
         _write_sources(gen, sources)
