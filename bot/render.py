@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval import NO_DATE, BuildReport, Hit, Result, StoredArticle
+from retrieval import BuildReport, Hit, Result, StoredArticle, date_label, format_date
 
 from . import messages as msg
 from .buttons import article_data, page_data, vote_data
@@ -51,14 +51,6 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def format_date(iso: str | None) -> str:
-    """'2021-03-06' → '06/03/2021', as dates are written in Vietnam."""
-    if not iso:
-        return NO_DATE
-    parts = iso.split("-")
-    return "/".join(reversed(parts)) if len(parts) == 3 else iso
-
-
 def quote_html(hit: Hit) -> str:
     """The passage, escaped: the sentence that answers in bold, the typed answer in it underlined too."""
     text = hit.text
@@ -84,11 +76,18 @@ def quote_html(hit: Hit) -> str:
     return "".join(out)
 
 
+def _title_html(title: str, url: str | None) -> str:
+    """The title, linked to the original article when its address is known (http/https only)."""
+    if url and url.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(url, quote=True)}">{_esc(title)}</a>'
+    return _esc(title)
+
+
 def hit_block(number: int, hit: Hit) -> str:
     expandable = " expandable" if len(hit.text) > EXPANDABLE_OVER else ""
     return (
-        f"<b>{number}. {_esc(hit.title or hit.doc_id)}</b>\n"
-        f"<i>Bản tin ngày {format_date(hit.date)}</i>\n"
+        f"<b>{number}. {_title_html(hit.title or hit.doc_id, hit.url)}</b>\n"
+        f"<i>Bản tin ngày {date_label(hit.date, hit.published)}</i>\n"
         f"<blockquote{expandable}>{quote_html(hit)}</blockquote>"
     )
 
@@ -198,7 +197,7 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 def article_messages(article: StoredArticle, limit: int = MAX_MESSAGE) -> list[str]:
     """The whole article: title and source first, then paragraphs, split over several messages if long."""
-    header = f"<b>{_esc(article.title or article.doc_id)}</b>\n<i>Bản tin ngày {format_date(article.date)}"
+    header = f"<b>{_esc(article.title or article.doc_id)}</b>\n<i>Bản tin ngày {date_label(article.date, article.published)}"
     if article.author:
         header += f" · {_esc(article.author)}"
     header += "</i>"

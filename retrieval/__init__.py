@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from retrieval.index.build import BuildError, BuildReport, SourceChanges
     from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated
     from retrieval.index.store import StoredArticle
-    from retrieval.model import NO_DATE
+    from retrieval.model import NO_DATE, date_label, format_date
     from retrieval.search.answer import Span
     from retrieval.search.engine import Engine, Hit, Result
     from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
@@ -41,6 +41,8 @@ __all__ = [
     "StoredArticle",
     "__version__",
     "clean_question",
+    "date_label",
+    "format_date",
     "latest_text",
     "open_index",
     "result_text",
@@ -57,6 +59,8 @@ _WHERE = {
     "IndexOutdated": "retrieval.index.layout",
     "StoredArticle": "retrieval.index.store",
     "NO_DATE": "retrieval.model",
+    "date_label": "retrieval.model",
+    "format_date": "retrieval.model",
     "Span": "retrieval.search.answer",
     "Engine": "retrieval.search.engine",
     "Hit": "retrieval.search.engine",

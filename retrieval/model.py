@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["NO_DATE", "Article", "Paragraph", "Passage", "Problem"]
+__all__ = ["NO_DATE", "Article", "Paragraph", "Passage", "Problem", "date_label", "format_date"]
 
 # What a reader is shown for an article whose date is unknown (the bot and the terminal alike).
 NO_DATE = "không rõ ngày"
+
+
+def format_date(iso: str | None) -> str:
+    """'2021-03-06' → '06/03/2021', as dates are written in Vietnam."""
+    if not iso:
+        return NO_DATE
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
+
+
+def date_label(date: str | None, published: str | None) -> str:
+    """The article's date, and the page's when it was published on another day: which date is which.
+
+    >>> date_label("2018-12-25", "2021-03-06")
+    '25/12/2018 (đăng ngày 06/03/2021)'
+    """
+    if published and date and published != date:
+        return f"{format_date(date)} (đăng ngày {format_date(published)})"
+    return format_date(date or published)
 
 
 @dataclass(frozen=True)
@@ -21,12 +40,13 @@ class Paragraph:
 class Article:
     doc_id: str
     title: str
-    date: str | None  # ISO date the page showed, or None
+    date: str | None  # ISO date a reader calls the article's date (the event's, when the lead gives it), or None
     text: str  # the body: paragraphs separated by blank lines, captions joined
     paragraphs: list[Paragraph] = field(default_factory=list)
     author: str | None = None
     url: str | None = None
     source: str = ""  # file (and line, for JSON Lines) it came from
+    published: str | None = None  # ISO date the page or document was published, when known
 
 
 @dataclass(frozen=True)

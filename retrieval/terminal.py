@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.text import Text
 
 from retrieval.index.store import StoredArticle
-from retrieval.model import NO_DATE
+from retrieval.model import date_label, format_date
 from retrieval.search.engine import Hit, Result
 
 __all__ = ["console", "hit_text", "latest_text", "result_text"]
@@ -24,7 +24,9 @@ def console(stderr: bool = False) -> Console:
 def hit_text(number: int, hit: Hit, details: bool = True) -> Text:
     """A numbered quote: title, date, (ids and score), the passage with its answer sentence in bold, the answer highlighted."""
     out = Text(f"{number}. {hit.title or hit.doc_id}", style="bold")
-    out.append(f"  {hit.date or NO_DATE}", style="cyan")
+    out.append(f"  {date_label(hit.date, hit.published)}", style="cyan")
+    if hit.url:
+        out.append(f"  {hit.url}", style="blue underline")
     if details:
         out.append(f"  [{hit.doc_id} #{hit.passage_id}, score {hit.score:.2f}]", style="dim")
     out.append("\n")
@@ -55,6 +57,6 @@ def latest_text(articles: Iterable[StoredArticle]) -> Text:
     """One line per article: date, title."""
     out = Text()
     for art in articles:
-        out.append(f"{art.date or NO_DATE}  ", style="cyan")
+        out.append(f"{format_date(art.date)}  ", style="cyan")
         out.append(f"{art.title or art.doc_id}\n")
     return out

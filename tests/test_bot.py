@@ -64,7 +64,7 @@ def test_private_question_gets_the_quote_with_the_answer_in_bold(env, question, 
     text = _text(reply)
     assert reply.params["parse_mode"] == "HTML"
     assert "<blockquote" in text and KNP in text
-    assert "<b>1. Tổng kết công tác dân vận năm 2018</b>" in text and "06/03/2021" in text
+    assert "<b>1. Tổng kết công tác dân vận năm 2018</b>" in text and "Bản tin ngày 25/12/2018 (đăng ngày 06/03/2021)" in text
     assert any(c.params.get("action") == "typing" and int(c.params["chat_id"]) == user for c in tg.calls_to("sendChatAction"))
     buttons = _buttons(reply)
     assert {"👍 Hữu ích", "👎 Chưa đúng", "📄 Toàn văn"} <= set(buttons)

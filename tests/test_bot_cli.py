@@ -33,7 +33,7 @@ def test_console_prints_what_the_bot_would_send(tmp_path):
     shutil.copytree(SEEDS, tmp_path / "seeds")
     res = _run_bot(["--console"], tmp_path, stdin="Bao nhiêu đồng chí được nhận kỷ niệm chương?\nGiá vàng hôm nay bao nhiêu?\n")
     assert res.returncode == 0, res.stderr
-    assert "1. Tổng kết công tác dân vận năm 2018  2021-03-06" in res.stdout
+    assert "1. Tổng kết công tác dân vận năm 2018  25/12/2018 (đăng ngày 06/03/2021)" in res.stdout
     assert "Nhân dịp này, 34 đồng chí đã được nhận kỷ niệm chương" in res.stdout and "→ 34 đồng chí" in res.stdout
     assert "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp" in res.stdout
 

@@ -30,7 +30,7 @@ def test_ask_terminal_output(cli_index):
     res = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(cli_index))
     assert res.returncode == 0, res.stderr
     assert KNP in res.stdout and "Tổng kết công tác dân vận năm 2018" in res.stdout
-    assert "2021-03-06" in res.stdout and "→ 34 đồng chí" in res.stdout
+    assert "25/12/2018 (đăng ngày 06/03/2021)" in res.stdout and "→ 34 đồng chí" in res.stdout
 
 
 @pytest.mark.parametrize("question", ["Bao nhiêu đồng chí được nhận kỷ niệm chương?", "bao nhieu dong chi duoc nhan ky niem chuong"])
@@ -40,7 +40,8 @@ def test_ask_json(cli_index, question):
     out = json.loads(res.stdout)
     assert set(out) == {"question", "not_found", "hits"} and out["not_found"] is False
     hit = out["hits"][0]
-    assert set(hit) == {"doc_id", "passage_id", "title", "date", "text", "score", "answer", "sentence"}
+    assert set(hit) == {"doc_id", "passage_id", "title", "date", "published", "url", "text", "score", "answer", "sentence"}
+    assert (hit["date"], hit["published"]) == ("2018-12-25", "2021-03-06")
     sentence = hit["text"][hit["sentence"]["start"] : hit["sentence"]["end"]]
     assert sentence.startswith("Nhân dịp này") and sentence.endswith("Trung ương.")
     assert hit["sentence"]["start"] <= hit["answer"]["start"] and hit["answer"]["end"] <= hit["sentence"]["end"]

@@ -25,7 +25,7 @@ def test_example_question_quotes_34_dong_chi(engine):
     assert first.text.startswith(KNP)
     assert first.answer and first.answer.text == "34 đồng chí"
     assert first.text[first.answer.start : first.answer.end] == "34 đồng chí"
-    assert first.title == "Tổng kết công tác dân vận năm 2018" and first.date == "2021-03-06"
+    assert first.title == "Tổng kết công tác dân vận năm 2018" and first.date == "2018-12-25" and first.published == "2021-03-06"
 
 
 def test_unaccented_question_gives_the_same_first_quote(engine):

@@ -39,7 +39,7 @@ __all__ = [
 PARAMS = "params.json"
 CURRENT = "CURRENT"
 # Bump when the files of a generation change: older generations are then rebuilt, not opened.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 class IndexMissing(FileNotFoundError):

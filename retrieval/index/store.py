@@ -21,7 +21,8 @@ CREATE TABLE articles (
     author TEXT,
     url TEXT,
     source TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    published TEXT
 );
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY,          -- the passage's column in the BM25 matrices
@@ -48,6 +49,8 @@ class StoredPassage:
     end: int
     text: str
     article_row: int
+    published: str | None
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class StoredArticle:
     source: str
     text: str
     n_passages: int
+    published: str | None = None
 
 
 def write_store(path: Path, articles: Iterable[tuple[Article, list[Passage]]]) -> None:
@@ -85,8 +89,18 @@ def _insert(con: sqlite3.Connection, articles: Iterable[tuple[Article, list[Pass
     con.execute("PRAGMA synchronous=OFF")  # the generation is fsynced as a whole before it goes live
     for article, passages in articles:
         con.execute(
-            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
-            (row, article.doc_id, article.title, article.date, article.author, article.url, article.source, article.text),
+            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                row,
+                article.doc_id,
+                article.title,
+                article.date,
+                article.author,
+                article.url,
+                article.source,
+                article.text,
+                article.published,
+            ),
         )
         con.executemany(
             "INSERT INTO passages VALUES (?,?,?,?,?,?)",
@@ -99,7 +113,7 @@ def _insert(con: sqlite3.Connection, articles: Iterable[tuple[Article, list[Pass
 
 _PASSAGE_SQL = """
 SELECT p.id, a.doc_id, a.title, a.date, p.kind, p.position, p.start, p.end,
-       substr(a.text, p.start + 1, p.end - p.start), a.id
+       substr(a.text, p.start + 1, p.end - p.start), a.id, a.published, a.url
 FROM passages p JOIN articles a ON a.id = p.article
 """
 
@@ -133,7 +147,7 @@ class Store:
         row = (
             self._con()
             .execute(
-                "SELECT doc_id, title, date, author, url, source, text, (SELECT count(*) FROM passages WHERE article = a.id)"
+                "SELECT doc_id, title, date, author, url, source, text, (SELECT count(*) FROM passages WHERE article = a.id), published"
                 " FROM articles a WHERE doc_id = ?",
                 (doc_id,),
             )
@@ -145,7 +159,7 @@ class Store:
         rows = (
             self._con()
             .execute(
-                "SELECT doc_id, title, date, author, url, source, '', (SELECT count(*) FROM passages WHERE article = a.id)"
+                "SELECT doc_id, title, date, author, url, source, '', (SELECT count(*) FROM passages WHERE article = a.id), published"
                 " FROM articles a ORDER BY date IS NULL, date DESC, id DESC LIMIT ?",
                 (n,),
             )

@@ -71,6 +71,8 @@ class Hit:
     position: int
     answer: Span | None = None
     sentence: Span | None = None  # the sentence that answers; ``answer`` lies inside it when both exist
+    published: str | None = None  # the page's date, when it differs from ``date`` (the event's)
+    url: str | None = None  # the original article, when known
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +80,8 @@ class Hit:
             "passage_id": self.passage_id,
             "title": self.title,
             "date": self.date,
+            "published": self.published,
+            "url": self.url,
             "text": self.text,
             "score": round(self.score, 6),
             "answer": self.answer.as_dict() if self.answer else None,
@@ -288,6 +292,8 @@ class Engine:
                     position=sp.position,
                     answer=answer,
                     sentence=sentence,
+                    published=sp.published,
+                    url=sp.url,
                 )
             )
         took = (time.perf_counter() - t0) * 1000

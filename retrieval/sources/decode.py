@@ -1,15 +1,17 @@
 """Turn a bulletin's bytes into text, or say exactly why it can't be read.
 
 Offices still produce files in legacy encodings. We convert only when sure
-(UTF-8, UTF-16 with BOM, Windows-1258 that spells real Vietnamese) and refuse
+(UTF-8, UTF-16, and Windows-1258, TCVN3 or VNI that spell real Vietnamese) and refuse
 everything else by name: mojibake in the index is worse than a missing file.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from retrieval.sources.legacy import tcvn3_decode, vni_decode
 from retrieval.text.normalize import is_vietnamese_syllable, nfc
 
 __all__ = ["DecodeError", "Decoded", "decode_bulletin"]
@@ -86,14 +88,26 @@ def decode_bulletin(data: bytes) -> Decoded:
         return Decoded(_clean(data.decode("utf-8")), "utf-8")
     except UnicodeDecodeError:
         pass
-    # Windows-1258 writes tones as combining marks; it decodes any byte, so accept
-    # it only when nearly every accented word becomes a real Vietnamese syllable.
-    text = _clean(data.decode("cp1258", errors="replace"))
-    if "\ufffd" not in text and _vietnamese_ratio(text) >= 0.97:
-        return Decoded(text, "cp1258")
+    # Legacy 8-bit encodings decode any byte, so each is accepted only when nearly every accented
+    # word becomes a real Vietnamese syllable; the best of them wins.
     high = [b for b in data if b >= 0x80]
+    candidates: list[Decoded] = []
+    for name, decode in _LEGACY:
+        text = _clean(decode(data))
+        if "\ufffd" not in text:
+            candidates.append(Decoded(text, name))
+    scored = sorted(((_vietnamese_ratio(c.text), c) for c in candidates), key=lambda pair: pair[0], reverse=True)
+    if scored and scored[0][0] >= 0.97:
+        return scored[0][1]
     if high and sum(b in _TCVN3_HINT for b in high) > len(high) * 0.5:
-        raise DecodeError("legacy encoding, probably TCVN3 (ABC); convert it to UTF-8 (e.g. Unikey's converter) and index again")
+        raise DecodeError("looks like TCVN3 (ABC) but converts into words that are not Vietnamese; check the file's encoding")
     if high and sum(b in _VNI_HINT for b in high) > len(high) * 0.3:
-        raise DecodeError("legacy encoding, probably VNI; convert it to UTF-8 (e.g. Unikey's converter) and index again")
-    raise DecodeError("not UTF-8, UTF-16 or Windows-1258 text; save it as UTF-8 and index again")
+        raise DecodeError("looks like VNI but converts into words that are not Vietnamese; check the file's encoding")
+    raise DecodeError("not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI text; save it as UTF-8 and index again")
+
+
+_LEGACY: tuple[tuple[str, Callable[[bytes], str]], ...] = (
+    ("cp1258", lambda data: data.decode("cp1258", errors="replace")),
+    ("tcvn3", tcvn3_decode),
+    ("vni", vni_decode),
+)

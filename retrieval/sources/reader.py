@@ -1,6 +1,7 @@
-"""Read bulletins: the newspaper's plain-text pages and JSON Lines archives.
+"""Read bulletins in every format: the paper's text pages, JSON Lines archives, web pages, Word, PDF.
 
-Parsing is pure (text in, Article out); only ``read_sources`` touches the disk.
+``read_bytes`` is the one entry point (bytes in, articles or named problems out); it picks the reader
+by the bytes (formats.sniff). Parsing is pure; only ``read_sources`` touches the disk.
 """
 
 from __future__ import annotations
@@ -10,46 +11,32 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-from retrieval.model import Article, Paragraph, Problem
+from retrieval.model import Article, Problem
+from retrieval.sources.dates import parse_date
 from retrieval.sources.decode import DecodeError, decode_bulletin
+from retrieval.sources.draft import LEAD_TAG_RE, SENTENCE_END, Draft, ReadError, join_wrapped, text_blocks, to_article
+from retrieval.sources.formats import sniff
+from retrieval.sources.pdf import read_pdf
+from retrieval.sources.webpage import read_html
+from retrieval.sources.word import read_docx
 from retrieval.text.normalize import nfc
 
 __all__ = [
+    "UNREADABLE",
     "ReadResult",
     "discover",
     "parse_bulletin",
     "parse_date",
     "parse_jsonl_record",
+    "parse_page",
+    "read_bytes",
     "read_sources",
 ]
 
 _DATE_RE = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
-_ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 _WEEKDAY_RE = re.compile(r"^\s*(thứ\s+\S+|chủ\s+nhật)\s*,?", re.IGNORECASE)
-# The paper's tag at the start of a lead: "LSO-Chiều nay ...", "LSO - ...", "(LSO) ...".
-_LEAD_TAG_RE = re.compile(r"^\(?[A-ZĐ]{2,8}\)?\s*[-–—:]\s*\S")
-_SENTENCE_END = tuple(".!?…:;\"”)»'")
-
-
-def parse_date(value: str | None) -> str | None:
-    """'Thứ bảy, 06/03/2021' or '2021-03-06' → '2021-03-06'; anything else → None (never a guess)."""
-    if not value:
-        return None
-    m = _ISO_RE.match(value)
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
-    else:
-        m = _DATE_RE.search(value)
-        if not m:
-            return None
-        d, mo, y = (int(g) for g in m.groups())
-    try:
-        return date(y, mo, d).isoformat()
-    except ValueError:
-        return None
 
 
 def _is_date_line(line: str) -> bool:
@@ -62,71 +49,14 @@ def _is_author_line(block: list[str]) -> bool:
         return False
     line = block[0].strip()
     letters = [c for c in line if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters) and len(line.split()) <= 8 and not line.endswith(_SENTENCE_END[:3])
+    return bool(letters) and all(c.isupper() for c in letters) and len(line.split()) <= 8 and not line.endswith(SENTENCE_END[:3])
 
 
-def _blocks(text: str) -> list[list[str]]:
-    """Blank-line separated blocks, each a list of non-empty stripped lines."""
-    blocks: list[list[str]] = []
-    current: list[str] = []
-    for raw in text.split("\n"):
-        line = " ".join(raw.split())
-        if line:
-            current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
-def _paragraphs_of_block(block: list[str]) -> list[tuple[str, bool]]:
-    """Join wrapped lines; return (paragraph, wrapped_without_punctuation) pairs.
-
-    A line that does not end a sentence continues on the next line: that is how the
-    paper's photo captions wrap ("... Tỉnh ủy / phát biểu tại hội nghị").
-    """
-    out: list[tuple[str, bool]] = []
-    pending: list[str] = []
-    for line in block:
-        pending.append(line)
-        if line.endswith(_SENTENCE_END):
-            out.append((" ".join(pending), False))
-            pending = []
-    if pending:
-        out.append((" ".join(pending), True))
-    return out
-
-
-def _assemble(doc_id: str, title: str, paragraphs: list[tuple[str, str]], **meta: str | None) -> Article:
-    """Lay paragraphs out as Article.text with offsets."""
-    parts: list[str] = []
-    spans: list[Paragraph] = []
-    pos = 0
-    for kind, para in paragraphs:
-        if parts:
-            pos += 2  # the blank line between paragraphs
-        spans.append(Paragraph(kind, pos, pos + len(para)))
-        parts.append(para)
-        pos += len(para)
-    return Article(
-        doc_id=doc_id,
-        title=title,
-        date=meta.get("date"),
-        text="\n\n".join(parts),
-        paragraphs=spans,
-        author=meta.get("author"),
-        url=meta.get("url"),
-        source=meta.get("source") or "",
-    )
-
-
-def parse_bulletin(text: str, doc_id: str, source: str = "") -> Article:
-    """Parse one page of the paper: date line, title, lead, body, captions, author in capitals."""
-    blocks = _blocks(nfc(text))
+def parse_page(text: str) -> Draft:
+    """One page of the paper: date line, title, lead, body, captions, author in capitals."""
+    blocks = text_blocks(nfc(text))
     if not blocks:
-        raise ValueError("no text")
+        raise ReadError("no text")
     page_date = None
     if _is_date_line(blocks[0][0]):
         page_date = parse_date(blocks[0][0])
@@ -134,15 +64,15 @@ def parse_bulletin(text: str, doc_id: str, source: str = "") -> Article:
         if not blocks[0]:
             blocks.pop(0)
     if not blocks:
-        raise ValueError("only a date, no title or text")
+        raise ReadError("only a date, no title or text")
     title = " ".join(blocks.pop(0))
     author = None
     if blocks and _is_author_line(blocks[-1]):
         author = blocks.pop()[0].strip()
     paragraphs: list[tuple[str, str]] = []
     for block in blocks:
-        for para, unterminated in _paragraphs_of_block(block):
-            if not paragraphs and _LEAD_TAG_RE.match(para):
+        for para, unterminated in join_wrapped(block):
+            if not paragraphs and LEAD_TAG_RE.match(para):
                 kind = "lead"
             elif unterminated and len(para) <= 300:
                 kind = "caption"
@@ -150,43 +80,51 @@ def parse_bulletin(text: str, doc_id: str, source: str = "") -> Article:
                 kind = "body"
             paragraphs.append((kind, para))
     if not paragraphs:
-        raise ValueError("a title but no text")
-    return _assemble(doc_id, title, paragraphs, date=page_date, author=author, source=source)
+        raise ReadError("a title but no text")
+    return Draft(title=title, paragraphs=paragraphs, published=page_date, author=author)
+
+
+def parse_bulletin(text: str, doc_id: str, source: str = "") -> Article:
+    """Parse one page of the paper into an Article (the page format of ``seeds/``)."""
+    return to_article(parse_page(text), doc_id, source)
 
 
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 
 def parse_jsonl_record(obj: object, source: str) -> Article:
-    """One archive record {"id","title","date","text"[, "author", "url"]}; paragraphs split on blank lines."""
+    """One archive record {"id", "text"[, "title", "date", "published", "author", "url"]}; paragraphs split on blank lines.
+
+    "published" is the page's date and "date" the event's; either may be left out (see sources/dates.py).
+    """
     if not isinstance(obj, dict):
-        raise ValueError("not a JSON object")
+        raise ReadError("not a JSON object")
     missing = [k for k in ("id", "text") if not obj.get(k)]
     if missing:
-        raise ValueError(f"missing field(s): {', '.join(missing)}")
-    for key in ("id", "title", "date", "text", "author", "url"):
+        raise ReadError(f"missing field(s): {', '.join(missing)}")
+    for key in ("id", "title", "date", "published", "text", "author", "url"):
         if obj.get(key) is not None and not isinstance(obj[key], (str, int)):
-            raise ValueError(f'field "{key}" must be a string')
+            raise ReadError(f'field "{key}" must be a string')
         if isinstance(obj.get(key), str) and _SURROGATE_RE.search(obj[key]):
             # "\ud83d" alone: half of an emoji cut by whoever exported it; no encoder can write it
-            raise ValueError(f'field "{key}" holds a broken character (a lone UTF-16 surrogate); re-export the record')
+            raise ReadError(f'field "{key}" holds a broken character (a lone UTF-16 surrogate); re-export the record')
     body = nfc(str(obj["text"]))
     paragraphs: list[tuple[str, str]] = []
-    for block in _blocks(body):
-        for para, _ in _paragraphs_of_block(block):
-            kind = "lead" if not paragraphs and _LEAD_TAG_RE.match(para) else "body"
+    for block in text_blocks(body):
+        for para, _ in join_wrapped(block):
+            kind = "lead" if not paragraphs and LEAD_TAG_RE.match(para) else "body"
             paragraphs.append((kind, para))
     if not paragraphs:
-        raise ValueError("empty text")
-    return _assemble(
-        str(obj["id"]),
-        nfc(str(obj.get("title") or "")).strip(),
-        paragraphs,
+        raise ReadError("empty text")
+    draft = Draft(
+        title=nfc(str(obj.get("title") or "")).strip(),
+        paragraphs=paragraphs,
+        published=parse_date(str(obj["published"])) if obj.get("published") else None,
         date=parse_date(str(obj["date"])) if obj.get("date") else None,
         author=obj.get("author"),
         url=obj.get("url"),
-        source=source,
     )
+    return to_article(draft, str(obj["id"]), source)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
@@ -203,11 +141,6 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
         else:
             problems.append(Problem(str(path), "no such file or folder"))
     return sorted(set(files)), problems
-
-
-def _doc_id_for(path: Path) -> str:
-    """Stable, readable id: the file name without extension."""
-    return nfc(path.stem)
 
 
 @dataclass
@@ -231,11 +164,35 @@ def _read_jsonl(path: Path, data: bytes) -> Iterator[Article | Problem]:
             yield parse_jsonl_record(json.loads(line), where)
         except json.JSONDecodeError as exc:
             yield Problem(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
-        except ValueError as exc:
+        except ValueError as exc:  # ReadError, and int/str oddities json lets through
             yield Problem(where, str(exc))
 
 
 UNREADABLE = "unreadable"  # the recorded "hash" of a file that could not be read
+
+
+def read_bytes(data: bytes, name: str, source: str | None = None) -> list[Article | Problem]:
+    """Every article in one file's bytes, or the Problems that say why not: the one entry point for
+    every format (the file's name helps only where its bytes cannot tell)."""
+    source = source or name
+    doc_id = nfc(Path(name).stem)
+    try:
+        kind = sniff(data, name)
+        if kind == "jsonl":
+            return list(_read_jsonl(Path(source), data))
+        if kind == "html":
+            drafts = [read_html(data)]
+        elif kind == "docx":
+            drafts = read_docx(data, doc_id)
+        elif kind == "pdf":
+            drafts = [read_pdf(data, doc_id)]
+        else:
+            drafts = [parse_page(decode_bulletin(data).text)]
+    except (DecodeError, ReadError) as exc:
+        return [Problem(source, str(exc))]
+    if len(drafts) == 1:
+        return [to_article(drafts[0], doc_id, source)]
+    return [to_article(draft, f"{doc_id}#{n}", source) for n, draft in enumerate(drafts, start=1)]
 
 
 def read_sources(paths: Iterable[Path]) -> ReadResult:
@@ -253,15 +210,7 @@ def read_sources(paths: Iterable[Path]) -> ReadResult:
             hashes[str(path)] = UNREADABLE
             continue
         hashes[str(path)] = hashlib.sha256(data).hexdigest()
-        if path.suffix.lower() == ".jsonl":
-            items = list(_read_jsonl(path, data))
-        else:
-            try:
-                decoded = decode_bulletin(data)
-                items = [parse_bulletin(decoded.text, _doc_id_for(path), str(path))]
-            except (DecodeError, ValueError) as exc:
-                items = [Problem(str(path), str(exc))]
-        for item in items:
+        for item in read_bytes(data, path.name, str(path)):
             if isinstance(item, Problem):
                 problems.append(item)
             elif item.doc_id in seen:

@@ -1,0 +1,52 @@
+"""A saved article page (HTML): the article's text without menus, related links or comments.
+
+trafilatura finds the main text and the metadata (title, author, canonical URL); htmldate, which it
+calls, finds the publication date in the page's metadata, URL or text.
+"""
+
+from __future__ import annotations
+
+from retrieval.sources.draft import LEAD_TAG_RE, Draft, ReadError
+from retrieval.text.normalize import nfc
+
+__all__ = ["read_html"]
+
+
+def read_html(data: bytes, url: str | None = None) -> Draft:
+    """One article from a page's bytes (trafilatura detects the page's encoding)."""
+    import trafilatura  # heavy (lxml, justext, htmldate): loaded only when a page is read
+
+    try:
+        doc = trafilatura.bare_extraction(
+            data,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            favor_precision=True,
+            date_extraction_params={"extensive_search": True, "original_date": True},
+        )
+    except Exception as exc:  # trafilatura raises many kinds on broken markup; the page is reported, not fatal
+        raise ReadError(f"web page could not be parsed ({type(exc).__name__})") from exc
+    if doc is None or isinstance(doc, dict) or not doc.text or not doc.text.strip():
+        raise ReadError("web page without article text (a menu, a login or an error page?)")
+    paragraphs: list[tuple[str, str]] = []
+    for line in nfc(doc.text).split("\n"):
+        para = " ".join(line.split())
+        if not para:
+            continue
+        kind = "lead" if not paragraphs and LEAD_TAG_RE.match(para) else "body"
+        paragraphs.append((kind, para))
+    title = nfc(" ".join((doc.title or "").split()))
+    if paragraphs and paragraphs[0][1] == title:  # some pages repeat the headline as the first paragraph
+        paragraphs.pop(0)
+    if not paragraphs:
+        raise ReadError("web page with a title but no article text")
+    return Draft(
+        title=title,
+        paragraphs=paragraphs,
+        published=doc.date or None,
+        author=nfc(doc.author) if doc.author else None,
+        url=doc.url or url,
+    )
