@@ -12,7 +12,7 @@ import re
 from collections import Counter
 
 from retrieval.sources.dates import parse_date, parse_written_date
-from retrieval.sources.draft import LEAD_TAG_RE, Draft, ReadError, join_wrapped
+from retrieval.sources.draft import LEAD_TAG_RE, SENTENCE_END, Draft, ReadError, join_wrapped
 from retrieval.text.normalize import nfc
 
 __all__ = ["read_pdf"]
@@ -62,6 +62,19 @@ def _clean_pages(pages: list[list[str]]) -> list[str]:
     return out
 
 
+def _heading_blocks(lines: list[str]) -> list[list[str]]:
+    """Cut the lines after every short unpunctuated line followed by a capital (a heading), so that it
+    does not run into the next sentence: a wrapped line fills the width, a heading does not."""
+    widths = sorted(len(line) for line in lines)
+    full = widths[len(widths) // 2] if widths else 0
+    blocks: list[list[str]] = [[]]
+    for line, nxt in zip(lines, [*lines[1:], ""], strict=True):
+        blocks[-1].append(line)
+        if len(line) < 0.7 * full and not line.endswith(SENTENCE_END) and nxt[:1].isupper():
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
 def read_pdf(data: bytes, fallback_title: str) -> Draft:
     """One article from a PDF's text layer."""
     from pypdf import PdfReader
@@ -100,9 +113,10 @@ def read_pdf(data: bytes, fallback_title: str) -> Draft:
     elif lines and lines[0] == title:
         lines.pop(0)
     paragraphs: list[tuple[str, str]] = []
-    for para, _ in join_wrapped(lines):
-        kind = "lead" if not paragraphs and LEAD_TAG_RE.match(para) else "body"
-        paragraphs.append((kind, para))
+    for block in _heading_blocks(lines):
+        for para, _ in join_wrapped(block):
+            kind = "lead" if not paragraphs and LEAD_TAG_RE.match(para) else "body"
+            paragraphs.append((kind, para))
     if not paragraphs:
         raise ReadError("PDF with a title but no text")
     return Draft(title=title, paragraphs=paragraphs, published=published)
