@@ -140,7 +140,6 @@ def register_handlers(application: BotApplication) -> None:
         | filters.VIDEO
         | filters.VIDEO_NOTE
         | filters.ANIMATION
-        | filters.Document.ALL
         | filters.LOCATION
         | filters.CONTACT
         | filters.POLL
@@ -156,6 +155,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("thongke", handlers.stats, filters=new_messages))
     application.add_handler(MessageHandler(new_messages & private & filters.TEXT & ~filters.COMMAND, handlers.ask_text))
     application.add_handler(MessageHandler(new_messages & groups & filters.TEXT & ~filters.COMMAND & reply_to_bot, handlers.ask_text))
+    application.add_handler(MessageHandler(new_messages & filters.Document.ALL & (private | reply_to_bot), handlers.on_document))
     application.add_handler(MessageHandler(new_messages & media & (private | reply_to_bot), handlers.media_hint))
     application.add_handler(MessageHandler(new_messages & private & filters.COMMAND, handlers.unknown_command))
     application.add_handler(CallbackQueryHandler(handlers.on_vote, pattern=VOTE_PATTERN))

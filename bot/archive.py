@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from retrieval import BuildError, Engine, IndexBusy, IndexMissing, open_index
+from retrieval import BuildError, Engine, IndexBusy, IndexMissing, Opened, open_index, save_bulletin
 
 from .config import Settings
-from .render import reload_busy_message, reload_failed_message, reload_message
+from .render import reload_busy_message, reload_failed_message, reload_message, upload_message
 from .state import BotState
 
-__all__ = ["open_engine", "reload_engine"]
+__all__ = ["add_upload", "open_engine", "reload_engine"]
 
 log = logging.getLogger(__name__)
 
 
 def open_engine(settings: Settings) -> Engine:
     """The index, built from the bulletins folder when missing and refreshed when they changed."""
-    opened = open_index(settings.bantin_index_dir, sources=[settings.bantin_sources])
+    opened = open_index(settings.bantin_index_dir, sources=settings.source_paths)
     for problem in opened.report.problems if opened.report else []:
         log.warning("Skipped %s", problem)
     if opened.warning:
@@ -25,13 +25,11 @@ def open_engine(settings: Settings) -> Engine:
     return opened.engine
 
 
-def reload_engine(state: BotState) -> str:
-    """Refresh from the bulletins, swap the engine in, and say what changed (runs in a thread)."""
-    old = state.engine
-    before = old.store.fingerprints()
+def _refresh(state: BotState) -> Opened | str:
+    """Open the index with the bulletins as they are now; a message instead when that fails."""
     settings = state.settings
     try:
-        opened = open_index(settings.bantin_index_dir, sources=[settings.bantin_sources])
+        opened = open_index(settings.bantin_index_dir, sources=settings.source_paths)
     except IndexBusy:
         return reload_busy_message()  # a maintainer's `index` is writing the folder
     except (BuildError, IndexMissing, OSError) as exc:  # the old index keeps serving; the admin reads why
@@ -39,10 +37,42 @@ def reload_engine(state: BotState) -> str:
         return reload_failed_message(str(exc))
     if opened.warning:
         log.warning("%s", opened.warning)
+    return opened
+
+
+def _swap(state: BotState, opened: Opened) -> None:
+    """Serve from the new engine (the old one is left to finish the searches in flight)."""
     if opened.report is None:
         opened.engine.close()
+        return
+    opened.engine.warm_up()
+    state.engine = opened.engine
+
+
+def add_upload(state: BotState, name: str, data: bytes) -> str:
+    """Keep a file an admin sent beside the bulletins, merge its articles into the index, and say what was added."""
+    saved = save_bulletin(state.settings.upload_dir, name, data)
+    for problem in saved.problems:
+        log.warning("Upload %s: %s", name, problem.reason)
+    if saved.path is None or saved.duplicate:
+        return upload_message(name, saved)
+    log.info("Upload %s kept as %s (%d articles)", name, saved.path, len(saved.articles))
+    opened = _refresh(state)
+    if isinstance(opened, str):
+        return opened
+    _swap(state, opened)
+    return upload_message(name, saved)
+
+
+def reload_engine(state: BotState) -> str:
+    """Refresh from the bulletins, swap the engine in, and say what changed (runs in a thread)."""
+    old = state.engine
+    before = old.store.fingerprints()
+    opened = _refresh(state)
+    if isinstance(opened, str):
+        return opened
+    _swap(state, opened)
+    if opened.report is None:
         return reload_message(None, before, before, int(old.params["n_articles"]))
-    new = opened.engine
-    new.warm_up()
-    state.engine = new
+    new = state.engine
     return reload_message(opened.report, before, new.store.fingerprints(), int(new.params["n_articles"]))

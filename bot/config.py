@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Show "typing…" only when an answer takes longer than this: most take a few milliseconds, and
     # every chat action spends the same 30-requests-a-second flood budget as the answers themselves.
     typing_after_ms: int = Field(250, ge=0, le=10_000)
+    # Files admins send are refused above this size before download (the Bot API serves up to 20 MB;
+    # a local Bot API server allows more).
+    max_upload_mb: int = Field(20, ge=1, le=2000)
 
     @field_validator("allowed_user_ids", "allowed_chat_ids", "admin_user_ids", mode="before")
     @classmethod
@@ -77,6 +80,21 @@ class Settings(BaseSettings):
         address ('http://127.0.0.1:8081') gets the '/bot' path that every Bot API server uses."""
         url = self.telegram_api_url.rstrip("/")
         return url if url.endswith("/bot") or "{token}" in url else url + "/bot"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where files sent to the bot are kept: beside the bulletins, so a rebuild includes them."""
+        if self.bantin_sources.is_dir():
+            return self.bantin_sources / "tai-len"
+        return self.bantin_data_dir / "tai-len"
+
+    @property
+    def source_paths(self) -> list[Path]:
+        """The bulletins the index is built from: the sources, and the uploads when kept elsewhere."""
+        paths = [self.bantin_sources]
+        if not self.upload_dir.is_relative_to(self.bantin_sources) and self.upload_dir.exists():
+            paths.append(self.upload_dir)
+        return paths
 
     @property
     def feedback_db(self) -> Path:

@@ -25,7 +25,7 @@ from telegram.ext import ApplicationHandlerStop
 from retrieval import QuestionError, Result, clean_question
 
 from . import messages as msg
-from .archive import reload_engine
+from .archive import add_upload, reload_engine
 from .render import (
     answer_keyboard,
     answer_messages,
@@ -49,6 +49,7 @@ __all__ = [
     "latest",
     "media_hint",
     "on_article",
+    "on_document",
     "on_page",
     "on_stale_button",
     "on_vote",
@@ -244,6 +245,47 @@ async def stats(update: Update, context: BotContext) -> None:
         state = context.bot_data
         text = stats_message(state.store.stats(), state.engine.params["n_articles"], state.engine.params["n_passages"])
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+UPLOAD_SUFFIXES = frozenset({".pdf", ".docx", ".html", ".htm", ".txt", ".jsonl", ""})
+
+
+async def on_document(update: Update, context: BotContext) -> None:
+    """A file sent to the bot: an admin's bulletin is read and added to the archive and the index."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    state = context.bot_data
+    settings = state.settings
+    user = update.effective_user
+    if not user or user.id not in settings.admin_user_ids:
+        await message.reply_text(msg.UPLOAD_NOT_ADMIN)
+        return
+    document = message.document
+    name = document.file_name or "ban-tin"
+    limit = settings.max_upload_mb
+    if document.file_size and document.file_size > limit * 1024 * 1024:  # refused before a byte is downloaded
+        size = f"{document.file_size / 1024 / 1024:.1f}".replace(".", ",")
+        await message.reply_text(msg.UPLOAD_TOO_BIG.format(name=name, size=size, limit=limit))
+        return
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in UPLOAD_SUFFIXES:
+        await message.reply_text(msg.UPLOAD_UNSUPPORTED.format(name=name))
+        return
+    if state.reload_lock.locked():
+        await message.reply_text(msg.RELOAD_BUSY)
+        return
+    async with state.reload_lock:
+        await message.reply_text(msg.UPLOAD_READING.format(name=name))
+        try:
+            tg_file = await document.get_file()
+            data = bytes(await tg_file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("Upload %s not downloaded: %s", name, exc)
+            await message.reply_text(msg.UPLOAD_DOWNLOAD_FAILED.format(name=name))
+            return
+        summary = await asyncio.get_running_loop().run_in_executor(None, add_upload, state, name, data)
+        await message.reply_text(summary, parse_mode=ParseMode.HTML)
 
 
 async def media_hint(update: Update, context: BotContext) -> None:

@@ -84,6 +84,38 @@ RELOAD_DONE = "Đã cập nhật xong: thêm <b>{added}</b> bản tin mới, {ch
 RELOAD_SIZE = "Hiện có {articles} bản tin, {passages} đoạn trích."
 RELOAD_SKIPPED = "{n} tệp không đọc được:"
 RELOAD_FAILED = "Chưa cập nhật được bản tin: {reason}. Bản tin cũ vẫn được dùng."
+UPLOAD_NOT_ADMIN = "Xin lỗi, chỉ quản trị viên mới gửi được tệp bản tin để đưa vào kho. Nếu bạn muốn hỏi, vui lòng gõ câu hỏi bằng chữ nhé."
+UPLOAD_TOO_BIG = (
+    "Tệp {name} nặng {size} MB, vượt giới hạn {limit} MB nên chưa được tải về. Bạn vui lòng tách tệp thành các phần nhỏ hơn rồi gửi lại."
+)
+UPLOAD_UNSUPPORTED = (
+    "Tôi chưa đọc được loại tệp {name}. Bot nhận: PDF có lớp chữ, Word (.docx), trang web đã lưu (.html), văn bản (.txt) và kho .jsonl."
+)
+UPLOAD_READING = "Đang đọc tệp {name}, vui lòng đợi trong giây lát…"
+UPLOAD_DOWNLOAD_FAILED = "Chưa tải được tệp {name} từ Telegram. Bạn vui lòng gửi lại sau ít phút."
+UPLOAD_ADDED = "Đã thêm <b>{n}</b> bài từ {name}:"
+UPLOAD_DUPLICATE = "Tệp {name} đã có trong kho ({n} bài), không cần thêm lại."
+UPLOAD_FAILED = "Không đọc được tệp {name}: {reason}."
+UPLOAD_PARTLY = "Một số phần không đọc được:"
+# The readers' reasons (English, for maintainers) said to a cadre: first matching prefix wins.
+UPLOAD_REASONS = (
+    ("scanned PDF", "đây là bản chụp (PDF không có lớp chữ), cần nhận dạng chữ (OCR) trước khi đưa vào kho"),
+    ("a picture", "đây là ảnh chụp, cần nhận dạng chữ (OCR) trước khi đưa vào kho"),
+    ("password-protected PDF", "tệp PDF có đặt mật khẩu; bạn vui lòng gửi bản không đặt mật khẩu"),
+    ("damaged Word", "tệp Word bị hỏng hoặc tải về chưa trọn vẹn; bạn vui lòng gửi lại tệp gốc"),
+    ("damaged PDF", "tệp PDF bị hỏng; bạn vui lòng xuất lại tệp PDF"),
+    ("named .", "tên tệp và nội dung không khớp (ví dụ đuôi .pdf nhưng bên trong là trang web); bạn vui lòng tải lại tệp gốc"),
+    ("an old Word .doc", "đây là tệp Word đời cũ (.doc); bạn vui lòng mở bằng Word và lưu lại dạng .docx"),
+    ("a ZIP archive", "đây là tệp nén; bạn vui lòng giải nén rồi gửi từng tệp"),
+    ("empty file", "tệp rỗng"),
+    ("empty text", "bản ghi không có nội dung"),
+    ("web page without", "trang web không có nội dung bài viết"),
+    ("Word document without text", "tệp Word không có chữ (chỉ có ảnh?)"),
+    ("binary file", "không phải tệp văn bản"),
+    ("missing field", "bản ghi thiếu trường bắt buộc (id, text)"),
+    ("malformed JSON", "dòng JSON bị lỗi cú pháp"),
+)
+UPLOAD_REASON_OTHER = "không nhận ra định dạng hoặc bảng mã của tệp; bạn vui lòng lưu lại dạng PDF, Word (.docx) hoặc văn bản Unicode"
 RELOAD_BUSY = "Việc cập nhật bản tin đang chạy, bạn vui lòng đợi một chút."
 UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh này. Gõ /help để xem các lệnh có thể dùng."
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval import BuildReport, Hit, Result, StoredArticle, date_label, format_date
+from retrieval import BuildReport, Hit, Result, SavedFile, StoredArticle, date_label, format_date
 
 from . import messages as msg
 from .buttons import article_data, page_data, vote_data
@@ -268,3 +268,25 @@ def reload_busy_message() -> str:
 
 def reload_failed_message(reason: str) -> str:
     return _esc(msg.RELOAD_FAILED.format(reason=reason))
+
+
+def upload_reason(reason: str) -> str:
+    """A reader's reason (English, for maintainers) in a cadre's words."""
+    return next((vi for prefix, vi in msg.UPLOAD_REASONS if reason.startswith(prefix)), msg.UPLOAD_REASON_OTHER)
+
+
+def upload_message(name: str, saved: SavedFile) -> str:
+    """What a file sent to the bot gave: the articles added (titles), or why it could not be read."""
+    if not saved.articles:
+        reason = upload_reason(saved.problems[0].reason) if saved.problems else msg.UPLOAD_REASON_OTHER
+        return _esc(msg.UPLOAD_FAILED.format(name=name, reason=reason))
+    if saved.duplicate:
+        return _esc(msg.UPLOAD_DUPLICATE.format(name=name, n=len(saved.articles)))
+    lines = [msg.UPLOAD_ADDED.format(n=len(saved.articles), name=_esc(name))]
+    lines += [f"• {_esc(a.title or a.doc_id)} <i>({date_label(a.date, a.published)})</i>" for a in saved.articles[:10]]
+    if len(saved.articles) > 10:
+        lines.append(f"• … và {len(saved.articles) - 10} bài khác")
+    if saved.problems:
+        lines.append(_esc(msg.UPLOAD_PARTLY))
+        lines += [f"• {_esc(upload_reason(p.reason))}" for p in saved.problems[:5]]
+    return "\n".join(lines)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from retrieval.search.answer import Span
     from retrieval.search.engine import Engine, Hit, Result
     from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
-    from retrieval.service import Opened, open_index
+    from retrieval.service import Opened, SavedFile, open_index, save_bulletin
     from retrieval.terminal import latest_text, result_text
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Opened",
     "QuestionError",
     "Result",
+    "SavedFile",
     "SourceChanges",
     "Span",
     "StoredArticle",
@@ -46,6 +47,7 @@ __all__ = [
     "latest_text",
     "open_index",
     "result_text",
+    "save_bulletin",
 ]
 
 __version__ = "0.2.0"
@@ -70,6 +72,8 @@ _WHERE = {
     "clean_question": "retrieval.search.query",
     "Opened": "retrieval.service",
     "open_index": "retrieval.service",
+    "SavedFile": "retrieval.service",
+    "save_bulletin": "retrieval.service",
     "latest_text": "retrieval.terminal",
     "result_text": "retrieval.terminal",
 }

@@ -11,11 +11,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 import shlex
 import sqlite3
+import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retrieval.index.build import (
@@ -30,9 +34,10 @@ from retrieval.index.build import (
     source_changes,
 )
 from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated, current_generation, read_params
+from retrieval.model import Article, Problem
 from retrieval.search.engine import Engine, RankerConfig
 
-__all__ = ["IndexDamaged", "Opened", "open_index", "rebuild_command"]
+__all__ = ["IndexDamaged", "Opened", "SavedFile", "open_index", "rebuild_command", "safe_file_name", "save_bulletin"]
 
 
 class IndexDamaged(RuntimeError):
@@ -149,3 +154,57 @@ def _open_published(index_dir: Path, config: RankerConfig | None) -> tuple[Engin
     if first is None:
         raise IndexMissing(f"no index in {index_dir}")
     raise IndexDamaged(f"the index in {index_dir}/ is damaged ({first}) and no earlier build opens", rebuild_command(index_dir))
+
+
+@dataclass(frozen=True)
+class SavedFile:
+    """A bulletin file received as bytes (a bot upload, a fetched page) and what reading it gave."""
+
+    path: Path | None  # where it was kept; None when nothing in it could be read
+    articles: list[Article]
+    problems: list[Problem]
+    duplicate: bool = False  # the same bytes were already in the folder: nothing new was written
+
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def safe_file_name(name: str, fallback: str = "ban-tin") -> str:
+    """A name that stays inside the folder and visible to ``discover`` (no path parts, no leading dot)."""
+    base = _UNSAFE_NAME.sub("-", Path(name.replace("\\", "/")).name).strip(" .-")
+    return base[-120:] if base else fallback
+
+
+def save_bulletin(folder: Path, name: str, data: bytes) -> SavedFile:
+    """Read ``data`` with the readers of every format and keep the file in ``folder`` when any article in it
+    is readable, so the index can always be rebuilt from the files. The same bytes are kept once; another
+    file of the same name gets a numbered name. Written atomically (a hidden temporary file, renamed)."""
+    from retrieval.sources.reader import read_bytes
+
+    items = read_bytes(data, safe_file_name(name))
+    articles = [a for a in items if isinstance(a, Article)]
+    problems = [p for p in items if isinstance(p, Problem)]
+    if not articles:
+        return SavedFile(None, [], problems)
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).digest()
+    for existing in folder.iterdir():
+        if existing.is_file() and existing.stat().st_size == len(data) and hashlib.sha256(existing.read_bytes()).digest() == digest:
+            return SavedFile(existing, articles, problems, duplicate=True)
+    target = folder / safe_file_name(name)
+    stem, suffix, n = target.stem, target.suffix, 2
+    while target.exists():
+        target = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    source = str(target)
+    return SavedFile(target, [replace(a, source=source) for a in articles], [replace(p, source=source) for p in problems])

@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "BadRequest", "FakeTelegram", "check_html"]
 
@@ -127,6 +128,7 @@ class FakeTelegram:
         self.chats: dict[int, dict] = {}
         self._replies: dict[int, list[Call]] = {}  # message id → successful sendMessage calls replying to it
         self.messages: dict[tuple[int, int], dict] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, bytes), served by getFile and /file/
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-telegram", daemon=True)
@@ -212,6 +214,21 @@ class FakeTelegram:
                 "is_video": False,
             },
         )
+
+    def send_document(
+        self, name: str, data: bytes, user_id: int = 1001, mime: str = "application/octet-stream", size: int | None = None, **kw: Any
+    ) -> dict:
+        """A user's file. ``size`` overrides the size Telegram announces (to test limits without big files)."""
+        file_id = f"DOC{len(self.files) + 1}"
+        self.files[file_id] = (f"documents/file_{len(self.files) + 1}{Path(name).suffix}", data)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": name,
+            "mime_type": mime,
+            "file_size": size or len(data),
+        }
+        return self.send_text(None, user_id, document=document, **kw)
 
     def press(self, message: dict, data: str, user_id: int = 1001) -> str:
         qid = str(next(self._message_ids))
@@ -343,6 +360,13 @@ class FakeTelegram:
             msg = {**msg, "text": params["text"], "reply_markup": markup, "edit_date": int(time.time())}
             self.messages[key] = msg
             return msg
+        if method == "getFile":
+            if params.get("file_id") not in self.files:
+                raise BadRequest("Bad Request: invalid file_id")
+            path, data = self.files[params["file_id"]]
+            if len(data) > 20 * 1024 * 1024:
+                raise BadRequest("Bad Request: file is too big")
+            return {"file_id": params["file_id"], "file_unique_id": "u" + params["file_id"], "file_size": len(data), "file_path": path}
         if method == "answerCallbackQuery":
             if len(params.get("text") or "") > 200:
                 raise BadRequest("Bad Request: MESSAGE_TOO_LONG")
@@ -398,7 +422,22 @@ class FakeTelegram:
                     server._cond.notify_all()
                 self._reply(200, {"ok": True, "result": result})
 
-            do_GET = do_POST
+            def do_GET(self) -> None:
+                m = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(self.path))  # httpx percent-encodes the token's colon
+                if not m:
+                    return self.do_POST()
+                token, path = m.groups()
+                found = [data for p, data in server.files.values() if p == path]
+                if token != server.token or not found:
+                    return self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                with server._cond:
+                    server.calls.append(Call("download", {"file_path": path}))
+                    server._cond.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(found[0])))
+                self.end_headers()
+                self.wfile.write(found[0])
 
             def _reply(self, status: int, payload: dict) -> None:
                 data = json.dumps(payload).encode("utf-8")  # ASCII escapes: a fuzzed lone surrogate still travels
