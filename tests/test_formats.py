@@ -237,3 +237,17 @@ def test_every_format_answers_its_question_from_the_cli(tmp_path):
         hit = json.loads(out.stdout)["hits"][0]
         assert q["expect"] in hit["text"], (q, hit["text"])
         assert hit["doc_id"].split("#")[0] == Path(q["file"]).stem
+
+
+@pytest.mark.parametrize(
+    "raw,lines",
+    [
+        ("trang Face\ufffebook của Ban", ["trang Facebook của Ban"]),  # a word cut at the line's end
+        ("kinh tế\x02Xã hội", ["kinh tế-Xã hội"]),  # a capital goes on: the hyphen was real
+        ("dòng một\r\n\r\n  dòng   hai ", ["dòng một", "dòng hai"]),
+    ],
+)
+def test_pdfium_line_marks_are_resolved(raw: str, lines: list[str]):
+    from retrieval.sources.pdf import _page_text
+
+    assert _page_text(raw) == lines

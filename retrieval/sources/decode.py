@@ -8,6 +8,7 @@ everything else by name: mojibake in the index is worse than a missing file.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,12 +36,14 @@ _VNI_HINT = set(b"\xf8\xf9\xfa\xfb\xf5\xf6\xf7\xef\xf1\xd1")
 
 
 def _vietnamese_ratio(text: str) -> float:
-    """Share of words with non-ASCII letters that are spelled like Vietnamese syllables."""
-    words = [w for w in _WORD_RE.findall(text) if not w.isascii()]
-    if not words:
+    """Share of words with non-ASCII letters that are spelled like Vietnamese syllables
+    (each distinct word checked once: a text repeats its syllables many times)."""
+    words = Counter(w for w in _WORD_RE.findall(text) if not w.isascii())
+    total = sum(words.values())
+    if not total:
         return 0.0
-    good = sum(1 for w in words if is_vietnamese_syllable(w))
-    return good / len(words)
+    good = sum(n for w, n in words.items() if is_vietnamese_syllable(w))
+    return good / total
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -91,14 +94,22 @@ def decode_bulletin(data: bytes) -> Decoded:
     # Legacy 8-bit encodings decode any byte, so each is accepted only when nearly every accented
     # word becomes a real Vietnamese syllable; the best of them wins.
     high = [b for b in data if b >= 0x80]
-    candidates: list[Decoded] = []
+    # Ranked on a sample (whole lines, up to 16 KB): enough words to tell the encodings apart, and
+    # only the winner converts the whole file.
+    sample = data if len(data) <= 16384 else data[: data.rfind(b"\n", 0, 16384) + 1 or 16384]
+    scored: list[tuple[float, str, str, Callable[[bytes], str]]] = []
     for name, decode in _LEGACY:
-        text = _clean(decode(data))
+        text = _clean(decode(sample))
         if "\ufffd" not in text:
-            candidates.append(Decoded(text, name))
-    scored = sorted(((_vietnamese_ratio(c.text), c) for c in candidates), key=lambda pair: pair[0], reverse=True)
+            scored.append((_vietnamese_ratio(text), name, text, decode))
+    scored.sort(key=lambda item: item[0], reverse=True)
     if scored and scored[0][0] >= 0.97:
-        return scored[0][1]
+        _, name, text, decode = scored[0]
+        if sample is data:
+            return Decoded(text, name)
+        text = _clean(decode(data))
+        if "\ufffd" not in text and _vietnamese_ratio(text) >= 0.97:
+            return Decoded(text, name)
     if high and sum(b in _TCVN3_HINT for b in high) > len(high) * 0.5:
         raise DecodeError("looks like TCVN3 (ABC) but converts into words that are not Vietnamese; check the file's encoding")
     if high and sum(b in _VNI_HINT for b in high) > len(high) * 0.3:

@@ -1,14 +1,14 @@
 """PDFs with a text layer: the text in reading order, without running headers, footers or page numbers.
 
-A scanned PDF has pictures of pages and no text: it is refused with "needs OCR" rather than
-indexed empty, and so is a password-protected one.
+PDFium (through pypdfium2) reads the text layer: the engine Chrome uses, about five times faster
+than pure-Python readers on the same pages. A scanned PDF has pictures of pages and no text: it is
+refused with "needs OCR" rather than indexed empty, and so is a password-protected one.
 """
 
 from __future__ import annotations
 
-import io
-import logging
 import re
+import threading
 from collections import Counter
 
 from retrieval.sources.dates import parse_date, parse_written_date
@@ -26,12 +26,44 @@ _JUNK_TITLE_RE = re.compile(r"^(microsoft word|untitled|document\d*|\S+\.(docx?|
 _HYPHEN_END_RE = re.compile(r"(?<=[^\W\d_])[-\u00ad]$")
 
 
-def _page_lines(reader: object) -> list[list[str]]:
-    pages: list[list[str]] = []
-    for page in reader.pages:  # type: ignore[attr-defined]
-        text = nfc(page.extract_text() or "")
-        pages.append([" ".join(line.split()) for line in text.split("\n") if line.strip()])
-    return pages
+# PDFium is not thread-safe, and the bot reads uploads in worker threads.
+_PDFIUM_LOCK = threading.Lock()
+# PDFium marks a hyphen at the end of a line (U+0002, or U+FFFE from get_text_range) and joins the
+# lines; a word cut in two goes on in lower case, anything else keeps its hyphen.
+_SOFT_HYPHEN_RE = re.compile(r"[\x02\ufffe](?=[^\W\d_])")
+
+
+def _page_text(text: str) -> list[str]:
+    text = _SOFT_HYPHEN_RE.sub(lambda m: "" if text[m.end()].islower() else "-", text)
+    text = text.replace("\x02", "-").replace("\ufffe", "-")
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
+def _load(data: bytes) -> tuple[list[list[str]], str]:
+    """Lines of every page, and the title the document's metadata gives."""
+    import pypdfium2 as pdfium  # a native library: loaded only when a PDF is read
+
+    with _PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)  # a PDF protected against editing only opens with no password
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise ReadError("password-protected PDF; save an unprotected copy and index it") from exc
+            raise ReadError(f"damaged PDF ({str(exc).split('(')[-1].rstrip(').') or 'unreadable'}); export it again") from exc
+        try:
+            pages = []
+            for page in pdf:
+                textpage = page.get_textpage()
+                pages.append(_page_text(textpage.get_text_range()))
+                textpage.close()
+                page.close()
+            title = str(pdf.get_metadata_dict().get("Title") or "")
+        except pdfium.PdfiumError as exc:
+            raise ReadError(f"damaged PDF ({exc}); export it again") from exc
+        finally:
+            pdf.close()
+    return pages, title
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
@@ -77,25 +109,7 @@ def _heading_blocks(lines: list[str]) -> list[list[str]]:
 
 def read_pdf(data: bytes, fallback_title: str) -> Draft:
     """One article from a PDF's text layer."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on every odd object; reported below instead
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                opened = bool(reader.decrypt(""))  # many offices protect against editing only, with no password to open
-            except Exception:  # AES without the cryptography package, or a broken encryption dictionary
-                opened = False
-            if not opened:
-                raise ReadError("password-protected PDF; save an unprotected copy and index it")
-        pages = _page_lines(reader)
-        metadata_title = (reader.metadata.title if reader.metadata else None) or ""
-    except ReadError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        raise ReadError(f"damaged PDF ({exc or type(exc).__name__}); export it again") from exc
+    pages, metadata_title = _load(data)
     n_chars = sum(len(line) for lines in pages for line in lines)
     if not pages or n_chars < 20 * len(pages):
         raise ReadError(f"scanned PDF without a text layer ({len(pages)} page(s)); it needs OCR before it can be indexed")

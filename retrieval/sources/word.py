@@ -27,14 +27,48 @@ _HEADING_RE = re.compile(r"^(Heading|Title)\s*(\d*)$", re.IGNORECASE)
 _DATE_LINE_RE = re.compile(r"^[^.]{0,40}(ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\d{1,2}/\d{1,2}/\d{4})\W*$", re.IGNORECASE)
 
 
-def _style_font(style: Any) -> str | None:
-    """The font a style (or the style it is based on) sets."""
-    while style is not None:
-        name = style.font.name if getattr(style, "font", None) is not None else None
-        if name:
-            return str(name)
-        style = style.base_style
-    return None
+class _Styles:
+    """Heading level and font of every style, read once per document: python-docx looks a style up
+    by a scan of styles.xml on every access, which made the styles most of the reading time."""
+
+    def __init__(self, doc: Document) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        self._element = doc.styles.element
+        default = self._element.default_for(WD_STYLE_TYPE.PARAGRAPH)
+        self.default_paragraph: str | None = default.styleId if default is not None else None
+        self._styles: dict[str, Any] = {}
+        self._fonts: dict[str | None, str | None] = {}
+
+    def _style(self, style_id: str | None) -> Any:
+        """The style element of that id (looked up once), or None."""
+        if not style_id:
+            return None
+        if style_id not in self._styles:
+            self._styles[style_id] = self._element.get_by_id(style_id)
+        return self._styles[style_id]
+
+    def font(self, style_id: str | None) -> str | None:
+        """The font a style, or the style it is based on, sets."""
+        if style_id not in self._fonts:
+            style, found = self._style(style_id), None
+            for _ in range(20):  # based-on chains are short; a loop in a broken file must not hang us
+                if style is None:
+                    break
+                fonts = style.rPr.rFonts if style.rPr is not None else None
+                if fonts is not None and fonts.ascii:
+                    found = str(fonts.ascii)
+                    break
+                style = self._style(style.basedOn_val)
+            self._fonts[style_id] = found
+        return self._fonts[style_id]
+
+    def heading_level(self, style_id: str | None) -> int | None:
+        style = self._style(style_id or self.default_paragraph)
+        m = _HEADING_RE.match(style.name_val if style is not None and style.name_val else "")
+        if not m:
+            return None
+        return 0 if m.group(1).lower() == "title" else int(m.group(2) or 1)
 
 
 def _convert(text: str, font: str | None) -> str:
@@ -48,25 +82,19 @@ def _convert(text: str, font: str | None) -> str:
     return text
 
 
-def _paragraph_text(para: Paragraph, default_font: str | None) -> str:
+def _paragraph_text(para: Paragraph, styles: _Styles) -> str:
     """The paragraph's text, each run converted by the font it is shown in."""
-    base = _style_font(para.style) or default_font
+    base = styles.font(para._p.style or styles.default_paragraph)
     parts: list[str] = []
     for item in para.iter_inner_content():
         runs = item.runs if hasattr(item, "runs") else [item]  # a hyperlink holds runs
         for run in runs:
-            parts.append(_convert(run.text, run.font.name or _style_font(run.style) or base))
+            font = run.font.name or (styles.font(run._r.style) if run._r.style else None) or base
+            parts.append(_convert(run.text, font) if font else run.text)
     return nfc(" ".join("".join(parts).split()))
 
 
-def _heading_level(para: Paragraph) -> int | None:
-    m = _HEADING_RE.match(para.style.name if para.style is not None else "")
-    if not m:
-        return None
-    return 0 if m.group(1).lower() == "title" else int(m.group(2) or 1)
-
-
-def _blocks(doc: Document, default_font: str | None) -> Iterator[tuple[int | None, str]]:
+def _blocks(doc: Document, styles: _Styles) -> Iterator[tuple[int | None, str]]:
     """(heading level or None, text) for every paragraph and table row, in document order."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -75,15 +103,15 @@ def _blocks(doc: Document, default_font: str | None) -> Iterator[tuple[int | Non
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             para = Paragraph(child, doc)
-            text = _paragraph_text(para, default_font)
+            text = _paragraph_text(para, styles)
             if text:
-                yield _heading_level(para), text
+                yield styles.heading_level(child.style), text
         elif tag == "tbl":
             table = Table(child, doc)
             for row in table.rows:
                 cells: list[str] = []
                 for cell in row.cells:
-                    text = " ".join(t for t in (_paragraph_text(p, default_font) for p in cell.paragraphs) if t)
+                    text = " ".join(t for t in (_paragraph_text(p, styles) for p in cell.paragraphs) if t)
                     if text and (not cells or cells[-1] != text):  # a merged cell repeats in every column it spans
                         cells.append(text)
                 if cells:
@@ -112,8 +140,7 @@ def read_docx(data: bytes, fallback_title: str) -> list[Draft]:
         raise ReadError(f"damaged Word document ({exc}); open it in Word and save it again") from exc
     except Exception as exc:  # python-docx raises its own kinds on a package it cannot follow
         raise ReadError(f"damaged Word document ({type(exc).__name__}); open it in Word and save it again") from exc
-    default_font = _style_font(doc.styles["Normal"]) if "Normal" in [s.name for s in doc.styles] else None
-    blocks = list(_blocks(doc, default_font))
+    blocks = list(_blocks(doc, _Styles(doc)))
     if not blocks:
         raise ReadError("Word document without text (only pictures? a scan needs OCR)")
     levels = [level for level, _ in blocks if level is not None]

@@ -133,6 +133,7 @@ _SYLLABLE_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=100_000)
 def is_vietnamese_syllable(word: str) -> bool:
     """True when ``word`` is spelled like a Vietnamese syllable (used to recognise legacy encodings)."""
     base, _ = _split_tone(word.lower())
