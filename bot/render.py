@@ -116,6 +116,8 @@ def answer_messages(result: Result, page: int = 0, per_page: int = 3) -> list[st
         return [not_found_message(result.accented)]
     first = page * per_page + 1
     blocks = [hit_block(first + i, hit) for i, hit in enumerate(result.hits)]
+    if result.period is not None:
+        blocks.insert(0, f"<i>{_esc(result.period.heading())}</i>")
     pages = max(1, -(-result.total // per_page))
     if pages > 1:
         blocks.append(f"<i>Trang {page + 1}/{pages} · {result.total} đoạn trích liên quan</i>")

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -184,6 +185,13 @@ def _question_error(exc: Exception) -> str:
     return "empty question"
 
 
+def _iso_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (expected YYYY-MM-DD, e.g. 2026-11-27)") from None
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from retrieval.search.query import QuestionError, clean_question
 
@@ -201,7 +209,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             ) from None
     engine = _open_engine(_index_dir(args), refresh=not args.no_refresh, quiet=args.json)
     if args.batch is None:
-        result = engine.search(question, k=args.k)
+        result = engine.search(question, k=args.k, today=args.today)
         if args.json:
             print(json.dumps(result.as_dict(), ensure_ascii=False))
         else:
@@ -229,7 +237,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             bad += 1
             print(f"error: {args.batch}:{lineno}: {error}", file=sys.stderr)
             continue
-        result = engine.search(question, k=args.k)
+        result = engine.search(question, k=args.k, today=args.today)
         record = {"id": obj.get("id"), **result.as_dict(), "took_ms": round(result.took_ms, 3)}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
@@ -438,6 +446,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object (JSON Lines with --batch)")
     p.add_argument("--batch", metavar="FILE", help='JSON Lines of {"id","question"} ("-" for stdin); needs --json')
     p.add_argument("--no-refresh", action="store_true", help="don't re-index when the bulletins changed")
+    p.add_argument(
+        "--today", type=_iso_day, metavar="YYYY-MM-DD", help='the day "hôm qua", "tháng trước" count from (default: the clock\'s)'
+    )
     p.set_defaults(func=cmd_ask)
 
     p = add("stats", "Show what the index holds and whether it is up to date.", "python -m retrieval stats")

@@ -45,7 +45,7 @@ def result_text(result: Result, not_found: str, first: int = 1, details: bool = 
     """Every quote of ``result`` separated by blank lines, or ``not_found`` (said in the caller's words)."""
     if result.not_found:
         return Group(Text(not_found, style="yellow"))
-    parts: list[Text] = []
+    parts: list[Text] = [Text(result.period.heading(), style="cyan italic")] if result.period else []
     for i, hit in enumerate(result.hits, start=first):
         if parts:
             parts.append(Text(""))

@@ -71,6 +71,20 @@ def test_private_question_gets_the_quote_with_the_answer_in_bold(env, question, 
     assert all(len(d.encode()) <= 64 for d in buttons.values())
 
 
+@pytest.mark.parametrize(
+    "question,heading",
+    [
+        ("Năm 2018 có bao nhiêu đồng chí được nhận kỷ niệm chương?", "<i>Các bài trong năm 2018:</i>"),
+        ("thang 12/2018 bao nhieu dong chi duoc nhan ky niem chuong", "<i>Các bài trong tháng 12/2018:</i>"),
+    ],
+)
+def test_a_question_with_a_period_says_which_dates_it_understood(env, question, heading):
+    tg, _, _ = env
+    text = _text(tg.replies_to(tg.send_text(question, user_id=1010))[0])
+    assert text.startswith(heading + "\n\n<b>1. Tổng kết công tác dân vận năm 2018</b>")
+    assert KNP in text
+
+
 def test_group_needs_hoi_or_a_reply_to_the_bot(env):
     tg, _, _ = env
     plain = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1003, chat_id=GROUP, chat_type="supergroup")

@@ -38,7 +38,7 @@ def test_ask_json(cli_index, question):
     res = run_cli("ask", question, "--index", str(cli_index), "--json", "-k", "2")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
-    assert set(out) == {"question", "not_found", "hits"} and out["not_found"] is False
+    assert set(out) == {"question", "not_found", "period", "hits"} and out["not_found"] is False and out["period"] is None
     hit = out["hits"][0]
     assert set(hit) == {"doc_id", "passage_id", "title", "date", "published", "url", "text", "score", "answer", "sentence"}
     assert (hit["date"], hit["published"]) == ("2018-12-25", "2021-03-06")

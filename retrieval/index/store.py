@@ -167,6 +167,18 @@ class Store:
         )
         return [StoredArticle(*r) for r in rows]
 
+    def article_dates(self) -> list[tuple[int, str | None]]:
+        """(row, ISO date) of every article: the engine's period filter keeps them as day numbers."""
+        return self._con().execute("SELECT id, date FROM articles").fetchall()
+
+    def article_texts(self, rows: list[int]) -> dict[int, str]:
+        """Title and text of these articles (by row), for finding a period named in them."""
+        if not rows:
+            return {}
+        marks = ",".join("?" * len(rows))
+        got = self._con().execute(f"SELECT id, title || '\n' || text FROM articles WHERE id IN ({marks})", [int(r) for r in rows])
+        return dict(got.fetchall())
+
     def last_passage_id(self) -> int:
         """The largest passage id (a rowid lookup: cheap at any size, and it reads the file's header)."""
         row = self._con().execute("SELECT max(id) FROM passages").fetchone()

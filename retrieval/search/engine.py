@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from retrieval.index.layout import FORMAT_VERSION, IndexOutdated, current_genera
 from retrieval.index.matrix import FieldMatrix
 from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, mark
+from retrieval.search.period import Period, fold_text
 from retrieval.search.query import Query, parse_question
 from retrieval.search.sentences import SentenceWeights, best_sentence
 from retrieval.text.analyzer import FIELDS
@@ -24,6 +27,13 @@ from retrieval.text.analyzer import FIELDS
 __all__ = ["RERANK_DEPTH", "Engine", "Hit", "RankerConfig", "Result"]
 
 RERANK_DEPTH = 200  # passages whose score their article's evidence can still change
+# A question naming a period: passages of articles dated in it weigh (1 + DATED_BOOST) times as much,
+# of articles that name it in their text (1 + NAMED_BOOST) times ("năm 2018" in a January 2019 report).
+DATED_BOOST = 1.0
+NAMED_BOOST = 0.5
+DATED_SHARE = 0.5  # an archive is dated when at least this share of its articles have a date
+# "mới nhất": among the passages scoring at least this share of the best, the newest article comes first.
+RECENT_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ class RankerConfig:
     # in this field for accented questions (accent-free questions always use fold1).
     min_coverage: float = 0.4
     coverage_field: str = "fold1"
+    # Read dates and periods in questions ("tháng 12/2018", "mới nhất"); off only to measure what they change.
+    periods: bool = True
 
 
 @dataclass
@@ -97,13 +109,19 @@ class Result:
     accented: bool
     took_ms: float = 0.0
     total: int = 0  # passages that passed the threshold (for paging)
+    period: Period | None = None  # the dates the question was understood to ask about
 
     @property
     def not_found(self) -> bool:
         return not self.hits
 
     def as_dict(self) -> dict:
-        return {"question": self.question, "not_found": self.not_found, "hits": [h.as_dict() for h in self.hits]}
+        return {
+            "question": self.question,
+            "not_found": self.not_found,
+            "period": self.period.as_dict() if self.period else None,
+            "hits": [h.as_dict() for h in self.hits],
+        }
 
 
 class Engine:
@@ -213,7 +231,7 @@ class Engine:
         """
         name = self.config.coverage_field if query.accented else "fold1"
         matrix = self.fields[name]
-        terms = list(dict.fromkeys(query.terms[name]))
+        terms = list(dict.fromkeys((query.cover_terms or query.terms)[name]))
         if not terms or not len(docs):
             return np.zeros(len(docs))
         rows = matrix.rows(terms)
@@ -249,6 +267,8 @@ class Engine:
         candidates, fused = candidates[order], fused[order]
         if self.config.sentence and len(candidates):
             candidates, fused = self._sentence_rerank(weights or self.sentence_weights(query), candidates, fused)
+        if query.period is not None and len(candidates):
+            candidates, fused = self._period_rerank(query.period, candidates, fused)
         return candidates[:depth], fused[:depth]
 
     def _sentence_rerank(self, weights: SentenceWeights, candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -261,16 +281,71 @@ class Engine:
         order = np.lexsort((candidates, -fused))
         return candidates[order], fused[order]
 
-    def search(self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None) -> Result:
-        """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer sentence and span marked."""
+    # -- dates -------------------------------------------------------------------
+    def _article_days(self) -> np.ndarray:
+        """Each article's date as a day number (0: unknown), read from the store on the first dated question."""
+        days = getattr(self, "_days", None)
+        if days is None:
+            dates = self.store.article_dates()
+            days = np.zeros(max((row for row, _ in dates), default=-1) + 1, dtype=np.int64)
+            for row, iso in dates:
+                if iso:
+                    try:
+                        days[row] = date.fromisoformat(iso).toordinal()
+                    except ValueError:
+                        pass
+            self._days = days
+        return days
+
+    def _dated(self) -> bool:
+        """Whether most articles carry a date (periods in questions are read only then)."""
+        days = self._article_days()
+        return bool(len(days)) and float(np.count_nonzero(days)) >= DATED_SHARE * len(days)
+
+    def _period_rerank(self, period: Period, candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Passages of articles dated in the period score (1 + DATED_BOOST) times as much, those whose article
+        names the period in its text (1 + NAMED_BOOST) times; "mới nhất" then puts the newest article first
+        among the passages scoring at least RECENT_SHARE of the best."""
+        rows = self.passage_article[candidates].astype(np.int64)
+        days = self._article_days()[rows]
+        fused = fused.copy()
+        if period.start is not None or period.yearless:
+            dated = np.array([bool(d) and period.contains(date.fromordinal(int(d))) for d in days], dtype=bool)
+            boost = np.where(dated, DATED_BOOST, 0.0)
+            if period.mentions:
+                unseen = sorted({int(r) for r in rows[~dated]})
+                patterns = [re.compile(m) for m in period.mentions]
+                named = [r for r, text in self.store.article_texts(unseen).items() if any(p.search(fold_text(text)) for p in patterns)]
+                boost[~dated & np.isin(rows, named)] = NAMED_BOOST
+            fused *= 1.0 + boost
+        order = np.lexsort((candidates, -fused))
+        candidates, fused, days = candidates[order], fused[order], days[order]
+        if period.recent:
+            group = np.flatnonzero(fused >= RECENT_SHARE * fused[0])
+            rest = np.flatnonzero(fused < RECENT_SHARE * fused[0])
+            group = group[np.lexsort((-fused[group], -days[group]))]
+            order = np.concatenate([group, rest])
+            candidates, fused = candidates[order], fused[order]
+        return candidates, fused
+
+    def search(
+        self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None, today: date | None = None
+    ) -> Result:
+        """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer sentence and span marked
+        (``today``: the day "hôm qua" and "tháng trước" count from; the clock's by default)."""
         t0 = time.perf_counter()
-        query = parse_question(question)
+        query = parse_question(question, today, self.config.periods)
+        if query.period is not None and not self._dated():
+            # An archive without dates (a QA set, an old export) is matched on words alone: a period
+            # could only reorder it by chance.
+            query = replace(query, period=None, cover_terms=None)
         weights = self.sentence_weights(query)  # for the re-rank and for marking the quotes
         top, top_scores = self.ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles, weights)
         cover = self.coverage(query, top)
         keep = cover >= self.config.min_coverage
-        # Nothing is shown when even the best passage misses too much of the question.
-        if len(top) and not keep[0]:
+        # Nothing is shown when even the best passage misses too much of the question (with a period,
+        # dates reorder the passages, so each one is judged alone).
+        if len(top) and not keep[0] and query.period is None:
             keep[:] = False
         top, top_scores, cover = top[keep], top_scores[keep], cover[keep]
         page = slice(offset, offset + k)
@@ -297,7 +372,7 @@ class Engine:
                 )
             )
         took = (time.perf_counter() - t0) * 1000
-        return Result(question, hits, query.qtype, query.accented, took, total=len(top))
+        return Result(question, hits, query.qtype, query.accented, took, total=len(top), period=query.period)
 
     # -- articles ----------------------------------------------------------------
     def article(self, doc_id: str) -> StoredArticle | None:

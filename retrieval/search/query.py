@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
+from retrieval.search.period import Period, find_period
 from retrieval.text.analyzer import FIELDS, Terms, analyze_question
 from retrieval.text.lexicon import ANSWER_TYPE_PHRASES, COUNT_STOPWORDS, PERCENT_PHRASES
 from retrieval.text.normalize import fold_accents, has_diacritics, nfc, normalize_syllable
@@ -109,11 +111,25 @@ class Query:
     qtype: str | None = None
     focus: tuple[str, ...] = ()  # the counted noun, folded ("dong", "chi")
     wants_percent: bool = False
+    period: Period | None = None  # the dates the question asks about ("tháng 12/2018", "mới nhất")
+    cover_terms: Terms | None = None  # the terms without the period's words, for the not-found check
 
 
-def parse_question(text: str) -> Query:
-    """Analyse a (cleaned) question once."""
+def _without(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def parse_question(text: str, today: date | None = None, periods: bool = True) -> Query:
+    """Analyse a (cleaned) question once, and the period it names."""
+    period = find_period(text, today or date.today()) if periods else None
     analysed = analyze_question(text)
+    # A period is matched by the articles' dates, so its words do not count against an article that
+    # lacks them ("tháng 12/2020" in a question, "Ngày 18/12" in the article; "hôm qua", "mới nhất").
+    # They are still scored: where an article does use them ("gần đây"), they are evidence.
+    rest = _without(text, period.spans) if period else ""
+    cover = analyze_question(rest).terms if period and rest.strip() else None
     fold = folded(text)
     return Query(
         text=text,
@@ -123,4 +139,6 @@ def parse_question(text: str) -> Query:
         qtype=question_type(text),
         focus=_focus(fold),
         wants_percent=any(re.search(rf"\b{folded(p)}\b", fold) for p in PERCENT_PHRASES),
+        period=period,
+        cover_terms={name: cover[name] for name in FIELDS} if cover else None,
     )
