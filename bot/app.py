@@ -104,6 +104,11 @@ async def post_init(application: BotApplication) -> None:
     await loop.run_in_executor(executor, engine.warm_up)
     if not settings.webhook_url:
         state.watchdog = asyncio.create_task(_watch_polling(application))
+    if settings.feeds and settings.sync_minutes and application.job_queue is not None:
+        # the first sync soon after start, then every SYNC_MINUTES
+        interval = settings.sync_minutes * 60
+        application.job_queue.run_repeating(handlers.sync_job, interval=interval, first=min(interval, 10.0), name="sync")
+        log.info("Feeds: %d, synced every %g minute(s)", len(settings.feeds), settings.sync_minutes)
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
     for admin in settings.admin_user_ids:
         try:
@@ -153,6 +158,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("moi", handlers.latest, filters=new_messages))
     application.add_handler(CommandHandler("reload", handlers.reload, filters=new_messages))
     application.add_handler(CommandHandler("thongke", handlers.stats, filters=new_messages))
+    application.add_handler(CommandHandler("capnhat", handlers.sync_command, filters=new_messages))
     application.add_handler(MessageHandler(new_messages & private & filters.TEXT & ~filters.COMMAND, handlers.ask_text))
     application.add_handler(MessageHandler(new_messages & groups & filters.TEXT & ~filters.COMMAND & reply_to_bot, handlers.ask_text))
     application.add_handler(MessageHandler(new_messages & filters.Document.ALL & (private | reply_to_bot), handlers.on_document))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from retrieval import BuildError, Engine, IndexBusy, IndexMissing, Opened, open_index, save_bulletin
+from retrieval import BuildError, Engine, IndexBusy, IndexMissing, Opened, SyncReport, open_index, save_bulletin, sync_feeds
 
 from .config import Settings
 from .render import reload_busy_message, reload_failed_message, reload_message, upload_message
 from .state import BotState
 
-__all__ = ["add_upload", "open_engine", "reload_engine"]
+__all__ = ["add_upload", "open_engine", "reload_engine", "sync_now"]
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +76,25 @@ def reload_engine(state: BotState) -> str:
         return reload_message(None, before, before, int(old.params["n_articles"]))
     new = state.engine
     return reload_message(opened.report, before, new.store.fingerprints(), int(new.params["n_articles"]))
+
+
+def sync_now(state: BotState) -> SyncReport:
+    """Fetch what is new in the feeds, and serve it at once (runs in a thread, under the reload lock).
+
+    A sync that fails, or an index that cannot be refreshed, leaves the bot answering from what it has.
+    """
+    settings = state.settings
+    report = sync_feeds(settings.feeds, settings)
+    log.info(
+        "Sync: %d feed(s), %d unchanged, %d page(s), %d new, %d updated, %d problem(s) in %.1f s",
+        report.feeds, report.unchanged, report.pages, len(report.added), len(report.updated), len(report.problems), report.took_s,
+    )  # fmt: skip
+    for problem in report.problems:
+        log.warning("Sync skipped %s", problem)
+    if report.changed:
+        opened = _refresh(state)
+        if isinstance(opened, str):
+            log.warning("Synced articles wait for the next refresh: the index could not be opened")
+        else:
+            _swap(state, opened)
+    return report

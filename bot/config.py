@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from retrieval import SyncSettings
 
 __all__ = ["TOKEN_RE", "ConfigError", "Settings", "load_settings"]
 
@@ -33,7 +35,9 @@ def _ids(value: object) -> frozenset[int]:
         raise ValueError("expected numeric Telegram ids separated by commas, e.g. 12345,-100987") from None
 
 
-class Settings(BaseSettings):
+class Settings(SyncSettings):
+    """Everything the bot reads; the feed settings (FEEDS, FEEDS_DIR, SYNC_*) are the library's, shared with ``sync``."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
 
     telegram_bot_token: SecretStr = SecretStr("")
@@ -57,6 +61,8 @@ class Settings(BaseSettings):
     # Files admins send are refused above this size before download (the Bot API serves up to 20 MB;
     # a local Bot API server allows more).
     max_upload_mb: int = Field(20, ge=1, le=2000)
+    # How often the feeds in FEEDS are synced (minutes; 0 turns the schedule off, /capnhat still works).
+    sync_minutes: float = Field(60.0, ge=0, le=1440)
 
     @field_validator("allowed_user_ids", "allowed_chat_ids", "admin_user_ids", mode="before")
     @classmethod
@@ -92,8 +98,9 @@ class Settings(BaseSettings):
     def source_paths(self) -> list[Path]:
         """The bulletins the index is built from: the sources, and the uploads when kept elsewhere."""
         paths = [self.bantin_sources]
-        if not self.upload_dir.is_relative_to(self.bantin_sources) and self.upload_dir.exists():
-            paths.append(self.upload_dir)
+        for extra in (self.upload_dir, self.feeds_dir):
+            if not extra.is_relative_to(self.bantin_sources) and extra.exists():
+                paths.append(extra)
         return paths
 
     @property

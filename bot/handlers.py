@@ -22,10 +22,10 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from retrieval import QuestionError, Result, clean_question
+from retrieval import QuestionError, Result, clean_question, last_run
 
 from . import messages as msg
-from .archive import add_upload, reload_engine
+from .archive import add_upload, reload_engine, sync_now
 from .render import (
     answer_keyboard,
     answer_messages,
@@ -35,6 +35,8 @@ from .render import (
     inline_snippet,
     latest_message,
     stats_message,
+    sync_message,
+    sync_stats_line,
 )
 from .state import BotContext
 
@@ -56,6 +58,8 @@ __all__ = [
     "reload",
     "start",
     "stats",
+    "sync_command",
+    "sync_job",
     "unknown_command",
 ]
 
@@ -243,8 +247,42 @@ async def stats(update: Update, context: BotContext) -> None:
     """/thongke (admins): questions per day, not-found rate, feedback counts."""
     if update.effective_message:
         state = context.bot_data
-        text = stats_message(state.store.stats(), state.engine.params["n_articles"], state.engine.params["n_passages"])
+        settings = state.settings
+        line = sync_stats_line(last_run(settings.feeds_dir), settings.sync_minutes, bool(settings.feeds))
+        text = stats_message(state.store.stats(), state.engine.params["n_articles"], state.engine.params["n_passages"], line)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+@admin_only
+async def sync_command(update: Update, context: BotContext) -> None:
+    """/capnhat (admins): fetch new articles from the feeds now, and say what came."""
+    message = update.effective_message
+    state = context.bot_data
+    if message is None:
+        return
+    if not state.settings.feeds:
+        await message.reply_text(msg.SYNC_NO_FEEDS)
+        return
+    if state.reload_lock.locked():
+        await message.reply_text(msg.RELOAD_BUSY)
+        return
+    async with state.reload_lock:
+        await message.reply_text(msg.SYNC_RUNNING.format(n=len(state.settings.feeds)))
+        report = await asyncio.get_running_loop().run_in_executor(None, sync_now, state)
+        await message.reply_text(sync_message(report), parse_mode=ParseMode.HTML)
+
+
+async def sync_job(context: BotContext) -> None:
+    """The JobQueue's periodic sync; skipped while a reload, an upload or /capnhat holds the lock."""
+    state = context.bot_data
+    if state.reload_lock.locked():
+        log.info("Scheduled sync skipped: an update is running")
+        return
+    async with state.reload_lock:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, sync_now, state)
+        except Exception:  # the schedule must survive anything a feed does; the bot keeps its index
+            log.exception("Scheduled sync failed")
 
 
 UPLOAD_SUFFIXES = frozenset({".pdf", ".docx", ".html", ".htm", ".txt", ".jsonl", ""})

@@ -77,6 +77,30 @@ STATS_NONE = "Chưa có câu hỏi nào."
 STATS_TOTAL = "Tổng cộng: {total} câu hỏi, tỷ lệ không tìm thấy {rate}%"
 STATS_FEEDBACK = "Góp ý: 👍 {up} · 👎 {down}"
 STATS_ARCHIVE = "Kho bản tin: {articles} bài, {passages} đoạn"
+STATS_SYNC = "Cập nhật tin gần nhất: {when} — {feeds} nguồn, thêm {added} bài, sửa {updated} bài, {problems} lỗi"
+STATS_SYNC_NEVER = "Chưa cập nhật tin từ nguồn RSS lần nào."
+STATS_SYNC_EVERY = "Tự động cập nhật mỗi {minutes} phút."
+
+SYNC_NO_FEEDS = "Chưa có nguồn tin RSS nào được cấu hình. Quản trị viên vui lòng thêm địa chỉ vào mục FEEDS trong tệp .env."
+SYNC_RUNNING = "Đang cập nhật tin từ {n} nguồn RSS, vui lòng đợi trong giây lát…"
+SYNC_DONE = "Đã cập nhật tin từ {feeds} nguồn: thêm <b>{added}</b> bài mới, {updated} bài được sửa."
+SYNC_NOTHING = "Đã kiểm tra {feeds} nguồn: chưa có bài mới."
+SYNC_PROBLEMS = "{n} nguồn hoặc trang chưa đọc được (sẽ thử lại ở lần cập nhật sau):"
+# The sync's reasons (English, for maintainers) said to an admin: first matching prefix wins.
+SYNC_REASONS = (
+    ("HTTP 5", "máy chủ của nguồn tin đang báo lỗi"),
+    ("HTTP 404", "không tìm thấy địa chỉ (có thể nguồn đã đổi đường dẫn)"),
+    ("HTTP 4", "máy chủ từ chối yêu cầu"),
+    ("no answer within", "máy chủ không trả lời kịp"),
+    ("cannot connect", "không kết nối được tới máy chủ"),
+    ("larger than the limit", "trang quá lớn nên không tải"),
+    ("too many redirects", "địa chỉ chuyển hướng quá nhiều lần"),
+    ("the address returns a web page", "địa chỉ là một trang web, không phải nguồn RSS"),
+    ("not a readable RSS", "nội dung nguồn RSS bị lỗi"),
+    ("entry without a link", "một mục tin không có đường dẫn"),
+    ("web page without article text", "trang không có nội dung bài viết"),
+)
+SYNC_REASON_OTHER = "không đọc được nội dung"
 
 RELOADING = "Đang cập nhật bản tin, vui lòng đợi trong giây lát…"
 RELOAD_NOTHING = "Không có bản tin mới hay thay đổi nào. Hiện có {articles} bản tin."
@@ -127,5 +151,6 @@ COMMANDS = (
 )
 ADMIN_COMMANDS = (
     ("reload", "Nạp bản tin mới hoặc đã sửa"),
+    ("capnhat", "Cập nhật tin mới từ các nguồn RSS ngay"),
     ("thongke", "Thống kê câu hỏi và góp ý"),
 )

@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval import BuildReport, Hit, Result, SavedFile, StoredArticle, date_label, format_date
+from retrieval import BuildReport, Hit, LastRun, Result, SavedFile, StoredArticle, SyncReport, date_label, format_date
 
 from . import messages as msg
 from .buttons import article_data, page_data, vote_data
@@ -230,7 +231,7 @@ def _vn_number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def stats_message(stats: dict[str, Any], n_articles: int, n_passages: int) -> str:
+def stats_message(stats: dict[str, Any], n_articles: int, n_passages: int, sync_line: str = "") -> str:
     """/thongke: questions per day over the last week, the not-found rate, feedback, the archive's size."""
     lines = [f"<b>{_esc(msg.STATS_TITLE)}</b>"]
     for day, count, nf in stats["per_day"]:
@@ -244,6 +245,8 @@ def stats_message(stats: dict[str, Any], n_articles: int, n_passages: int) -> st
         msg.STATS_FEEDBACK.format(up=stats["up"], down=stats["down"]),
         msg.STATS_ARCHIVE.format(articles=n_articles, passages=n_passages),
     ]
+    if sync_line:
+        lines.append(sync_line)
     return "\n".join(lines)
 
 
@@ -292,3 +295,37 @@ def upload_message(name: str, saved: SavedFile) -> str:
         lines.append(_esc(msg.UPLOAD_PARTLY))
         lines += [f"• {_esc(upload_reason(p.reason))}" for p in saved.problems[:5]]
     return "\n".join(lines)
+
+
+def _host(url: str) -> str:
+    return url.split("//", 1)[-1].split("/", 1)[0] if "//" in url else url
+
+
+def sync_message(report: SyncReport) -> str:
+    """What a sync (/capnhat or the schedule) brought: articles added and updated, sources that failed."""
+    if report.changed:
+        lines = [msg.SYNC_DONE.format(feeds=report.feeds, added=len(report.added), updated=len(report.updated))]
+        lines += [
+            f"• {_esc(a.title or a.doc_id)} <i>({date_label(a.date, a.published)})</i>" for a in [*report.added, *report.updated][:10]
+        ]
+    else:
+        lines = [_esc(msg.SYNC_NOTHING.format(feeds=report.feeds))]
+    if report.problems:
+        lines.append(_esc(msg.SYNC_PROBLEMS.format(n=len(report.problems))))
+        for problem in report.problems[:5]:
+            reason = next((vi for prefix, vi in msg.SYNC_REASONS if problem.reason.startswith(prefix)), msg.SYNC_REASON_OTHER)
+            lines.append(f"• {_esc(_host(problem.source))}: {_esc(reason)}")
+    return "\n".join(lines)
+
+
+def sync_stats_line(run: LastRun | None, minutes: float, has_feeds: bool) -> str:
+    """/thongke's line about feeds: the last sync and the schedule."""
+    if not has_feeds:
+        return _esc(msg.SYNC_NO_FEEDS)
+    line = msg.STATS_SYNC_NEVER
+    if run is not None:
+        when = datetime.fromtimestamp(run.finished_at).strftime("%H:%M %d/%m/%Y")
+        line = msg.STATS_SYNC.format(when=when, feeds=run.feeds, added=run.added, updated=run.updated, problems=run.problems)
+    if minutes:
+        line += " " + msg.STATS_SYNC_EVERY.format(minutes=_vn_number(minutes))
+    return _esc(line)

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from retrieval.search.engine import Engine, Hit, Result
     from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
     from retrieval.service import Opened, SavedFile, open_index, save_bulletin
+    from retrieval.sync.run import SyncReport, sync_feeds
+    from retrieval.sync.settings import SyncSettings
+    from retrieval.sync.state import LastRun, last_run
     from retrieval.terminal import latest_text, result_text
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "IndexBusy",
     "IndexMissing",
     "IndexOutdated",
+    "LastRun",
     "Opened",
     "QuestionError",
     "Result",
@@ -40,14 +44,18 @@ __all__ = [
     "SourceChanges",
     "Span",
     "StoredArticle",
+    "SyncReport",
+    "SyncSettings",
     "__version__",
     "clean_question",
     "date_label",
     "format_date",
+    "last_run",
     "latest_text",
     "open_index",
     "result_text",
     "save_bulletin",
+    "sync_feeds",
 ]
 
 __version__ = "0.2.0"
@@ -74,6 +82,11 @@ _WHERE = {
     "open_index": "retrieval.service",
     "SavedFile": "retrieval.service",
     "save_bulletin": "retrieval.service",
+    "SyncReport": "retrieval.sync.run",
+    "sync_feeds": "retrieval.sync.run",
+    "SyncSettings": "retrieval.sync.settings",
+    "LastRun": "retrieval.sync.state",
+    "last_run": "retrieval.sync.state",
     "latest_text": "retrieval.terminal",
     "result_text": "retrieval.terminal",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -78,7 +79,7 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
         yield update
 
 
-def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False) -> Engine:
+def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False, sources: list[Path] | None = None) -> Engine:
     """The library's open_index, its failures as one line with the next step."""
     from retrieval.index.layout import IndexMissing, IndexOutdated
     from retrieval.service import IndexDamaged, open_index
@@ -93,7 +94,7 @@ def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False) -> 
             )
 
     try:
-        opened = open_index(index_dir, refresh=refresh, on_refresh=tell)
+        opened = open_index(index_dir, sources=sources, refresh=refresh, on_refresh=tell)
     except IndexOutdated as exc:
         raise CliError(str(exc), f"rebuild it: python -m retrieval index --index {index_dir} (or ask without --no-refresh)") from None
     except IndexMissing:
@@ -404,6 +405,44 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 # -- parser -----------------------------------------------------------------------
+# -- sync -------------------------------------------------------------------------
+def cmd_sync(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from retrieval.sync.run import sync_feeds
+    from retrieval.sync.settings import SyncSettings
+
+    try:
+        settings = SyncSettings(**({"feeds_dir": Path(args.feeds_dir)} if args.feeds_dir else {}))  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "setting"
+        raise CliError(f"{name} is invalid: {first['msg']}", "fix it in .env (see .env.example)") from None
+    feeds = args.urls or settings.feeds
+    bad = [u for u in feeds if not re.match(r"^https?://", u)]
+    if bad:
+        raise CliError(f"not a feed address: {bad[0]}", "give http:// or https:// addresses")
+    if not feeds:
+        raise CliError("no feeds to read", "set FEEDS in .env, or: python -m retrieval sync https://baolangson.vn/rss/thoi-su.rss")
+    err = _console(stderr=True)
+    report = sync_feeds(feeds, settings, progress=(lambda url: err.print(f"[dim]fetching {url}[/]")) if args.verbose else None)
+    out = _console()
+    out.print(
+        f"Read {report.feeds} feed(s) ({report.unchanged} unchanged), fetched {report.pages} page(s): "
+        f"[bold]{len(report.added)}[/] new and {len(report.updated)} updated article(s) in {settings.feeds_dir}/ ({report.took_s:.1f} s)."
+    )
+    for problem in report.problems:
+        err.print(f"[red]skipped[/] {problem}", soft_wrap=True)
+    if not args.no_index and settings.feeds_dir.exists():
+        engine = _open_engine(_index_dir(args), quiet=True, sources=[settings.feeds_dir])
+        out.print(f"The index in {_index_dir(args)}/ holds {engine.params['n_articles']} article(s).")
+        engine.close()
+    if report.problems:
+        err.print(f"{len(report.problems)} feed(s) or page(s) could not be read; they are tried again at the next sync.")
+        return EXIT_PROBLEMS
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m retrieval",
@@ -435,6 +474,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--add", action="store_true", help="merge these new bulletins into the existing index without re-reading it")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_index)
+
+    p = add(
+        "sync",
+        "Fetch new articles from RSS/Atom feeds (FEEDS in .env, or the URLs given) and index them.",
+        "python -m retrieval sync https://baolangson.vn/rss/thoi-su.rss --index index/",
+    )
+    p.add_argument("urls", nargs="*", metavar="URL", help="feed addresses (default: FEEDS from the environment or .env)")
+    p.add_argument("--feeds-dir", metavar="DIR", help="the archive of fetched articles (default: FEEDS_DIR or var/feeds)")
+    p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
+    p.add_argument("-v", "--verbose", action="store_true", help="print each page fetched")
+    p.set_defaults(func=cmd_sync)
 
     p = add(
         "ask",

@@ -24,6 +24,8 @@ def make_settings(tmp: Path, tg: FakeTelegram, seeds: Path, **overrides: object)
         "bantin_index_dir": tmp / "index",
         "bantin_sources": sources,
         "bantin_data_dir": tmp / "var",
+        "feeds_dir": tmp / "var" / "feeds",
+        "feeds": [],
         "rate_limit_per_minute": 600,
         "typing_after_ms": 0,  # always show typing, so tests see it
     }

@@ -1,0 +1,3 @@
+"""Feeds: new articles fetched from the paper's RSS/Atom feeds into a JSON Lines archive the index is built from."""
+
+__all__: list[str] = []
