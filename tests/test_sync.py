@@ -214,3 +214,29 @@ def test_the_cli_syncs_and_answers(web, tmp_path):
     assert again.returncode == 1 and "HTTP 404 Not Found" in again.stderr and "Traceback" not in again.stderr
     none = run_cli("sync", "--index", str(index), "--feeds-dir", str(feeds_dir), cwd=tmp_path)
     assert none.returncode == 2 and "set FEEDS in .env" in none.stderr
+
+
+def test_many_pages_are_read_by_worker_processes_with_the_same_result(web, tmp_path):
+    """Over PARALLEL_FROM pages in one feed, pages are read in worker processes: same articles, same order."""
+    from retrieval.sync.run import PARALLEL_FROM
+
+    n = PARALLEL_FROM + 5
+    items = []
+    for i in range(n):
+        path = f"/bai/tin-{i}.html"
+        web.routes[path] = Route(
+            article_page(
+                f"Tin số {i}",
+                f"LSO-Ngày 20/11, xã số {i} tổ chức hội nghị.",
+                [f"Hội nghị có {100 + i} đại biểu tham dự."],
+                "2026-11-20",
+                web.url(path),
+            )
+        )
+        items.append((f"Tin số {i}", web.url(path), "Fri, 20 Nov 2026 08:00:00 +0700", web.url(path)))
+    web.routes["/rss/nhieu.rss"] = Route(rss_feed("Nhiều tin", items), content_type="application/rss+xml")
+    web.routes["/bai/tin-7.html"] = Route(b"<html><body><nav>menu</nav></body></html>")  # one unreadable page among them
+    report, engine = _sync(web, tmp_path, feeds=("/rss/nhieu.rss",))
+    assert [a.title for a in report.added] == [f"Tin số {i}" for i in range(n) if i != 7]
+    assert [p.source.rsplit("/", 1)[-1] for p in report.problems] == ["tin-7.html"]
+    assert "142 đại biểu" in _answer(engine, "Hội nghị của xã số 42 có bao nhiêu đại biểu tham dự?")

@@ -25,7 +25,7 @@ from retrieval.index.matrix import FieldBuilder, encode_batch
 from retrieval.model import Article, Passage
 from retrieval.text.analyzer import FIELDS, fields_from_words, tokenize_words
 
-__all__ = ["ARTICLE_FIELDS", "SEGMENTER_VERSION", "TITLE_FIELDS", "IngestStats", "SegmentCache", "analyse_articles"]
+__all__ = ["ARTICLE_FIELDS", "SEGMENTER_VERSION", "TITLE_FIELDS", "IngestStats", "SegmentCache", "analyse_articles", "die_with_parent"]
 
 # Bump when segmentation changes: cached word streams are then redone.
 SEGMENTER_VERSION = "1"
@@ -46,7 +46,7 @@ Stream = list  # list[str | None]: pyvi words, None at punctuation breaks
 Progress = Callable[[str, int, int], None]
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Worker start-up: ask Linux to kill this worker when the build process dies (even by kill -9).
 
     Without it, a killed build leaves its workers re-parented to init, holding their memory for good.
@@ -202,7 +202,7 @@ def analyse_articles(
         # collection in a worker walks them all (and copies their pages): at a million passages
         # that made the workers 40 % slower than pyvi alone. Frozen objects are never collected.
         gc.freeze()
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),))
     in_flight: deque[tuple[Future | tuple, list[bytes], list[int]]] = deque()
 
     def collect() -> None:

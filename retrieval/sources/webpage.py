@@ -14,6 +14,7 @@ from retrieval.text.normalize import nfc
 __all__ = ["read_html"]
 
 
+_TOO_SHORT = 40  # characters: a menu or a "loading…" shell, not an article
 _SHORT = 300  # characters: less than a short news item, so the fallbacks get a look
 
 
@@ -43,7 +44,7 @@ def read_html(data: bytes, url: str | None = None) -> Draft:
             doc = _extract(trafilatura, data, url, fast=False)
     except Exception as exc:  # trafilatura raises many kinds on broken markup; the page is reported, not fatal
         raise ReadError(f"web page could not be parsed ({type(exc).__name__})") from exc
-    if doc is None or isinstance(doc, dict) or not doc.text or not doc.text.strip():
+    if doc is None or isinstance(doc, dict) or len((doc.text or "").strip()) < _TOO_SHORT:
         raise ReadError("web page without article text (a menu, a login or an error page?)")
     paragraphs: list[tuple[str, str]] = []
     for line in nfc(doc.text).split("\n"):

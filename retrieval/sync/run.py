@@ -15,18 +15,20 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from retrieval.index.ingest import die_with_parent
 from retrieval.model import Article, Problem
-from retrieval.sources.draft import ReadError, to_article
+from retrieval.sources.draft import Draft, ReadError, to_article
 from retrieval.sources.webpage import read_html
 from retrieval.sync.feeds import FeedEntry, parse_feed
-from retrieval.sync.fetch import Fetcher, FetchError
+from retrieval.sync.fetch import Fetched, Fetcher, FetchError
 from retrieval.sync.settings import SyncSettings
-from retrieval.sync.state import SyncState
+from retrieval.sync.state import Seen, SyncState
 
 __all__ = ["SyncReport", "sync_feeds"]
 
@@ -90,6 +92,17 @@ def _rewrite(path: Path, replacements: dict[str, dict[str, str | None]]) -> None
     _write_jsonl(path, records)
 
 
+PARALLEL_FROM = 40  # pages in one feed: below this, reading them inline costs less than starting workers
+
+
+def read_page(body: bytes, url: str) -> Draft | str:
+    """A fetched page read as an article, or the reason it can't be (runs in a worker process too)."""
+    try:
+        return read_html(body, url=url)
+    except ReadError as exc:
+        return str(exc)
+
+
 class _Run:
     def __init__(self, settings: SyncSettings, progress: Callable[[str], None] | None) -> None:
         self.settings = settings
@@ -103,6 +116,7 @@ class _Run:
         self.done_keys: set[str] = set()  # an entry listed by two feeds is fetched once
         self.stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.progress = progress or (lambda _: None)
+        self.pool: ProcessPoolExecutor | None = None
 
     def feed(self, url: str) -> None:
         self.report.feeds += 1
@@ -127,13 +141,19 @@ class _Run:
         # a name no other sync can take (two syncs may start within one second): new articles never overwrite kept ones
         file = self.folder / (urlsplit(url).netloc or "feed") / f"{self.stamp}-{self.report.feeds:03d}-{uuid.uuid4().hex[:8]}.jsonl"
         pending: list[tuple[FeedEntry, str, str, str | None, str | None, str]] = []  # remembered once the files are written
+        wanted = []
         for entry in entries:
             if entry.key in self.done_keys:
                 continue
             self.done_keys.add(entry.key)
             seen = self.state.entry(entry.key)
-            if seen and seen.stamp == entry.stamp:
-                continue  # listed again, unchanged: not fetched again
+            if not (seen and seen.stamp == entry.stamp):  # listed again, unchanged: not fetched again
+                wanted.append((entry, seen))
+        # Pages are fetched here, one at a time (politely), and read by worker processes meanwhile when
+        # there are many: reading is CPU work, fetching mostly waiting.
+        pool = self._pool() if len(wanted) >= PARALLEL_FROM else None
+        fetched: list[tuple[FeedEntry, Seen | None, Fetched, Future[Draft | str] | Draft | str]] = []
+        for entry, seen in wanted:
             self.progress(entry.link)
             try:
                 page = self.fetcher.get(entry.link, seen.etag if seen else None, seen.last_modified if seen else None, _PAGE_ACCEPT)
@@ -144,10 +164,11 @@ class _Run:
                 self.state.touch(entry.key, entry.stamp)
                 continue
             self.report.pages += 1
-            try:
-                draft = read_html(page.body, url=page.url)
-            except ReadError as exc:
-                self.report.problems.append(Problem(entry.link, str(exc)))
+            fetched.append((entry, seen, page, pool.submit(read_page, page.body, page.url) if pool else read_page(page.body, page.url)))
+        for entry, seen, page, reading in fetched:
+            draft = reading.result() if isinstance(reading, Future) else reading
+            if isinstance(draft, str):
+                self.report.problems.append(Problem(entry.link, draft))
                 continue
             draft.title = draft.title or entry.title
             draft.published = draft.published or entry.published
@@ -175,7 +196,16 @@ class _Run:
             self.state.remember(entry.key, entry.link, doc_id, target, entry.stamp, page_etag, page_modified, digest)
         self.state.feed_checked(url, got.etag, got.last_modified)  # commits the entries with it
 
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=max(1, min(4, os.cpu_count() or 1)), initializer=die_with_parent, initargs=(os.getpid(),)
+            )
+        return self.pool
+
     def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
         self.fetcher.close()
         self.state.close()
 
