@@ -83,7 +83,9 @@ STATS_SYNC_EVERY = "Tự động cập nhật mỗi {minutes} phút."
 
 SYNC_NO_FEEDS = "Chưa có nguồn tin RSS nào được cấu hình. Quản trị viên vui lòng thêm địa chỉ vào mục FEEDS trong tệp .env."
 SYNC_RUNNING = "Đang cập nhật tin từ {n} nguồn RSS, vui lòng đợi trong giây lát…"
-SYNC_DONE = "Đã cập nhật tin từ {feeds} nguồn: thêm <b>{added}</b> bài mới, {updated} bài được sửa."
+SYNC_DONE = "Đã cập nhật tin từ {feeds} nguồn: {what}."
+SYNC_ADDED = "thêm <b>{n}</b> bài mới"
+SYNC_UPDATED = "{n} bài được sửa"
 SYNC_NOTHING = "Đã kiểm tra {feeds} nguồn: chưa có bài mới."
 SYNC_PROBLEMS = "{n} nguồn hoặc trang chưa đọc được (sẽ thử lại ở lần cập nhật sau):"
 # The sync's reasons (English, for maintainers) said to an admin: first matching prefix wins.

@@ -304,7 +304,9 @@ def _host(url: str) -> str:
 def sync_message(report: SyncReport) -> str:
     """What a sync (/capnhat or the schedule) brought: articles added and updated, sources that failed."""
     if report.changed:
-        lines = [msg.SYNC_DONE.format(feeds=report.feeds, added=len(report.added), updated=len(report.updated))]
+        parts = [msg.SYNC_ADDED.format(n=len(report.added))] if report.added else []
+        parts += [msg.SYNC_UPDATED.format(n=len(report.updated))] if report.updated else []
+        lines = [msg.SYNC_DONE.format(feeds=report.feeds, what=", ".join(parts))]
         lines += [
             f"• {_esc(a.title or a.doc_id)} <i>({date_label(a.date, a.published)})</i>" for a in [*report.added, *report.updated][:10]
         ]

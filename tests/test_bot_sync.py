@@ -83,7 +83,7 @@ def test_capnhat_syncs_now_and_thongke_shows_it(web, tmp_path):
             replies = tg.wait_for(lambda _: len(tg.replies_to(sent)) >= 2 and tg.replies_to(sent), timeout=60)
             assert replies[0].params["text"] == msg.SYNC_RUNNING.format(n=2)
             done = replies[1].params["text"]
-            assert done.startswith("Đã cập nhật tin từ 2 nguồn: thêm <b>4</b> bài mới, 0 bài được sửa.")
+            assert done.startswith("Đã cập nhật tin từ 2 nguồn: thêm <b>4</b> bài mới.\n")
             assert "Chủ tịch UBND tỉnh đối thoại với thanh niên" in done
             answer = tg.replies_to(tg.send_text("Thanh niên nêu bao nhiêu ý kiến tại buổi đối thoại?", user_id=CADRE))[0].params["text"]
             assert "42 ý kiến" in answer
@@ -107,3 +107,75 @@ def test_capnhat_without_feeds_says_how_to_add_them(tmp_path):
         with BotRunner(settings, tg):
             replies = tg.replies_to(tg.send_text("/capnhat", user_id=ADMIN))
             assert [c.params["text"] for c in replies] == [msg.SYNC_NO_FEEDS]
+
+
+def test_every_feed_fault_through_capnhat_and_the_bot_keeps_answering(web, tmp_path):
+    """Each scenario of a sync, forced with /capnhat, then a cadre's question through the fake Bot API."""
+    from .feedserver import article_page, rss_feed
+    from .test_sync import ARTICLES, _page
+
+    extra = "/rss/tong-hop.rss"
+    web.routes[extra] = Route(rss_feed("Tổng hợp", []), content_type="application/rss+xml")
+    with FakeTelegram() as tg:
+        settings = make_settings(
+            tmp_path,
+            tg,
+            SEEDS,
+            admin_user_ids={ADMIN},
+            feeds=[web.url(RSS), web.url(extra)],
+            sync_minutes=0,
+            sync_delay_seconds=0,
+            sync_timeout_seconds=1,
+            sync_max_page_mb=0.2,
+        )
+
+        def capnhat() -> str:
+            sent = tg.send_text("/capnhat", user_id=ADMIN)
+            return tg.wait_for(lambda _: len(tg.replies_to(sent)) >= 2 and tg.replies_to(sent), timeout=60)[1].params["text"]
+
+        def ask(question: str) -> str:
+            return tg.replies_to(tg.send_text(question, user_id=CADRE))[0].params["text"]
+
+        with BotRunner(settings, tg):
+            # a first sync
+            assert "thêm <b>3</b> bài mới" in capnhat()
+            assert "42 ý kiến" in ask("Thanh niên nêu bao nhiêu ý kiến tại buổi đối thoại?")
+            # a second sync fetches nothing (304s)
+            assert capnhat().startswith("Đã kiểm tra 2 nguồn: chưa có bài mới.")
+            assert web.not_modified[RSS] >= 1
+            # a changed page
+            path = "/bai/hoi-nghi-dan-van-102.html"
+            title, lead, _, day = ARTICLES[path]
+            web.routes[path] = Route(
+                article_page(
+                    title, lead, ["Năm 2026, khối cơ quan có 23 mô hình dân vận khéo được công nhận ở cấp tỉnh."], day, web.url(path)
+                )
+            )
+            web.routes[RSS] = _rss(web, list(ARTICLES)[:3], {path: "Sat, 21 Nov 2026 18:00:00 +0700"})
+            assert capnhat().startswith("Đã cập nhật tin từ 2 nguồn: 1 bài được sửa.\n• Hội nghị công tác dân vận khối cơ quan")
+            reply = ask("Khối cơ quan có bao nhiêu mô hình dân vận khéo?")
+            assert "23 mô hình" in reply and "18 mô hình" not in reply
+            # a new entry, a redirect, a page too large, a slow server and an entry without a link, in one feed
+            web.routes["/bai/moi.html"] = Route(status=302, location=web.url("/bai/gia-lua-104.html"))
+            web.routes["/bai/lon.html"] = Route(b"<html><body>" + b"<p>x</p>" * 40_000 + b"</body></html>")
+            web.routes["/bai/cham.html"] = Route(_page(web, "/bai/gia-lua-104.html").body, delay=2)
+            items = [
+                ("Giá lúa", web.url("/bai/moi.html"), "Mon, 23 Nov 2026 08:00:00 +0700", "a"),
+                ("Lớn", web.url("/bai/lon.html"), "Mon, 23 Nov 2026 08:00:00 +0700", "b"),
+                ("Chậm", web.url("/bai/cham.html"), "Mon, 23 Nov 2026 08:00:00 +0700", "c"),
+            ]
+            feed = rss_feed("Tổng hợp", items).replace(b"</channel>", b"<item><title>x</title></item></channel>")
+            web.routes[extra] = Route(feed, content_type="application/rss+xml")
+            done = capnhat()
+            assert "thêm <b>1</b> bài mới" in done
+            assert (
+                "trang quá lớn nên không tải" in done and "máy chủ không trả lời kịp" in done and "một mục tin không có đường dẫn" in done
+            )
+            assert "7.800 đến <u>8.200 đồng</u>" in ask("Giá lúa tẻ bao nhiêu một ki-lô-gam?")
+            # a feed answering 500 and one answering HTML: reported, and everything kept is still answered
+            web.routes[RSS] = Route(b"oops", status=500, content_type="text/plain")
+            web.routes[extra] = Route(b"<!DOCTYPE html><html><body>trang chu</body></html>")
+            failed = capnhat()
+            assert "máy chủ của nguồn tin đang báo lỗi" in failed and "không phải nguồn RSS" in failed
+            assert "42 ý kiến" in ask("Thanh niên nêu bao nhiêu ý kiến tại buổi đối thoại?")
+            assert "34 đồng chí" in ask("Bao nhiêu đồng chí được nhận kỷ niệm chương?")

@@ -30,6 +30,7 @@ from retrieval.index.layout import (
     IndexMissing,
     build_lock,
     current_generation,
+    load_array,
     new_generation,
     publish,
     read_params,
@@ -383,7 +384,7 @@ def _add_to_index(
         clock.lap("analyse")
         meta = _weigh_and_save(gen, builders, options, old=lambda name: FieldMatrix.load(old_gen, name, params["fields"][name]["avgdl"]))
         clock.lap("layout")
-        old_of = np.load(old_gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
+        old_of = load_array(old_gen / "passage_article.npy")
         new_of = np.repeat(np.arange(len(cut), dtype=np.int32) + int(params["n_articles"]), [len(ps) for _, ps in cut])
         article_of = np.concatenate([old_of, new_of])
         np.save(gen / "passage_article.npy", article_of, allow_pickle=False)

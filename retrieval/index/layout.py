@@ -15,11 +15,15 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
+
+import numpy as np
 
 __all__ = [
     "FORMAT_VERSION",
@@ -28,6 +32,7 @@ __all__ = [
     "IndexOutdated",
     "build_lock",
     "current_generation",
+    "load_array",
     "new_generation",
     "publish",
     "read_params",
@@ -163,3 +168,15 @@ def source_state(path: Path) -> tuple[int, int]:
     """(size, mtime_ns): a cheap fingerprint; content hashes decide when it moves."""
     st = path.stat()
     return st.st_size, st.st_mtime_ns
+
+
+# numpy reads a .npy header with ast.literal_eval, and CPython 3.11 before 3.11.9 can fail with
+# "SystemError: AST constructor recursion depth mismatch" when two threads do that at once
+# (gh-106905): the bot's scheduled sync may open an index while /reload or an upload opens one.
+_NPY_LOCK = threading.Lock()
+
+
+def load_array(path: Path, mmap_mode: Literal["r", "r+", "c"] | None = "r") -> np.ndarray:
+    """np.load without pickle, one header at a time."""
+    with _NPY_LOCK:
+        return np.load(path, mmap_mode=mmap_mode, allow_pickle=False)

@@ -19,6 +19,7 @@ import numpy as np
 
 from retrieval.index import bm25
 from retrieval.index.kernels import NUMPY, Kernels
+from retrieval.index.layout import load_array
 from retrieval.index.postings import decode_docs, encode_runs, pair_codes
 
 __all__ = ["FieldBuilder", "FieldMatrix", "encode_batch", "encode_terms", "term_hash", "term_hashes"]
@@ -269,7 +270,7 @@ class FieldMatrix:
     @classmethod
     def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True) -> FieldMatrix:
         mode: Literal["r"] | None = "r" if mmap else None
-        arrays = {key: np.load(folder / f"{name}.{key}.npy", mmap_mode=mode, allow_pickle=False) for key in cls.ARRAYS}
+        arrays = {key: load_array(folder / f"{name}.{key}.npy", mmap_mode=mode) for key in cls.ARRAYS}
         # plain ndarray views of the maps: indexing a np.memmap subclass costs more than the lookup
         return cls(avgdl=avgdl, **{key: a.view(np.ndarray) for key, a in arrays.items()})
 

@@ -15,7 +15,7 @@ import numpy as np
 from retrieval.index.build import ANALYZER_VERSION, ARTICLE_PREFIX, TITLE_PREFIX
 from retrieval.index.ingest import ARTICLE_FIELDS, TITLE_FIELDS
 from retrieval.index.kernels import NUMPY, Kernels, compiled
-from retrieval.index.layout import FORMAT_VERSION, IndexOutdated, current_generation, read_params
+from retrieval.index.layout import FORMAT_VERSION, IndexOutdated, current_generation, load_array, read_params
 from retrieval.index.matrix import FieldMatrix
 from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, mark
@@ -142,7 +142,7 @@ class Engine:
         self.article_fields = {
             name: FieldMatrix.load(gen, ARTICLE_PREFIX + name, meta[ARTICLE_PREFIX + name]["avgdl"]) for name in ARTICLE_FIELDS
         }
-        self.passage_article = np.load(gen / "passage_article.npy", mmap_mode="r", allow_pickle=False)
+        self.passage_article = load_array(gen / "passage_article.npy")
         self._buffers = threading.local()
         self.store = Store(gen / "store.sqlite")
         self.n_passages = int(self.params["n_passages"])
