@@ -10,7 +10,6 @@ import math
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Literal
@@ -21,6 +20,7 @@ from retrieval.index import bm25
 from retrieval.index.kernels import NUMPY, Kernels
 from retrieval.index.layout import load_array
 from retrieval.index.postings import decode_docs, encode_runs, pair_codes
+from retrieval.text.memo import bounded_cache
 
 __all__ = ["FieldBuilder", "FieldMatrix", "encode_batch", "encode_terms", "term_hash", "term_hashes"]
 
@@ -29,7 +29,7 @@ _MASK = (1 << 64) - 1
 FNV_OFFSET, FNV_PRIME = 0xCBF29CE484222325, 0x100000001B3
 
 
-@lru_cache(maxsize=1 << 20)
+@bounded_cache(1 << 16)
 def term_hash(term: str) -> int:
     """Stable 64-bit key of a term (the same on every machine and Python run).
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from retrieval.text.lexicon import ABBREVIATIONS, FOLDED_QUESTION_PHRASES, QUESTION_PHRASES
+from retrieval.text.memo import bounded_cache
 from retrieval.text.normalize import fold_accents, fold_syllable, has_diacritics, nfc, normalize_syllable
 
 __all__ = ["FIELDS", "QuestionTerms", "Terms", "analyze_question", "document_terms", "fields_from_words", "tokenize_words"]
@@ -170,7 +171,7 @@ def tokenize_words(text: str) -> list[str | None]:
     return [tok if _ALNUM_RE.search(tok) else None for tok in tokens]
 
 
-@lru_cache(maxsize=1 << 19)
+@bounded_cache(1 << 15, value="parts")
 def _word_parts(low: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(syllables, accent-free syllables) of a lower-case pyvi word; numbers and dates stay whole."""
     sylls = (low,) if _NUMBER_RE.match(low.rstrip("%")) or "/" in low else tuple(s for s in low.split("_") if s)

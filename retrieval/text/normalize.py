@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from retrieval.text.memo import bounded_cache
 
 __all__ = [
     "fold_accents",
@@ -79,7 +80,7 @@ def _tone_position(base: str) -> int:
     return i + 1
 
 
-@lru_cache(maxsize=200_000)
+@bounded_cache(1 << 15)
 def normalize_syllable(syllable: str) -> str:
     """One spelling per syllable: NFC, tone on its canonical vowel, toned final y after a consonant as i.
 
@@ -101,14 +102,14 @@ def normalize_syllable(syllable: str) -> str:
     return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
 
 
-@lru_cache(maxsize=200_000)
+@bounded_cache(1 << 14)
 def fold_accents(text: str) -> str:
     """Strip every diacritic and map đ to d: what a cadre types on a phone without a Vietnamese keyboard."""
     out = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in out if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=200_000)
+@bounded_cache(1 << 15)
 def fold_syllable(syllable: str) -> str:
     """Accent-free key of one lower-case syllable; final y after a consonant is i (ky/ki, quy/qui)."""
     folded = fold_accents(syllable)
@@ -133,7 +134,7 @@ _SYLLABLE_RE = re.compile(
 )
 
 
-@lru_cache(maxsize=100_000)
+@bounded_cache(1 << 14)
 def is_vietnamese_syllable(word: str) -> bool:
     """True when ``word`` is spelled like a Vietnamese syllable (used to recognise legacy encodings)."""
     base, _ = _split_tone(word.lower())
