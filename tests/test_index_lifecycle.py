@@ -14,7 +14,7 @@ from retrieval.index.build import BuildOptions, build_index, is_stale
 from retrieval.index.layout import current_generation
 from retrieval.search.engine import Engine
 
-from .conftest import ROOT, SEED_FILE, run_cli
+from .conftest import ROOT, SEED_FILE, SEEDS, run_cli
 
 NEW_BULLETIN = """Thứ hai, 02/12/2024
 
@@ -396,3 +396,22 @@ def test_a_refresh_that_cannot_write_answers_from_the_last_build(tmp_path, monke
     assert opened.warning and "No space left on device" in opened.warning and "Next: python -m retrieval index" in opened.warning
     assert opened.engine.search("Bao nhiêu đồng chí được nhận kỷ niệm chương?").hits[0].answer.text == "34 đồng chí"
     opened.engine.close()
+
+
+def test_long_articles_cut_into_several_tasks_index_exactly_the_same(tmp_path, monkeypatch):
+    """A 50 MB article no longer has to be one worker task: pieces of a few passages give the same arrays."""
+    import filecmp
+
+    from retrieval.index import ingest
+    from retrieval.index.build import BuildOptions, build_index
+    from retrieval.index.layout import current_generation
+
+    sources = [SEEDS, Path(__file__).parent / "fixtures" / "dated"]
+    monkeypatch.setattr(ingest, "ARTICLE_EVIDENCE_PASSAGES", 2)  # as a 50 MB article meets the real limit
+    build_index(sources, tmp_path / "whole", BuildOptions(workers=1))
+    monkeypatch.setattr(ingest, "_BATCH_PASSAGES", 3)  # the seed's 11 passages go in pieces of 3
+    build_index(sources, tmp_path / "cut", BuildOptions(workers=1))
+    whole, cut = current_generation(tmp_path / "whole"), current_generation(tmp_path / "cut")
+    arrays = sorted(p.name for p in whole.glob("*.npy"))
+    assert arrays and arrays == sorted(p.name for p in cut.glob("*.npy"))
+    assert all(filecmp.cmp(whole / name, cut / name, shallow=False) for name in arrays)

@@ -49,7 +49,11 @@ def test_every_cache_entry_fits_its_stated_budget_whatever_it_is_fed():
 
 
 def test_the_analysis_is_the_same_through_the_caches():
-    for question in ("Bao nhiêu đồng chí được nhận kỷ niệm chương?", "bao nhieu dong chi duoc nhan ky niem chuong", "x" * 300 + " đối thoại"):
+    for question in (
+        "Bao nhiêu đồng chí được nhận kỷ niệm chương?",
+        "bao nhieu dong chi duoc nhan ky niem chuong",
+        "x" * 300 + " đối thoại",
+    ):
         first = analyze_question(question).terms
         for fn in CACHED:
             fn.cache_clear()  # type: ignore[attr-defined]

@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 # Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"
 TITLE_PREFIX = "title."
 ARTICLE_PREFIX = "article."
 SOURCES = "sources.json"

@@ -38,7 +38,10 @@ TITLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 # level help only questions typed without diacritics (and lower accented P@1, so those don't use them).
 ARTICLE_FIELDS: tuple[str, ...] = ("word", "fold2", "fold1")
 _BREAK = "\x1f"  # a punctuation break in a cached word stream
-_BATCH_PASSAGES = 256  # passages per task sent to a worker
+_BATCH_PASSAGES = 256  # passages per task sent to a worker (a longer article is cut into several tasks)
+# The whole-article fields read an article's title and its first passages only: far more than any news
+# article has (a 600-character passage each), and a 50 MB "article" no longer has to be one task.
+ARTICLE_EVIDENCE_PASSAGES = 128
 _IN_FLIGHT_PER_WORKER = 8  # tasks queued per worker (~0.1 s of work each)
 _POOL_MIN = 1_500  # below this many passages, starting workers costs more than it saves
 
@@ -127,8 +130,10 @@ def _encode(docs: list[list[str]]) -> _Encoded:
     return _Encoded(*encode_batch(docs))
 
 
-# A job: per article, its texts ([title, passage, passage, ...]) and the cached stream of each, or None.
-Job = list[tuple[list[str], list[Stream | None]]]
+# A job: per piece of an article, its texts and the cached stream of each (or None), and whether the
+# piece is the article's head ([title, passage, ...]: it also gives the title and whole-article fields)
+# or a later run of its passages.
+Job = list[tuple[list[str], list[Stream | None], bool]]
 
 
 def _analyse_batch(job: Job) -> tuple[list[str], dict[str, _Encoded], dict[str, _Encoded], dict[str, _Encoded]]:
@@ -137,25 +142,30 @@ def _analyse_batch(job: Job) -> tuple[list[str], dict[str, _Encoded], dict[str, 
     passage_terms: dict[str, list[list[str]]] = {name: [] for name in FIELDS}
     title_terms: dict[str, list[list[str]]] = {name: [] for name in TITLE_FIELDS}
     article_terms: dict[str, list[list[str]]] = {name: [] for name in ARTICLE_FIELDS}
-    for texts, cached in job:
+    for texts, cached, head in job:
         streams = []
         for text, known in zip(texts, cached, strict=True):
             if known is None:
                 known = tokenize_words(text)
                 fresh.append(SegmentCache.serialize(known))
             streams.append(known)
-        title = fields_from_words(streams[0])
-        for name in TITLE_FIELDS:
-            title_terms[name].append(title[name])
-        whole = {name: list(title[name]) for name in ARTICLE_FIELDS}  # the title, then every passage
-        for words in streams[1:]:
+        whole: dict[str, list[str]] = {}
+        if head:
+            title = fields_from_words(streams[0])
+            for name in TITLE_FIELDS:
+                title_terms[name].append(title[name])
+            whole = {name: list(title[name]) for name in ARTICLE_FIELDS}  # the title, then its first passages
+            streams = streams[1:]
+        for j, words in enumerate(streams):
             terms = fields_from_words(words)
             for name in FIELDS:
                 passage_terms[name].append(terms[name])
+            if head and j < ARTICLE_EVIDENCE_PASSAGES:
+                for name in ARTICLE_FIELDS:
+                    whole[name].extend(terms[name])
+        if head:
             for name in ARTICLE_FIELDS:
-                whole[name].extend(terms[name])
-        for name in ARTICLE_FIELDS:
-            article_terms[name].append(whole[name])
+                article_terms[name].append(whole[name])
     return (
         fresh,
         {n: _encode(d) for n, d in passage_terms.items()},
@@ -170,15 +180,22 @@ class IngestStats:
     cached: int = 0
 
 
-def _batches(cut: list[tuple[Article, list[Passage]]]) -> Iterator[list[tuple[Article, list[Passage]]]]:
-    batch: list[tuple[Article, list[Passage]]] = []
+Piece = tuple[Article, list[Passage], bool]  # an article, a run of its passages, and whether it is the head
+
+
+def _batches(cut: list[tuple[Article, list[Passage]]]) -> Iterator[list[Piece]]:
+    """Tasks of about _BATCH_PASSAGES passages; an article longer than that is cut into several."""
+    batch: list[Piece] = []
     n = 0
-    for item in cut:
-        batch.append(item)
-        n += len(item[1]) + 1
-        if n >= _BATCH_PASSAGES:
-            yield batch
-            batch, n = [], 0
+    for article, passages in cut:
+        head = max(_BATCH_PASSAGES, ARTICLE_EVIDENCE_PASSAGES)  # the head holds every passage the article fields read
+        pieces = [passages[:head]] + [passages[i : i + _BATCH_PASSAGES] for i in range(head, len(passages), _BATCH_PASSAGES)]
+        for k, piece in enumerate(pieces):
+            batch.append((article, piece, k == 0))
+            n += len(piece) + (k == 0)
+            if n >= _BATCH_PASSAGES:
+                yield batch
+                batch, n = [], 0
     if batch:
         yield batch
 
@@ -224,13 +241,13 @@ def analyse_articles(
 
     try:
         for batch in _batches(cut):
-            texts_per_article = [[a.title] + [p.text for p in ps] for a, ps in batch]
+            texts_per_article = [([a.title] if head else []) + [p.text for p in ps] for a, ps, head in batch]
             keys = [text_key(t) for texts in texts_per_article for t in texts]
             known = cache.get_many(keys)
             job: Job = []
             missing: list[int] = []
             i = 0
-            for texts in texts_per_article:
+            for texts, (_, _, head) in zip(texts_per_article, batch, strict=True):
                 cached = []
                 for _ in texts:
                     stream = known.get(keys[i])
@@ -238,7 +255,7 @@ def analyse_articles(
                         missing.append(i)
                     cached.append(stream)
                     i += 1
-                job.append((texts, cached))
+                job.append((texts, cached, head))
             task = pool.submit(_analyse_batch, job) if pool else _analyse_batch(job)
             in_flight.append((task, keys, missing))
             # a deep queue: the workers keep busy through the main process's SQLite commits
