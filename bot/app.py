@@ -8,7 +8,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -22,6 +22,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from . import handlers, messages
 from .archive import open_engine
@@ -100,6 +101,8 @@ async def post_init(application: BotApplication) -> None:
     engine = await loop.run_in_executor(None, open_engine, settings)
     executor = ThreadPoolExecutor(settings.search_workers, thread_name_prefix="search")
     state.load(engine, BotStore(settings.feedback_db), UserRateLimiter(settings.rate_limit_per_minute), executor)
+    state.typing_bot = Bot(settings.token, base_url=settings.base_url, request=HTTPXRequest(connection_pool_size=4))
+    await state.typing_bot.initialize()
     # Load pyvi's model and the compiled kernels before the first cadre waits for them.
     await loop.run_in_executor(executor, engine.warm_up)
     if not settings.webhook_url:
@@ -121,6 +124,8 @@ async def post_init(application: BotApplication) -> None:
 
 async def post_shutdown(application: BotApplication) -> None:
     """Close what post_init opened."""
+    if application.bot_data.typing_bot is not None:
+        await application.bot_data.typing_bot.shutdown()
     application.bot_data.close()
 
 

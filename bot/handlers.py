@@ -38,7 +38,7 @@ from .render import (
     sync_message,
     sync_stats_line,
 )
-from .state import BotContext
+from .state import BotContext, BotState
 
 __all__ = [
     "admin_only",
@@ -166,7 +166,24 @@ async def _answer(update: Update, context: BotContext, raw: str) -> None:
     for i, text in enumerate(texts):
         last = i == len(texts) - 1
         markup = answer_keyboard(qid, 0, result, per_page) if last and not result.not_found else None
-        await _retrying(functools.partial(message.reply_text, text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=(i == 0)))
+        send = _retrying(functools.partial(message.reply_text, text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=(i == 0)))
+        await (_announced(state, message.chat_id, send) if i == 0 else send)
+
+
+QUEUED_TYPING_AFTER = 1.0  # seconds an answer may wait in the rate limiter's queue before "typing…" is shown
+
+
+async def _announced(state: BotState, chat_id: int, send: Coroutine[Any, Any, Message]) -> Message:
+    """Send; if the reply is still queued (a burst over Telegram's 30 messages a second) after a second,
+    show "typing…" at once, outside the queue, so the cadre knows the answer is coming."""
+    sending = asyncio.ensure_future(send)
+    done, _ = await asyncio.wait({sending}, timeout=QUEUED_TYPING_AFTER)
+    if not done and state.typing_bot is not None:
+        try:
+            await state.typing_bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+        except TelegramError as exc:  # cosmetic: a refused or late indicator changes nothing
+            log.info("Queued-reply typing indicator not sent: %s", exc)
+    return await sending
 
 
 SEND_ATTEMPTS = 3

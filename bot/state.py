@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Bot
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from retrieval import Engine
@@ -33,6 +34,9 @@ class BotState:
     _limiter: UserRateLimiter | None = None
     _executor: ThreadPoolExecutor | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # A Bot without the rate limiter, for "typing…" only: the answer it announces may be waiting in the
+    # limiter's queue, and an action queued behind it would arrive with it, too late to mean anything.
+    typing_bot: Bot | None = None
     watchdog: asyncio.Task[None] | None = None  # app._watch_polling, kept so it is not garbage-collected
     polling_failed: bool = False  # set when polling gave up for good: the process exits 1
     # page each answer message shows, so a stale or doubled "Xem thêm" is not sent as an edit Telegram refuses
