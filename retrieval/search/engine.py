@@ -58,6 +58,8 @@ class RankerConfig:
     sentence_depth: int = 10  # passages whose best sentence is read (measured: 30 ranks no better)
     # Share of the best score a passage gains when it holds an answer of the type asked (0: off).
     answer_type: float = 0.0
+    # Judge "not found" on the passage that led before the sentence step (see Engine.search).
+    judge_lead: bool = True
     # In a large index, question terms found in more than this share of passages are not scored over
     # every passage in these fields: they discriminate little and cost most of the postings read ("của",
     # "và", "được"; at 1.5M passages p95 13.6 → 7.8 ms, quality unchanged on news). Small indexes keep them.
@@ -249,6 +251,14 @@ class Engine:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Best ``depth`` passages by fused score (ids, scores), zero scores dropped (``weights``: the question's
         sentence weights, when the caller has them)."""
+        candidates, fused, _ = self._ranked(query, depth, exclude_articles, weights)
+        return candidates, fused
+
+    def _ranked(
+        self, query: Query, depth: int, exclude_articles: np.ndarray | None, weights: SentenceWeights | None
+    ) -> tuple[np.ndarray, np.ndarray, int | None]:
+        """``ranked``, and the passage that led on words and article evidence alone, before the sentence
+        step: the one the not-found check reads (see ``search``)."""
         scores = self.score(query)
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
@@ -267,11 +277,12 @@ class Engine:
             fused += evidence[where]
         order = np.lexsort((candidates, -fused))
         candidates, fused = candidates[order], fused[order]
+        lead = int(candidates[0]) if len(candidates) and fused[0] > 0 else None
         if self.config.sentence and len(candidates):
             candidates, fused = self._sentence_rerank(weights or self.sentence_weights(query), candidates, fused, query)
         if query.period is not None and len(candidates):
             candidates, fused = self._period_rerank(query.period, candidates, fused)
-        return candidates[:depth], fused[:depth]
+        return candidates[:depth], fused[:depth], lead
 
     def _sentence_rerank(
         self, weights: SentenceWeights, candidates: np.ndarray, fused: np.ndarray, query: Query | None = None
@@ -347,9 +358,16 @@ class Engine:
             # could only reorder it by chance.
             query = replace(query, period=None, cover_terms=None)
         weights = self.sentence_weights(query)  # for the re-rank and for marking the quotes
-        top, top_scores = self.ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles, weights)
+        top, top_scores, lead = self._ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles, weights)
         cover = self.coverage(query, top)
         keep = cover >= self.config.min_coverage
+        # The not-found check reads the passage that led before the sentence step: that step prefers
+        # passages gathering more of the question's words, which an off-topic question's best passage
+        # then does too, so judged after it more off-topic questions would pass.
+        if self.config.judge_lead and lead is not None and len(top) and int(top[0]) != lead:
+            keep_lead = bool(self.coverage(query, np.array([lead]))[0] >= self.config.min_coverage)
+            if not keep_lead and query.period is None:
+                keep[:] = False
         # Nothing is shown when even the best passage misses too much of the question (with a period,
         # dates reorder the passages, so each one is judged alone).
         if len(top) and not keep[0] and query.period is None:
