@@ -185,7 +185,7 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.base_url)
         .base_file_url(settings.base_url.replace("/bot", "/file/bot"))
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3))
         .defaults(Defaults(do_quote=True))  # every reply quotes the question it answers, in groups and in private
         .concurrent_updates(32)
         .post_init(post_init)

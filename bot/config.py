@@ -61,6 +61,9 @@ class Settings(SyncSettings):
     # Files admins send are refused above this size before download (the Bot API serves up to 20 MB;
     # a local Bot API server allows more).
     max_upload_mb: int = Field(20, ge=1, le=2000)
+    # Telegram's flood limit for a bot: at most this many messages a second overall (AIORateLimiter
+    # queues the rest; an answer held over a second is announced with "typing…").
+    messages_per_second: int = Field(30, ge=1, le=30)
     # How often the feeds in FEEDS are synced (minutes; 0 turns the schedule off, /capnhat still works).
     sync_minutes: float = Field(60.0, ge=0, le=1440)
 
