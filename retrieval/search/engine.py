@@ -31,7 +31,8 @@ RERANK_DEPTH = 200  # passages whose score their article's evidence can still ch
 # of articles that name it in their text (1 + NAMED_BOOST) times ("năm 2018" in a January 2019 report).
 DATED_BOOST = 1.0
 NAMED_BOOST = 0.5
-DATED_SHARE = 0.5  # an archive is dated when at least this share of its articles have a date
+DATED_SHARE = 0.5
+MENTION_DEPTH = 50  # passages whose articles' text is searched for the period  # an archive is dated when at least this share of its articles have a date
 # "mới nhất": among the passages scoring at least this share of the best, the newest article comes first.
 RECENT_SHARE = 0.6
 
@@ -331,10 +332,18 @@ class Engine:
             dated = np.array([bool(d) and period.contains(date.fromordinal(int(d))) for d in days], dtype=bool)
             boost = np.where(dated, DATED_BOOST, 0.0)
             if period.mentions:
-                unseen = sorted({int(r) for r in rows[~dated]})
+                # read for the best MENTION_DEPTH passages only: the boost can lift a passage from there,
+                # hardly from further down, and 200 articles' texts cost more than the whole search
+                near = np.arange(len(candidates)) < MENTION_DEPTH
+                unseen = sorted({int(r) for r in rows[~dated & near]})
                 patterns = [re.compile(m) for m in period.mentions]
-                named = [r for r, text in self.store.article_texts(unseen).items() if any(p.search(fold_text(text)) for p in patterns)]
-                boost[~dated & np.isin(rows, named)] = NAMED_BOOST
+                digits_only = period.yearless is not None
+                named = [
+                    r
+                    for r, text in self.store.article_texts(unseen).items()
+                    if period.needle in text and any(p.search(text if digits_only else fold_text(text)) for p in patterns)
+                ]
+                boost[~dated & near & np.isin(rows, named)] = NAMED_BOOST
             fused *= 1.0 + boost
         order = np.lexsort((candidates, -fused))
         candidates, fused, days = candidates[order], fused[order], days[order]

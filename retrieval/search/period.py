@@ -30,6 +30,7 @@ class Period:
     relative: bool = False  # "hôm qua", "tháng trước": words the bulletins never use that way, not scored
     spans: tuple[tuple[int, int], ...] = ()  # where the period's words are in the question
     mentions: tuple[str, ...] = ()  # accent-free regexes that say the period in an article's text
+    needle: str = ""  # a string every mention holds (the year): texts without it are not folded and searched
 
     def contains(self, day: date) -> bool:
         if self.yearless:
@@ -163,7 +164,7 @@ def _build(kind: str, m: re.Match[str], today: date) -> Period | None:
         except ValueError:
             return None
         mentions = (rf"\b0?{d}\s*/\s*0?{mo}\s*/\s*{y}\b", rf"\bngay\s+0?{d}\s+thang\s+0?{mo}\s+nam\s+{y}\b")
-        return Period(f"ngày {_day(day)}", day, day, spans=span, mentions=mentions)
+        return Period(f"ngày {_day(day)}", day, day, spans=span, mentions=mentions, needle=str(y))
     if kind == "day-no-year":
         d, mo = (int(g) for g in m.groups())
         try:
@@ -171,12 +172,15 @@ def _build(kind: str, m: re.Match[str], today: date) -> Period | None:
         except ValueError:
             return None
         # the same day in any year, the latest first ("mới nhất" order within it)
-        return Period(f"ngày {d:02d}/{mo:02d}", recent=True, yearless=(d, mo), spans=span, mentions=(rf"\b0?{d}\s*/\s*0?{mo}\b",))
+        # digits only: searched in the text as it is, without folding it
+        return Period(
+            f"ngày {d:02d}/{mo:02d}", recent=True, yearless=(d, mo), spans=span, mentions=(rf"\b0?{d}\s*/\s*0?{mo}\b",), needle="/"
+        )
     if kind == "month":
         mo, y = int(m.group(1)), int(m.group(2))
         if not (1 <= mo <= 12 and _ok_year(y)):
             return None
-        return Period(f"tháng {mo}/{y}", date(y, mo, 1), _month_end(y, mo), spans=span, mentions=_month_mentions(y, mo))
+        return Period(f"tháng {mo}/{y}", date(y, mo, 1), _month_end(y, mo), spans=span, mentions=_month_mentions(y, mo), needle=str(y))
     if kind == "quarter":
         q = _ROMAN.get(m.group(1)) or int(m.group(1))
         y = int(m.group(2))
@@ -184,12 +188,19 @@ def _build(kind: str, m: re.Match[str], today: date) -> Period | None:
             return None
         start, end = date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
         roman = ["I", "II", "III", "IV"][q - 1]
-        return Period(f"quý {roman}/{y}", start, end, spans=span, mentions=(rf"\bquy\s+(?:{roman.lower()}|{q})\s*(?:/|nam\s+)?\s*{y}\b",))
+        return Period(
+            f"quý {roman}/{y}",
+            start,
+            end,
+            spans=span,
+            mentions=(rf"\bquy\s+(?:{roman.lower()}|{q})\s*(?:/|nam\s+)?\s*{y}\b",),
+            needle=str(y),
+        )
     if kind == "year":
         y = int(m.group(1))
         if not _ok_year(y):
             return None
-        return Period(f"năm {y}", date(y, 1, 1), date(y, 12, 31), spans=span, mentions=(rf"\b{y}\b",))
+        return Period(f"năm {y}", date(y, 1, 1), date(y, 12, 31), spans=span, mentions=(rf"\b{y}\b",), needle=str(y))
     if kind == "relative":
         found = _relative(m.group(1), m.group(2), today)
         if not found:
