@@ -251,3 +251,21 @@ def test_pdfium_line_marks_are_resolved(raw: str, lines: list[str]):
     from retrieval.sources.pdf import _page_text
 
     assert _page_text(raw) == lines
+
+
+def test_a_legacy_font_over_unicode_text_is_left_alone():
+    """Old templates keep ".VnTime" as the style's font while people type Unicode with Unikey."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    run = d.add_paragraph().add_run("Hội nghị tổng kết công tác dân vận được tổ chức tại Lạng Sơn.")
+    run.font.name = ".VnTime"
+    legacy = d.add_paragraph().add_run(tcvn3_encode("Đại hội đoàn viên thanh niên lần thứ nhất.").decode("cp1252"))
+    legacy.font.name = ".VnTime"
+    buf = io.BytesIO()
+    d.save(buf)
+    (article,) = read_bytes(buf.getvalue(), "van-ban.docx")
+    assert isinstance(article, Article)
+    assert article.text == "Hội nghị tổng kết công tác dân vận được tổ chức tại Lạng Sơn.\n\nĐại hội đoàn viên thanh niên lần thứ nhất."

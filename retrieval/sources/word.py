@@ -72,7 +72,11 @@ class _Styles:
 
 
 def _convert(text: str, font: str | None) -> str:
+    """A run's text in Unicode. A legacy font name over text that is already Unicode Vietnamese (a style
+    kept from an old template, text typed later with Unikey) is left alone: only 8-bit codes convert."""
     encoding = font_encoding(font)
+    if encoding and not _eight_bit(text):
+        return text
     if encoding == "tcvn3":
         return tcvn3_to_unicode(text)
     if encoding == "tcvn3-capitals":
@@ -80,6 +84,15 @@ def _convert(text: str, font: str | None) -> str:
     if encoding == "vni":
         return vni_to_unicode(text)
     return text
+
+
+def _eight_bit(text: str) -> bool:
+    """True when every character is one a legacy 8-bit font could have stored (Windows-1252 or Latin-1)."""
+    try:
+        text.encode("cp1252")
+        return True
+    except UnicodeEncodeError:
+        return all(ord(ch) < 0x100 or 0xF000 <= ord(ch) <= 0xF0FF for ch in text)
 
 
 def _paragraph_text(para: Paragraph, styles: _Styles) -> str:
