@@ -155,3 +155,21 @@ def test_answer_types_are_read_accented_when_typed_accented():
     assert question_type("Động lực nào giúp chị vượt qua bệnh tật?") is None  # "lực nào" is not "lúc nào"
     assert question_type("Anh ấy đến lúc nào?") == "date"
     assert question_type("anh ay den luc nao") == "date"
+
+
+@pytest.mark.parametrize(
+    "question,passage,span",
+    [
+        ("Mỗi năm có bao nhiêu ca nhiễm HIV?", "Mỗi năm Trung Quốc có hơn 100.000 ca nhiễm HIV mới.", "hơn 100.000 ca"),
+        ("Tỷ lệ mắc bệnh là bao nhiêu?", "Tỷ lệ mắc bệnh chiếm khoảng 20% dân số.", "khoảng 20%"),
+        ("Bệnh nhân được theo dõi bao nhiêu giờ?", "Bệnh nhân được theo dõi tối đa 12 giờ sau mổ.", "tối đa 12 giờ"),
+        ("Bao nhiêu đồng chí được nhận kỷ niệm chương?", "Nhân dịp này, 34 đồng chí đã được nhận kỷ niệm chương.", "34 đồng chí"),
+    ],
+)
+def test_a_qualifier_before_a_number_belongs_to_the_answer(question, passage, span):
+    """ "hơn 100.000 ca" is not "100.000 ca": the span keeps what the bulletin says about the number."""
+    from retrieval.search.answer import find_answer
+    from retrieval.search.query import parse_question
+
+    found = find_answer(parse_question(question), passage)
+    assert found is not None and found.text == span and passage[found.start : found.end] == span

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from retrieval.search.query import Query
 from retrieval.search.sentences import SentenceWeights, best_sentence, sentence_spans
-from retrieval.text.lexicon import SURNAMES, TITLE_PHRASES, TITLE_WORDS
+from retrieval.text.lexicon import NUMBER_QUALIFIERS, SURNAMES, TITLE_PHRASES, TITLE_WORDS
 from retrieval.text.normalize import fold_accents, normalize_syllable
 
 __all__ = ["Span", "find_answer", "mark"]
@@ -288,8 +288,17 @@ def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int,
                 tail[1].end() if two in _UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
             )
             score += 0.5
-        out.append((score, start, end))
+        out.append((score, _qualified_start(text, start), end))
     return out
+
+
+_QUALIFIER_RE = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(re.escape(w) for w in NUMBER_QUALIFIERS) + r")\s+$", re.IGNORECASE)
+
+
+def _qualified_start(text: str, start: int) -> int:
+    """Move a number's start back over a qualifier that belongs to it ("khoảng 20%", "hơn 100.000 ca")."""
+    m = _QUALIFIER_RE.search(text, max(0, start - 24), start)
+    return m.start() if m else start
 
 
 def _dates(text: str, qkeys: set[str], year_only: bool) -> list[tuple[float, int, int]]:

@@ -351,3 +351,11 @@ SURNAMES = frozenset(
         "hầu",
     ]
 )
+
+
+# Words before a number that belong to the answer: "hơn 100.000 ca" is not "100.000 ca", and "thứ 4" is a
+# rank. Longest first, so that "khoảng hơn" wins over "hơn".
+NUMBER_QUALIFIERS = (
+    "khoảng hơn", "lên tới gần", "lên tới", "lên đến", "gần như", "ít nhất", "tối thiểu", "tối đa", "xấp xỉ",
+    "khoảng", "hơn", "gần", "chừng", "tầm", "trên", "dưới", "thứ", "hàng",
+)  # fmt: skip
