@@ -70,31 +70,27 @@ def _html(day: str, title: str, paras: list[str]) -> bytes:
     ).encode()
 
 
-def _docx(day: str, title: str, paras: list[str]) -> bytes:
+def _word_file(first_line: str, arts: list[tuple[str, list[str]]]) -> bytes:
+    """A .docx: a first line (a date), then each article as a heading and its paragraphs."""
     import docx
 
     d = docx.Document()
-    d.add_paragraph(day)
-    d.add_heading(title, level=1)
-    for p in paras:
-        d.add_paragraph(p)
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
-
-def _docx_bulletin(arts: list[tuple[str, str, list[str]]]) -> bytes:
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("Lạng Sơn, ngày 20 tháng 12 năm 2024")
-    for _, title, paras in arts:
+    d.add_paragraph(first_line)
+    for title, paras in arts:
         d.add_heading(title, level=1)
         for p in paras:
             d.add_paragraph(p)
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
+
+
+def _docx(day: str, title: str, paras: list[str]) -> bytes:
+    return _word_file(day, [(title, paras)])
+
+
+def _docx_bulletin(arts: list[tuple[str, str, list[str]]]) -> bytes:
+    return _word_file("Lạng Sơn, ngày 20 tháng 12 năm 2024", [(title, paras) for _, title, paras in arts])
 
 
 def _pdf_maker() -> Callable[[str, str, list[str]], bytes] | None:

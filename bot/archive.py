@@ -26,7 +26,8 @@ def open_engine(settings: Settings) -> Engine:
 
 
 def _refresh(state: BotState) -> Opened | str:
-    """Open the index with the bulletins as they are now; a message instead when that fails."""
+    """Open the index with the bulletins as they are now and serve from it (the old engine is left to
+    finish the searches in flight); a message instead when that fails, and the old index keeps serving."""
     settings = state.settings
     try:
         opened = open_index(settings.bantin_index_dir, sources=settings.source_paths)
@@ -37,16 +38,12 @@ def _refresh(state: BotState) -> Opened | str:
         return reload_failed_message(str(exc))
     if opened.warning:
         log.warning("%s", opened.warning)
-    return opened
-
-
-def _swap(state: BotState, opened: Opened) -> None:
-    """Serve from the new engine (the old one is left to finish the searches in flight)."""
-    if opened.report is None:
+    if opened.report is None:  # nothing changed: the engine serving already reads this generation
         opened.engine.close()
-        return
-    opened.engine.warm_up()
-    state.engine = opened.engine
+    else:
+        opened.engine.warm_up()
+        state.engine = opened.engine
+    return opened
 
 
 def add_upload(state: BotState, name: str, data: bytes) -> str:
@@ -57,11 +54,8 @@ def add_upload(state: BotState, name: str, data: bytes) -> str:
     if saved.path is None or saved.duplicate:
         return upload_message(name, saved)
     log.info("Upload %s kept as %s (%d articles)", name, saved.path, len(saved.articles))
-    opened = _refresh(state)
-    if isinstance(opened, str):
-        return opened
-    _swap(state, opened)
-    return upload_message(name, saved)
+    refreshed = _refresh(state)
+    return refreshed if isinstance(refreshed, str) else upload_message(name, saved)
 
 
 def reload_engine(state: BotState) -> str:
@@ -71,7 +65,6 @@ def reload_engine(state: BotState) -> str:
     opened = _refresh(state)
     if isinstance(opened, str):
         return opened
-    _swap(state, opened)
     if opened.report is None:
         return reload_message(None, before, before, int(old.params["n_articles"]))
     new = state.engine
@@ -91,10 +84,6 @@ def sync_now(state: BotState) -> SyncReport:
     )  # fmt: skip
     for problem in report.problems:
         log.warning("Sync skipped %s", problem)
-    if report.changed:
-        opened = _refresh(state)
-        if isinstance(opened, str):
-            log.warning("Synced articles wait for the next refresh: the index could not be opened")
-        else:
-            _swap(state, opened)
+    if report.changed and isinstance(_refresh(state), str):
+        log.warning("Synced articles wait for the next refresh: the index could not be opened")
     return report

@@ -37,6 +37,7 @@ from .render import (
     stats_message,
     sync_message,
     sync_stats_line,
+    vn_number,
 )
 from .state import BotContext, BotState
 
@@ -243,20 +244,29 @@ async def latest(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(latest_message(articles), parse_mode=ParseMode.HTML)
 
 
+async def _refused_while_busy(message: Message, state: BotState) -> bool:
+    """One index update at a time (/reload, /capnhat, an upload, the schedule): say so and refuse."""
+    if state.reload_lock.locked():
+        await message.reply_text(msg.RELOAD_BUSY)
+        return True
+    return False
+
+
+async def _update_index(message: Message, state: BotState, starting: str, work: Callable[[BotState], str]) -> None:
+    """Say the update starts, run ``work`` in a thread under the reload lock, send the HTML it returns."""
+    if await _refused_while_busy(message, state):
+        return
+    async with state.reload_lock:
+        await message.reply_text(starting)
+        summary = await asyncio.get_running_loop().run_in_executor(None, work, state)
+        await message.reply_text(summary, parse_mode=ParseMode.HTML)
+
+
 @admin_only
 async def reload(update: Update, context: BotContext) -> None:
     """/reload (admins): index new or changed bulletins without a restart."""
-    message = update.effective_message
-    state = context.bot_data
-    if message is None:
-        return
-    if state.reload_lock.locked():
-        await message.reply_text(msg.RELOAD_BUSY)
-        return
-    async with state.reload_lock:
-        await message.reply_text(msg.RELOADING)
-        summary = await asyncio.get_running_loop().run_in_executor(None, reload_engine, state)
-        await message.reply_text(summary, parse_mode=ParseMode.HTML)
+    if update.effective_message:
+        await _update_index(update.effective_message, context.bot_data, msg.RELOADING, reload_engine)
 
 
 @admin_only
@@ -280,13 +290,8 @@ async def sync_command(update: Update, context: BotContext) -> None:
     if not state.settings.feeds:
         await message.reply_text(msg.SYNC_NO_FEEDS)
         return
-    if state.reload_lock.locked():
-        await message.reply_text(msg.RELOAD_BUSY)
-        return
-    async with state.reload_lock:
-        await message.reply_text(msg.SYNC_RUNNING.format(n=len(state.settings.feeds)))
-        report = await asyncio.get_running_loop().run_in_executor(None, sync_now, state)
-        await message.reply_text(sync_message(report), parse_mode=ParseMode.HTML)
+    starting = msg.SYNC_RUNNING.format(n=len(state.settings.feeds))
+    await _update_index(message, state, starting, lambda s: sync_message(sync_now(s)))
 
 
 async def sync_job(context: BotContext) -> None:
@@ -320,15 +325,14 @@ async def on_document(update: Update, context: BotContext) -> None:
     name = document.file_name or "ban-tin"
     limit = settings.max_upload_mb
     if document.file_size and document.file_size > limit * 1024 * 1024:  # refused before a byte is downloaded
-        size = f"{document.file_size / 1024 / 1024:.1f}".replace(".", ",")
+        size = vn_number(document.file_size / 1024 / 1024)
         await message.reply_text(msg.UPLOAD_TOO_BIG.format(name=name, size=size, limit=limit))
         return
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in UPLOAD_SUFFIXES:
         await message.reply_text(msg.UPLOAD_UNSUPPORTED.format(name=name))
         return
-    if state.reload_lock.locked():
-        await message.reply_text(msg.RELOAD_BUSY)
+    if await _refused_while_busy(message, state):
         return
     async with state.reload_lock:
         await message.reply_text(msg.UPLOAD_READING.format(name=name))

@@ -37,6 +37,7 @@ __all__ = [
     "split_blocks",
     "stats_message",
     "tg_len",
+    "vn_number",
 ]
 
 MAX_MESSAGE = 4096
@@ -227,7 +228,8 @@ def inline_snippet(hit: Hit, width: int = 120) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _vn_number(value: float) -> str:
+def vn_number(value: float) -> str:
+    """One decimal, with the comma Vietnamese writes: 2.5 → '2,5'."""
     return f"{value:.1f}".replace(".", ",")
 
 
@@ -241,7 +243,7 @@ def stats_message(stats: dict[str, Any], n_articles: int, n_passages: int, sync_
     rate = (stats["not_found"] / stats["total"] * 100) if stats["total"] else 0.0
     lines += [
         "",
-        msg.STATS_TOTAL.format(total=stats["total"], rate=_vn_number(rate)),
+        msg.STATS_TOTAL.format(total=stats["total"], rate=vn_number(rate)),
         msg.STATS_FEEDBACK.format(up=stats["up"], down=stats["down"]),
         msg.STATS_ARCHIVE.format(articles=n_articles, passages=n_passages),
     ]
@@ -275,9 +277,14 @@ def reload_failed_message(reason: str) -> str:
     return _esc(msg.RELOAD_FAILED.format(reason=reason))
 
 
+def _in_vietnamese(reason: str, table: Sequence[tuple[str, str]], other: str) -> str:
+    """A library reason (English, for maintainers) in the words of ``table``: the first matching prefix wins."""
+    return next((vi for prefix, vi in table if reason.startswith(prefix)), other)
+
+
 def upload_reason(reason: str) -> str:
-    """A reader's reason (English, for maintainers) in a cadre's words."""
-    return next((vi for prefix, vi in msg.UPLOAD_REASONS if reason.startswith(prefix)), msg.UPLOAD_REASON_OTHER)
+    """A reader's reason in a cadre's words."""
+    return _in_vietnamese(reason, msg.UPLOAD_REASONS, msg.UPLOAD_REASON_OTHER)
 
 
 def upload_message(name: str, saved: SavedFile) -> str:
@@ -315,7 +322,7 @@ def sync_message(report: SyncReport) -> str:
     if report.problems:
         lines.append(_esc(msg.SYNC_PROBLEMS.format(n=len(report.problems))))
         for problem in report.problems[:5]:
-            reason = next((vi for prefix, vi in msg.SYNC_REASONS if problem.reason.startswith(prefix)), msg.SYNC_REASON_OTHER)
+            reason = _in_vietnamese(problem.reason, msg.SYNC_REASONS, msg.SYNC_REASON_OTHER)
             lines.append(f"• {_esc(_host(problem.source))}: {_esc(reason)}")
     return "\n".join(lines)
 
@@ -329,5 +336,5 @@ def sync_stats_line(run: LastRun | None, minutes: float, has_feeds: bool) -> str
         when = datetime.fromtimestamp(run.finished_at).strftime("%H:%M %d/%m/%Y")
         line = msg.STATS_SYNC.format(when=when, feeds=run.feeds, added=run.added, updated=run.updated, problems=run.problems)
     if minutes:
-        line += " " + msg.STATS_SYNC_EVERY.format(minutes=_vn_number(minutes))
+        line += " " + msg.STATS_SYNC_EVERY.format(minutes=vn_number(minutes))
     return _esc(line)

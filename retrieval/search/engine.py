@@ -373,9 +373,10 @@ class Engine:
         # The not-found check reads the passage that led before the sentence step: that step prefers
         # passages gathering more of the question's words, which an off-topic question's best passage
         # then does too, so judged after it more off-topic questions would pass.
-        if self.config.judge_lead and lead is not None and len(top) and int(top[0]) != lead:
-            keep_lead = bool(self.coverage(query, np.array([lead]))[0] >= self.config.min_coverage)
-            if not keep_lead and query.period is None:
+        if self.config.judge_lead and query.period is None and lead is not None and len(top) and int(top[0]) != lead:
+            where = np.flatnonzero(top == lead)  # judged already when it is among the passages kept
+            lead_kept = keep[where[0]] if len(where) else self.coverage(query, np.array([lead]))[0] >= self.config.min_coverage
+            if not lead_kept:
                 keep[:] = False
         # Nothing is shown when even the best passage misses too much of the question (with a period,
         # dates reorder the passages, so each one is judged alone).

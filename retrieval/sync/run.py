@@ -175,16 +175,17 @@ class _Run:
             draft.url = draft.url or page.url
             doc_id = seen.doc_id if seen else self.state.doc_id_for(entry.link, entry.key)
             article = to_article(draft, doc_id, entry.link)
-            digest = hashlib.sha256(json.dumps(_record(article), ensure_ascii=False).encode()).hexdigest()
+            record = _record(article)
+            digest = hashlib.sha256(json.dumps(record, ensure_ascii=False).encode()).hexdigest()
             if seen and seen.digest == digest:
                 self.state.touch(entry.key, entry.stamp)
                 continue
             if seen:
-                changed.setdefault(seen.file, {})[doc_id] = _record(article)
+                changed.setdefault(seen.file, {})[doc_id] = record
                 self.report.updated.append(article)
                 target = seen.file
             else:
-                new.append(_record(article))
+                new.append(record)
                 self.report.added.append(article)
                 target = str(file)
             pending.append((entry, doc_id, target, page.etag, page.last_modified, digest))
