@@ -96,7 +96,7 @@ def test_group_needs_hoi_or_a_reply_to_the_bot(env):
     follow = tg.send_text(
         "Ai phát biểu tại hội nghị?", user_id=1003, chat_id=GROUP, chat_type="supergroup", reply_to=tg.sent_message(reply)
     )
-    assert "<u>Hoàng Văn Nghiệm</u>" in _text(tg.replies_to(follow)[0])
+    assert "<u>Đồng chí Hoàng Văn Nghiệm</u>" in _text(tg.replies_to(follow)[0])
     time.sleep(0.5)
     assert not [
         c
@@ -214,7 +214,7 @@ def test_bad_input_gets_polite_replies_and_the_bot_keeps_answering(env):
     sticker = tg.send_sticker(user_id=1011)
     assert _text(tg.replies_to(sticker)[0]) == msg.MEDIA_HINT
     asked = tg.send_text("Ai phát biểu tại hội nghị?", user_id=1011)
-    assert "<u>Hoàng Văn Nghiệm</u>" in _text(tg.replies_to(asked)[0])
+    assert "<u>Đồng chí Hoàng Văn Nghiệm</u>" in _text(tg.replies_to(asked)[0])
     assert not [e for e in tg.errors if e[0] != "getUpdates"]
 
 
@@ -326,7 +326,7 @@ def test_webhook_mode_checks_the_secret_token(tmp_path):
             assert post({}) == 403
             assert post({"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}) == 200
             reply = tg.replies_to(update["message"])[0]
-            assert "<u>Hoàng Văn Nghiệm</u>" in reply.params["text"]
+            assert "<u>Đồng chí Hoàng Văn Nghiệm</u>" in reply.params["text"]
             assert len([c for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == 3001]) == 1
 
 

@@ -43,7 +43,7 @@ def test_percentage(engine):
 def test_who_spoke(engine):
     res = engine.search("Ai phát biểu tại hội nghị?")
     assert "Hoàng Văn Nghiệm" in res.hits[0].text
-    assert res.hits[0].answer.text == "Hoàng Văn Nghiệm"
+    assert res.hits[0].answer.text == "Đồng chí Hoàng Văn Nghiệm"  # the name as the bulletin gives it
 
 
 def test_abbreviation_and_tone_placement(engine):
@@ -75,8 +75,9 @@ def test_seed_question_set_accuracy(engine):
     for r in rows:
         res = engine.search(r["question"])
         ok = bool(res.hits) and res.hits[0].position == r["position"]
-        if "answer" in r:
-            ok = ok and res.hits[0].answer is not None and res.hits[0].answer.text == r["answer"]
+        answers = r.get("answers") or ([r["answer"]] if "answer" in r else [])
+        if answers:
+            ok = ok and res.hits[0].answer is not None and res.hits[0].answer.text in answers
         right += ok
     assert right / len(rows) >= 0.85, f"{right}/{len(rows)}"
 

@@ -140,6 +140,22 @@ class Store:
         rows = self._con().execute(f"{_PASSAGE_SQL} WHERE p.id IN ({marks})", [int(i) for i in ids]).fetchall()
         return {r[0]: StoredPassage(*r) for r in rows}
 
+    def surroundings(self, ids: list[int], reach: int) -> dict[int, tuple[str, str]]:
+        """Up to ``reach`` characters of article text before and after each passage (quotes widen into them)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = (
+            self._con()
+            .execute(
+                "SELECT p.id, substr(a.text, max(p.start - ?, 0) + 1, p.start - max(p.start - ?, 0)), substr(a.text, p.end + 1, ?) "
+                f"FROM passages p JOIN articles a ON a.id = p.article WHERE p.id IN ({marks})",
+                [reach, reach, reach, *[int(i) for i in ids]],
+            )
+            .fetchall()
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     def article_passage_ids(self, article_row: int) -> list[int]:
         return [r[0] for r in self._con().execute("SELECT id FROM passages WHERE article = ? ORDER BY position", (article_row,))]
 

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from retrieval.search.query import Query
-from retrieval.search.sentences import SentenceWeights, best_sentence, sentence_spans
-from retrieval.text.lexicon import NUMBER_QUALIFIERS, SURNAMES, TITLE_PHRASES, TITLE_WORDS
+from retrieval.search.sentences import SentenceWeights, fold_text, sentence_shares
+from retrieval.text.lexicon import CONTINUATION_OPENERS, FORMS_OF_ADDRESS, NUMBER_QUALIFIERS, SURNAMES, TITLE_PHRASES, TITLE_WORDS
 from retrieval.text.normalize import fold_accents, normalize_syllable
 
 __all__ = ["Span", "find_answer", "mark"]
@@ -30,7 +30,23 @@ class Span:
 
 _SYL_RE = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*%?")
 _MAGNITUDE = r"(?:\s+(?:nghìn|ngàn|triệu|tỷ|tỉ|trăm))*"
-_NUMBER_RE = re.compile(r"(?<![\w/])(-?\d+(?:[.,]\d+)*(?:\s?%)?)" + _MAGNITUDE + r"(?![\w/])")
+_NUM = r"\d+(?:[.,]\d+)*(?:\s?%)?"
+# A count, a range ("70-90 triệu", "3-5%", "22 đến 33") or a one-in-N rate ("1/1.250"); never the digits
+# after a thousands dot, a date's "5/1" or a year's "1/2018".
+_NUMBER_RE = re.compile(
+    r"(?<![\w/])(?<!\d[.,])(?:(-?"
+    + _NUM
+    + ")"
+    + _MAGNITUDE
+    + r"(?:\s?[-–]\s?|\s+(?:đến|tới)\s+)"
+    + _NUM
+    + _MAGNITUDE
+    + r"|1/(?:\d{1,3}(?:\.\d{3})+|\d{3})|(-?"
+    + _NUM
+    + ")"
+    + _MAGNITUDE
+    + r")(?![\w/])"
+)
 # Units and counted nouns that follow a number: one word or a two-syllable compound.
 _UNITS = frozenset(
     p.strip()
@@ -121,6 +137,24 @@ _UNITS = frozenset(
         " ngôn ngữ",
         " dân tộc",
         " bệnh viện",
+        " ml",
+        " mg",
+        " g",
+        " cm",
+        " mm",
+        " kcal",
+        " calo",
+        " mmhg",
+        " độ c",
+        " bảng anh",
+        " euro",
+        " đô la",
+        " giường",
+        " giường bệnh",
+        " viên",
+        " tuần",
+        " trẻ",
+        " phần",
     ]
 )
 _YEAR_RE = re.compile(r"(?<![\w/.,])(1\d{3}|20\d{2})(?![\w/]|[.,]\d)")
@@ -248,27 +282,39 @@ def _first_word_end(text: str, start: int, max_syllables: int) -> int | None:
     return pos
 
 
+# Counts written in words ("ba lần", "hai tuần", "một triệu người"): answers only with a counted noun after them.
+_SPELLED_RE = re.compile(r"(?<!\w)(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)" + _MAGNITUDE + r"(?!\w)", re.IGNORECASE)
+SPELLED_PENALTY = 1.0  # a word like "một" or "ba" is more often an article or a noun than a count
+
+
+def _number_matches(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, first number, spelled) of every number in ``text``."""
+    out = [(m.start(), m.end(), m.group(1) or m.group(2) or m.group(), False) for m in _NUMBER_RE.finditer(text)]
+    out += [(m.start(), m.end(), m.group(), True) for m in _SPELLED_RE.finditer(text)]
+    return out
+
+
 def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, int]]:
     focus = query.focus
     wants_percent = query.wants_percent
     asked = set(re.findall(r"\d+(?:[.,]\d+)*", query.text))  # numbers the question itself gives
     out = []
-    for m in _NUMBER_RE.finditer(text):
-        start, end = m.start(), m.end()
+    for start, end, first, spelled in _number_matches(text):
+        whole = text[start:end]
         before = text[max(0, start - 6) : start].lower()
-        if _YEAR_RE.fullmatch(m.group(1)) and re.search(r"năm\s*$", before):
+        if _YEAR_RE.fullmatch(first) and re.search(r"năm\s*$", before):
             continue  # "năm 2018" is a date, not a count
-        score = _context_score(text, start, end, qkeys)
-        if m.group(1).rstrip("%").strip() in asked:
+        score = _context_score(text, start, end, qkeys) - (SPELLED_PENALTY if spelled else 0.0)
+        if whole.rstrip("%").strip() in asked:
             score -= 5.0  # "Trong số 10 bệnh nhân, bao nhiêu …": the answer is not the 10
-        is_percent = m.group(1).endswith("%")
+        is_percent = whole.endswith("%")
         if wants_percent:
             score += 3.0 if is_percent else -1.0
         tail = list(re.finditer(r"[^\W\d_]+", text[end : end + 40]))
         same = 0
         for i, w in enumerate(tail[: len(focus)]):
             gap = text[end + (tail[i - 1].end() if i else 0) : end + w.start()]
-            if _key(w.group()) != focus[i] or re.search(r"[^\w\s]", gap):
+            if _key(w.group()) != focus[i] or re.search(r"[^\w\s]", gap) or (spelled and gap.strip()):
                 break
             same += 1
         if same:
@@ -288,16 +334,21 @@ def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int,
                 tail[1].end() if two in _UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
             )
             score += 0.5
-        out.append((score, _qualified_start(text, start), end))
+        elif spelled:
+            continue
+        out.append((score, _qualified_start(text, start, query), end))
     return out
 
 
 _QUALIFIER_RE = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(re.escape(w) for w in NUMBER_QUALIFIERS) + r")\s+$", re.IGNORECASE)
 
 
-def _qualified_start(text: str, start: int) -> int:
-    """Move a number's start back over a qualifier that belongs to it ("khoảng 20%", "hơn 100.000 ca")."""
+def _qualified_start(text: str, start: int, query: Query) -> int:
+    """Move a number's start back over a qualifier that belongs to it ("khoảng 20%", "hơn 100.000 ca"),
+    unless the question says it already ("… lên tới bao nhiêu?" is answered by "40%")."""
     m = _QUALIFIER_RE.search(text, max(0, start - 24), start)
+    if m and _key(" ".join(m.group().split())) + " bao nhieu" in _key(query.text):
+        return start
     return m.start() if m else start
 
 
@@ -367,8 +418,19 @@ def _people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
             score += 3.0
         if 2 <= len(words) <= 4:
             score += 1.0
-        out.append((score, start, end))
+        out.append((score, _addressed_start(text, start), end))
     return out
+
+
+_ADDRESS_RE = re.compile(
+    r"(?:^|(?<=[^\w]))(?:" + "|".join(re.escape(w) for w in sorted(FORMS_OF_ADDRESS, key=len, reverse=True)) + r") $", re.IGNORECASE
+)
+
+
+def _addressed_start(text: str, start: int) -> int:
+    """Move a name's start back over the form of address just before it ("Bác sĩ Lê Minh Hoan")."""
+    m = _ADDRESS_RE.search(text, max(0, start - 16), start)
+    return m.start() if m else start
 
 
 def _places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
@@ -423,21 +485,32 @@ def find_answer(query: Query, passage: str) -> Span | None:
     return Span(passage[start:end], start, end)
 
 
-def _containing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
-    for s, e in spans:
-        if s <= start and end <= e:
-            return s, e
-    return None
+# A typed answer found outside the best sentence moves the mark to its sentence only when that sentence
+# holds at least this share of the best one's weight ("vào mùa đông" should not lose to a funeral's date).
+MOVE_SHARE = 0.5
+# A best sentence with fewer words than this beyond the question's restates it ("Tuy nhiên, không nên ăn
+# nhiều bì lợn."): the answer follows, so the next sentence is marked with it.
+NEW_WORDS_MIN = 8
+_CONTINUES_RE = re.compile(r"(?:" + "|".join(re.escape(w) for w in CONTINUATION_OPENERS) + r")(?!\w)", re.IGNORECASE)
+
+
+def _new_words(text: str, weights: SentenceWeights) -> int:
+    """Syllables of ``text`` that the question does not have."""
+    return sum(1 for m in _SYL_RE.finditer(fold_text(text)) if m.group() not in weights.syllables)
 
 
 def mark(query: Query, passage: str, weights: SentenceWeights) -> tuple[Span | None, Span | None]:
     """(the sentence that answers, the typed answer inside it) of one quote; either may be None.
 
     The sentence holds most of the question's weight; a typed answer (number, date, person,
-    place) is looked for inside it first, then in the whole quote, and the marked sentence
-    moves to the one holding the answer then.
+    place) is looked for inside it first, then in the whole quote, and the mark moves to the
+    sentence holding the answer when that sentence holds enough of the question too. The next
+    sentence joins the mark when it continues this one ("Đây là…") or when this one only
+    restates the question.
     """
-    share, start, end = best_sentence(passage, weights)
+    shares = sentence_shares(passage, weights)
+    best = max(range(len(shares)), key=lambda i: (shares[i][0], -i))
+    share, start, end = shares[best]
     if share <= 0:
         return None, find_answer(query, passage)
     answer = None
@@ -446,7 +519,20 @@ def mark(query: Query, passage: str, weights: SentenceWeights) -> tuple[Span | N
         if inner is not None:
             answer = Span(inner.text, start + inner.start, start + inner.end)
         else:
-            answer = find_answer(query, passage)
-            if answer is not None:
-                start, end = _containing(sentence_spans(passage), answer.start, answer.end) or (start, end)
+            found = find_answer(query, passage)
+            holder = next((i for i, (_, s, e) in enumerate(shares) if s <= found.start and found.end <= e), None) if found else None
+            if found is not None and holder is not None and shares[holder][0] >= MOVE_SHARE * share:
+                answer, best = found, holder
+                start, end = shares[holder][1:]
+            else:
+                answer = found  # marked on its own: the sentence that answers stays where the question's words are
+    if (answer is None or not (start <= answer.start < end)) and best + 1 < len(shares):
+        nxt_start, nxt_end = shares[best + 1][1:]
+        if "\n" not in passage[end:nxt_start] and (
+            _CONTINUES_RE.match(passage, nxt_start) or _new_words(passage[start:end], weights) < NEW_WORDS_MIN
+        ):
+            end = nxt_end
+            if query.qtype:
+                later = find_answer(query, passage[start:end])
+                answer = Span(later.text, start + later.start, start + later.end) if later else answer
     return Span(passage[start:end], start, end), answer

@@ -21,6 +21,7 @@ from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, find_answer, mark
 from retrieval.search.period import Period, fold_text
 from retrieval.search.query import Query, parse_question
+from retrieval.search.quote import REACH, widen
 from retrieval.search.sentences import SentenceWeights, best_sentence
 from retrieval.text.analyzer import FIELDS
 
@@ -384,18 +385,23 @@ class Engine:
             keep[:] = False
         top, top_scores, cover = top[keep], top_scores[keep], cover[keep]
         page = slice(offset, offset + k)
-        rows = self.store.passages([int(p) for p in top[page]])
+        ids = [int(p) for p in top[page]]
+        rows = self.store.passages(ids)
+        around = self.store.surroundings(ids, REACH)
         hits = []
         for pid, score, cov in zip(top[page], top_scores[page], cover[page], strict=True):
             sp = rows[int(pid)]
-            sentence, answer = mark(query, sp.text, weights)
+            before, after = around[int(pid)]
+            lead, tail = widen(before, sp.text, after, weights)
+            text = before[len(before) - lead :] + sp.text + after[:tail]
+            sentence, answer = mark(query, text, weights)
             hits.append(
                 Hit(
                     passage_id=int(pid),
                     doc_id=sp.doc_id,
                     title=sp.title,
                     date=sp.date,
-                    text=sp.text,
+                    text=text,
                     score=float(score),
                     coverage=float(cov),
                     kind=sp.kind,

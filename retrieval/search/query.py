@@ -14,7 +14,14 @@ from functools import lru_cache
 
 from retrieval.search.period import Period, find_period
 from retrieval.text.analyzer import FIELDS, Terms, analyze_question
-from retrieval.text.lexicon import ANSWER_TYPE_PHRASES, COUNT_STOPWORDS, PERCENT_PHRASES
+from retrieval.text.lexicon import (
+    ANSWER_TYPE_PHRASES,
+    CONDITION_WORDS,
+    COUNT_STOPWORDS,
+    NOT_QUESTION_WORDS,
+    PERCENT_PHRASES,
+    UNTYPED_PHRASES,
+)
 from retrieval.text.normalize import fold_accents, has_diacritics, nfc, normalize_syllable
 
 __all__ = ["MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question", "folded", "parse_question"]
@@ -77,12 +84,23 @@ def _type_patterns(accented: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=2)
+def _phrases(accented: bool, phrases: tuple[str, ...]) -> re.Pattern[str]:
+    forms = {_spelled(p) if accented else folded(p) for p in phrases}
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(forms, key=len, reverse=True)) + r")(?!\w)")
+
+
 def question_type(question: str) -> str | None:
     """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else."""
     accented = has_diacritics(question)
     text = _spelled(question) if accented else folded(question)
+    if _phrases(accented, UNTYPED_PHRASES).search(text):
+        return None
+    text = _phrases(accented, NOT_QUESTION_WORDS).sub(" ", text)
     for name, pattern in _type_patterns(accented):
         if pattern.search(text):
+            if name == "date" and _phrases(accented, CONDITION_WORDS).search(text):
+                return None
             return name
     return None
 

@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 from retrieval.text.normalize import fold_accents
 
-__all__ = ["SentenceWeights", "best_sentence", "fold_text", "sentence_spans"]
+__all__ = ["SentenceWeights", "best_sentence", "fold_text", "sentence_shares", "sentence_spans"]
 
 # A sentence ends at . ! ? … (optionally closed by a quote or bracket) before white space, or at a line break.
 _END_RE = re.compile(r"(?<=[.!?…])([\"”’»)]*)\s+|\n\s*")
@@ -67,6 +67,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for m in _END_RE.finditer(text):
+        if text[m.end() : m.end() + 1].islower() and "\n" not in m.group():
+            continue  # "rau xanh, trái cây... giàu chất xơ": a list's ellipsis, the sentence goes on
         end = m.start() + len(m.group(1) or "")  # closing quotes belong to the sentence
         if end > start:
             spans.append((start, end))
@@ -76,13 +78,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def best_sentence(text: str, weights: SentenceWeights) -> tuple[float, int, int]:
-    """(share of the question's weight, start, end) of the best sentence; the first one wins ties."""
+def sentence_shares(text: str, weights: SentenceWeights) -> list[tuple[float, int, int]]:
+    """(share of the question's weight, start, end) of each sentence of ``text``, in order."""
     total = weights.total
     spans = sentence_spans(text) or [(0, len(text))]
     pattern = weights.pattern
     if total <= 0 or pattern is None:
-        return (0.0, *spans[0])
+        return [(0.0, s, e) for s, e in spans]
     starts = [s for s, _ in spans]
     got = [0.0] * len(spans)
     seen: list[set[str]] = [set() for _ in spans]
@@ -105,5 +107,10 @@ def best_sentence(text: str, weights: SentenceWeights) -> tuple[float, int, int]
                 seen[i].add(pair)
                 got[i] += PAIR_SHARE * weights.pairs[pair]
         prev = (m.end(), key)
-    best = max(range(len(spans)), key=lambda j: (got[j], -j))
-    return (got[best] / total, *spans[best])
+    return [(g / total, s, e) for g, (s, e) in zip(got, spans, strict=True)]
+
+
+def best_sentence(text: str, weights: SentenceWeights) -> tuple[float, int, int]:
+    """(share of the question's weight, start, end) of the best sentence; the first one wins ties."""
+    shares = sentence_shares(text, weights)
+    return max(shares, key=lambda s: (s[0], -s[1]))

@@ -5,13 +5,18 @@ from __future__ import annotations
 __all__ = [
     "ABBREVIATIONS",
     "ANSWER_TYPE_PHRASES",
+    "CONDITION_WORDS",
+    "CONTINUATION_OPENERS",
     "COUNT_STOPWORDS",
     "FOLDED_QUESTION_PHRASES",
+    "FORMS_OF_ADDRESS",
+    "NOT_QUESTION_WORDS",
     "PERCENT_PHRASES",
     "QUESTION_PHRASES",
     "SURNAMES",
     "TITLE_PHRASES",
     "TITLE_WORDS",
+    "UNTYPED_PHRASES",
 ]
 
 # Administrative abbreviations in provincial news and their full forms. Both sides are
@@ -133,6 +138,17 @@ ANSWER_TYPE_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("number", ("bao nhiêu", "mấy", "số lượng", "tỷ lệ", "tỉ lệ", "phần trăm")),
     ("person", ("ai", "người nào", "vị nào", "đồng chí nào", "ông nào", "bà nào")),
 )
+# Questions these phrases are in ask for a cause or a group, not for a name, place or date ("do đâu",
+# "những ai", "nhóm người nào"): no typed span is marked for them.
+UNTYPED_PHRASES: tuple[str, ...] = (
+    "do đâu", "nhờ đâu", "vì đâu", "bởi đâu", "xuất phát từ đâu", "bắt nguồn từ đâu", "nguyên nhân", "lý do",
+    "những ai", "những người nào", "nhóm người nào", "đối tượng nào",
+)  # fmt: skip
+# Words holding a question word that ask nothing ("Ai Cập" is a country, "ai đó" anyone): read past them.
+NOT_QUESTION_WORDS: tuple[str, ...] = ("ai cập", "ai đó", "bất kỳ ai", "bất cứ ai")
+# "khi nào" in a question about what usually happens asks for a condition ("Mụn phát triển khi nào?",
+# "nên tiêm khi nào?"), not a date.
+CONDITION_WORDS: tuple[str, ...] = ("thường", "nên", "cần", "có thể", "xảy ra", "xuất hiện", "tốt nhất")
 # A question for a share wants a percentage ("tỷ lệ … là bao nhiêu").
 PERCENT_PHRASES: tuple[str, ...] = ("tỷ lệ", "tỉ lệ", "phần trăm")
 # Words after "bao nhiêu"/"mấy" that end the counted noun ("bao nhiêu đồng chí được …" → "đồng chí").
@@ -358,4 +374,19 @@ SURNAMES = frozenset(
 NUMBER_QUALIFIERS = (
     "khoảng hơn", "lên tới gần", "lên tới", "lên đến", "gần như", "ít nhất", "tối thiểu", "tối đa", "xấp xỉ",
     "khoảng", "hơn", "gần", "chừng", "tầm", "trên", "dưới", "thứ", "hàng",
+)  # fmt: skip
+
+
+# A sentence opening with one of these goes on with the one before ("Đây là…", "Chúng tiết ra…",
+# "Ông cho biết…"): the answer to a question about the earlier sentence's subject is often there.
+CONTINUATION_OPENERS = (
+    "điều này", "điều đó", "theo đó", "vì vậy", "do đó", "nguyên nhân", "đây", "đó", "chúng", "nó", "họ", "bởi",
+    "ông", "bà", "anh", "chị", "cô", "em",
+)  # fmt: skip
+
+# How a person is named in the text just before the name; the answer keeps it ("Bác sĩ Lê Minh Hoan",
+# "ông Trần Thế Hiển", "đồng chí Hoàng Văn Nghiệm"): it says who the person is.
+FORMS_OF_ADDRESS = frozenset(
+    ["bác sĩ", "ông", "bà", "anh", "chị", "đồng chí", "giáo sư", "phó giáo sư", "tiến sĩ", "thạc sĩ", "nhà văn",
+     "nhà thơ", "nghệ sĩ", "nghệ nhân", "cô", "chú", "em", "cụ", "bé", "cháu", "luật sư", "dược sĩ", "y tá"]
 )  # fmt: skip

@@ -1,0 +1,50 @@
+"""A quote's extent: the passage, widened by a sentence where the sentence that answers meets a cut.
+
+Long paragraphs are cut into passages at sentence ends, and an answer is often the sentence just
+after the one that matches the question ("… cho biết phòng khám … . Đây là phòng khám do …"). So
+a quote whose best sentence closes its passage takes the next sentence of the same paragraph, and
+one whose best sentence opens it takes the previous one. Never across a paragraph break: a
+paragraph quoted whole stays as it was written.
+"""
+
+from __future__ import annotations
+
+from retrieval.search.sentences import SentenceWeights, best_sentence, sentence_spans
+
+__all__ = ["REACH", "widen"]
+
+REACH = 400  # characters read on either side; a neighbouring sentence longer than this is left out
+
+
+def _previous_sentence(before: str) -> int:
+    """Length of the tail of ``before`` holding its last whole sentence in the same paragraph (0: none)."""
+    cut = before.rfind("\n")
+    paragraph = before[cut + 1 :]
+    if not paragraph.strip():
+        return 0
+    spans = sentence_spans(paragraph)
+    start = spans[-1][0] if spans else 0
+    if start == 0 and cut < 0 and len(before) >= REACH:
+        return 0  # the reach ended inside this sentence: it is longer than a quote should grow
+    return len(paragraph) - start
+
+
+def _next_sentence(after: str) -> int:
+    """Length of the head of ``after`` through its first whole sentence in the same paragraph (0: none)."""
+    spans = sentence_spans(after)
+    if not spans or "\n" in after[: spans[0][0]]:
+        return 0
+    end = spans[0][1]
+    if end >= len(after.rstrip()) and len(after) >= REACH:
+        return 0  # no sentence end within the reach
+    return end
+
+
+def widen(before: str, passage: str, after: str, weights: SentenceWeights) -> tuple[int, int]:
+    """How many characters of ``before`` (its end) and of ``after`` (its start) the quote takes in."""
+    share, start, end = best_sentence(passage, weights)
+    if share <= 0:
+        return 0, 0
+    lead = _previous_sentence(before) if not passage[:start].strip() else 0
+    tail = _next_sentence(after) if not passage[end:].strip() else 0
+    return lead, tail

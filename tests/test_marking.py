@@ -1,0 +1,162 @@
+"""How a quote is cut and marked: its extent, the sentence that answers, the typed span inside it.
+
+Every text here was written for these tests (provincial-bulletin style); none comes from a QA set.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from retrieval.search.answer import find_answer, mark
+from retrieval.search.query import parse_question, question_type
+from retrieval.search.quote import REACH, widen
+from retrieval.search.sentences import SentenceWeights, sentence_spans
+
+from .conftest import ROOT
+
+
+def _weights(question: str) -> tuple:
+    q = parse_question(question)
+    return q, SentenceWeights({t: 1.0 for t in q.terms["fold1"]}, {t: 1.0 for t in q.terms["fold2"]})
+
+
+def _answer(question: str, passage: str) -> str | None:
+    span = find_answer(parse_question(question), passage)
+    return span.text if span else None
+
+
+# -- the quote's extent ----------------------------------------------------------------------------
+def test_a_best_sentence_at_the_cut_takes_the_next_sentence_of_its_paragraph():
+    _, weights = _weights("Nhà văn hóa thôn Khòn Pát được xây dựng như thế nào?")
+    passage = "Năm nay, xã vận động nhân dân xây dựng nhà văn hóa thôn Khòn Pát."
+    after = " Nhân dân hiến 300 m² đất và góp 1.200 ngày công để hoàn thành công trình. Các thôn khác cũng làm theo."
+    lead, tail = widen("Đoạn trước.\n", passage, after, weights)
+    assert lead == 0  # the previous sentence is in another paragraph
+    assert after[:tail] == " Nhân dân hiến 300 m² đất và góp 1.200 ngày công để hoàn thành công trình."
+
+
+def test_a_best_sentence_opening_the_passage_takes_the_previous_one():
+    _, weights = _weights("Nhà văn hóa thôn Khòn Pát được xây dựng như thế nào?")
+    before = "Hội nghị đánh giá cao phong trào dân vận khéo. Năm nay, xã có nhiều cách làm mới. "
+    passage = "Nhà văn hóa thôn Khòn Pát được xây dựng bằng sức dân. Kinh phí gần 400 triệu đồng."
+    lead, tail = widen(before, passage, "", weights)
+    assert before[len(before) - lead :] == "Năm nay, xã có nhiều cách làm mới. " and tail == 0
+
+
+def test_a_paragraph_break_or_a_sentence_longer_than_the_reach_stops_the_widening():
+    _, weights = _weights("Nhà văn hóa thôn Khòn Pát được xây dựng như thế nào?")
+    passage = "Nhà văn hóa thôn Khòn Pát được xây dựng bằng sức dân."
+    assert widen("Câu trước.\n", passage, "\nĐoạn sau bắt đầu ở đây.", weights) == (0, 0)
+    endless = " " + "rất dài " * (REACH // 8 + 5)
+    assert widen(endless, passage, endless, weights) == (0, 0)
+
+
+def test_quotes_grow_across_a_cut_in_a_long_paragraph_through_the_cli(tmp_path):
+    """A paragraph over 600 characters is cut at sentence ends; the quote takes back the sentence across the cut."""
+    filler = " ".join(f"Xã thứ {i} tổ chức tuyên truyền về phòng chống cháy rừng cho bà con." for i in range(1, 9))
+    paragraph = (
+        filler
+        + " Đội xung kích của xã Hữu Liên được thành lập với nhiệm vụ tuần tra rừng đặc dụng."
+        + (" Đội gồm 25 thanh niên, chia thành 5 tổ trực luân phiên cả ngày lẫn đêm. Mùa khô năm nay không xảy ra vụ cháy nào.")
+    )
+    records = [
+        {"id": "doi-xung-kich", "title": "Phòng chống cháy rừng mùa khô", "text": paragraph, "date": "2024-11-20"},
+        {"id": "lua-mua", "title": "Thu hoạch lúa mùa", "text": "Bà con thu hoạch xong 5.000 ha lúa mùa.", "date": "2024-11-18"},
+        {"id": "hoi-cho", "title": "Hội chợ nông sản", "text": "Hội chợ nông sản thu hút 120 gian hàng.", "date": "2024-11-19"},
+    ]
+    src = tmp_path / "bai.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    index = tmp_path / "index"
+    run = [sys.executable, "-m", "retrieval"]
+    assert subprocess.run([*run, "index", str(src), "--index", str(index), "-q"], cwd=ROOT, capture_output=True).returncode == 0
+    out = subprocess.run(
+        [*run, "ask", "Đội xung kích của xã Hữu Liên được thành lập để làm gì?", "--index", str(index), "--json", "-k", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    hit = json.loads(out.stdout)["hits"][0]
+    assert "Đội xung kích của xã Hữu Liên được thành lập" in hit["text"]
+    assert "Đội gồm 25 thanh niên" in hit["text"]  # the next sentence, though the passage was cut before it
+    assert hit["text"] in paragraph  # still one verbatim piece of the article
+
+
+# -- the sentence that answers ------------------------------------------------------------------
+def test_an_ellipsis_before_a_lower_case_word_does_not_end_the_sentence():
+    text = "Xã trồng quế, hồi, keo... theo hướng hàng hóa. Năm nay thu 20 tỷ đồng."
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["Xã trồng quế, hồi, keo... theo hướng hàng hóa.", "Năm nay thu 20 tỷ đồng."]
+
+
+def test_a_sentence_that_continues_with_day_is_marked_with_it():
+    query, weights = _weights("Mô hình Dân vận khéo của xã Tân Thành có gì nổi bật?")
+    passage = (
+        "Huyện có nhiều mô hình hay. Mô hình Dân vận khéo của xã Tân Thành được tỉnh khen thưởng năm 2024 sau ba năm triển khai. "
+        "Đây là mô hình vận động bà con góp đất mở đường mà không cần đền bù."
+    )
+    sentence, _ = mark(query, passage, weights)
+    assert sentence is not None and sentence.text.startswith("Mô hình Dân vận khéo") and sentence.text.endswith("không cần đền bù.")
+
+
+def test_a_sentence_that_only_restates_the_question_is_marked_with_the_next():
+    query, weights = _weights("Vì sao không nên đốt rơm rạ sau thu hoạch?")
+    passage = "Bà con không nên đốt rơm rạ sau thu hoạch. Khói gây ô nhiễm không khí và làm đất mất chất hữu cơ."
+    sentence, _ = mark(query, passage, weights)
+    assert sentence is not None and sentence.text == passage
+
+
+def test_a_typed_answer_in_a_sentence_far_from_the_question_does_not_move_the_mark():
+    query, weights = _weights("Dịch cúm gia cầm thường bùng phát vào mùa nào trong năm?")
+    passage = "Dịch cúm gia cầm thường bùng phát vào mùa đông xuân khi thời tiết lạnh và ẩm. Lễ ra quân tiêm phòng được tổ chức ngày 16/1."
+    sentence, _ = mark(query, passage, weights)
+    assert sentence is not None and sentence.text.startswith("Dịch cúm gia cầm thường bùng phát")
+
+
+# -- what a question asks for ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("Cháy rừng xảy ra do đâu?", None),  # a cause, not a place
+        ("Năng suất lúa tăng nhờ đâu?", None),
+        ("Nguyên nhân sạt lở ở đâu?", None),
+        ("Những ai được nhận hỗ trợ?", None),  # a group, not a name
+        ("Nhóm người nào cần tiêm nhắc lại?", None),
+        ("Có bao nhiêu chuyên gia Ai Cập sang tập huấn?", "number"),  # a country, not "ai"
+        ("Nên bón phân cho lúa khi nào?", None),  # a condition, not a date
+        ("Lễ hội Lồng tồng được tổ chức khi nào?", "date"),
+        ("Ai phụ trách đội xung kích?", "person"),
+        ("Trạm y tế xã đặt ở đâu?", "place"),
+    ],
+)
+def test_question_types_leave_causes_groups_and_conditions_untyped(question, kind):
+    assert question_type(question) == kind
+
+
+# -- the typed span --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question,passage,expected",
+    [
+        ("Giá vải thiều bao nhiêu một cân?", "Giá vải thiều dao động 25.000-30.000 đồng một cân.", "25.000-30.000 đồng"),
+        ("Mỗi hộ được hỗ trợ bao nhiêu tiền?", "Mỗi hộ được hỗ trợ từ 15 đến 20 triệu đồng.", "15 đến 20 triệu đồng"),
+        ("Tỷ lệ hộ nghèo là bao nhiêu?", "Tỷ lệ hộ nghèo giảm còn 3-4% vào cuối năm.", "3-4%"),
+        ("Tỷ lệ sai sót là bao nhiêu?", "Tỷ lệ sai sót chỉ khoảng 1/1.000 hồ sơ, ngày 5/1 đã báo cáo.", "khoảng 1/1.000"),
+        ("Đoàn kiểm tra bao nhiêu lần?", "Trong 20 ngày, đoàn đã kiểm tra ba lần tại mỗi chợ.", "ba lần"),
+        ("Đàn trâu của xã lên tới bao nhiêu con?", "Đàn trâu của xã lên tới 1.200 con.", "1.200 con"),
+        ("Đàn trâu của xã có bao nhiêu con?", "Đàn trâu của xã lên tới 1.200 con.", "lên tới 1.200 con"),
+        ("Mỗi người hiến bao nhiêu máu?", "Mỗi người hiến 350 ml máu.", "350 ml"),
+        ("Ai phụ trách đội xung kích?", "Đội do ông Lường Văn Pao phụ trách.", "ông Lường Văn Pao"),
+        ("Ai chủ trì hội nghị?", "Bác sĩ Hoàng Thị Hạnh, Giám đốc Trung tâm Y tế huyện, chủ trì hội nghị.", "Bác sĩ Hoàng Thị Hạnh"),
+    ],
+)
+def test_typed_spans_take_ranges_rates_words_units_and_forms_of_address(question, passage, expected):
+    assert _answer(question, passage) == expected
+
+
+def test_digits_after_a_thousands_dot_and_dates_are_not_counts():
+    assert _answer("Bao nhiêu hồ sơ?", "Tháng 1/2018 có 1/1.000.000 hồ sơ lỗi.") == "1/1.000.000 hồ sơ"
+    assert _answer("Bao nhiêu?", "Ngày 5/1 năm 2018.") is None
+    assert _answer("Có bao nhiêu người?", "Một người dân cho biết như vậy.") == "Một người"  # a word count needs its noun
+    assert _answer("Có bao nhiêu người?", "Ba mẹ em đều làm ruộng.") is None
