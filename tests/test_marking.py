@@ -149,6 +149,9 @@ def test_question_types_leave_causes_groups_and_conditions_untyped(question, kin
         ("Mỗi người hiến bao nhiêu máu?", "Mỗi người hiến 350 ml máu.", "350 ml"),
         ("Ai phụ trách đội xung kích?", "Đội do ông Lường Văn Pao phụ trách.", "ông Lường Văn Pao"),
         ("Ai chủ trì hội nghị?", "Bác sĩ Hoàng Thị Hạnh, Giám đốc Trung tâm Y tế huyện, chủ trì hội nghị.", "Bác sĩ Hoàng Thị Hạnh"),
+        ("Ai đưa bệnh nhân đến?", "Bệnh nhân được đưa đến Bệnh viện Đa khoa Lạng Sơn, do chị Lý Thị Hoa đưa đến.", "chị Lý Thị Hoa"),
+        ("Vụ cháy xảy ra lúc nào?", "Vụ cháy xảy ra lúc 15h chiều 5/1 tại thôn Nà Lừa.", "15h chiều 5/1"),
+        ("Lễ khai mạc bắt đầu lúc nào?", "Lễ khai mạc bắt đầu từ 8h30 sáng nay tại quảng trường.", "8h30 sáng nay"),
     ],
 )
 def test_typed_spans_take_ranges_rates_words_units_and_forms_of_address(question, passage, expected):

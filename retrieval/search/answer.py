@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 from retrieval.search.query import Query
 from retrieval.search.sentences import SentenceWeights, fold_text, sentence_shares
-from retrieval.text.lexicon import CONTINUATION_OPENERS, FORMS_OF_ADDRESS, NUMBER_QUALIFIERS, SURNAMES, TITLE_PHRASES, TITLE_WORDS
+from retrieval.text.lexicon import (
+    CONTINUATION_OPENERS,
+    FORMS_OF_ADDRESS,
+    NUMBER_QUALIFIERS,
+    PLACE_AND_BODY_NOUNS,
+    SURNAMES,
+    TITLE_PHRASES,
+    TITLE_WORDS,
+)
 from retrieval.text.normalize import fold_accents, normalize_syllable
 
 __all__ = ["Span", "find_answer", "mark"]
@@ -160,6 +168,12 @@ _UNITS = frozenset(
 _YEAR_RE = re.compile(r"(?<![\w/.,])(1\d{3}|20\d{2})(?![\w/]|[.,]\d)")
 # Date shapes, most specific first. Spans leave out a leading "ngày"/"năm": the date is the answer.
 _DATE_RES = [
+    # a time of day, with its part of the day and date when written ("15h chiều 5/1", "8h30 sáng nay")
+    re.compile(
+        r"(?<![\w/])\d{1,2}h(?:\d{2})?(?:\s*phút)?(?:\s+(?:sáng|chiều|tối|trưa|đêm)(?:\s+(?:nay|qua|mai))?)?"
+        r"(?:\s+(?:ngày\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?)?(?![\w/])",
+        re.I,
+    ),
     re.compile(r"(?:sáng|chiều|tối|trưa|đêm|hôm|ngày)\s+nay\s*\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)", re.I),
     re.compile(r"\d{1,2}\s+tháng\s+\d{1,2}(?:\s*,?\s*năm\s+\d{3,4})?", re.I),
     re.compile(r"(?<![\w/])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\w/])"),
@@ -328,14 +342,14 @@ def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int,
                 word_end = _first_word_end(text, end, same)
                 end = word_end if word_end else end + tail[same - 1].end()
             score += 6.0
+        elif spelled:
+            continue  # "một người" is mostly "a person": a count in words must name the question's noun
         elif not is_percent and tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in _UNITS:
             two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
             end = end + (
                 tail[1].end() if two in _UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
             )
             score += 0.5
-        elif spelled:
-            continue
         out.append((score, _qualified_start(text, start, query), end))
     return out
 
@@ -410,6 +424,8 @@ def _people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
         if all(_key(w) in qkeys for w, _, _ in words):
             continue  # the question already names it: not the answer
         start, end = words[0][1], words[-1][2]
+        if _BODY_BEFORE_RE.search(text, max(0, start - 16), start):
+            continue  # "Bệnh viện Từ Dũ", "xã Kim Thượng": a place or a body, not a person
         sentence_start = start == 0 or re.search(r"[.!?…:]\s*$", text[:start]) is not None
         if sentence_start and len(words) == 1:
             continue  # a capitalised first word is just a sentence start
@@ -422,6 +438,9 @@ def _people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
     return out
 
 
+_BODY_BEFORE_RE = re.compile(
+    r"(?:^|(?<=[^\w]))(?:" + "|".join(re.escape(w) for w in sorted(PLACE_AND_BODY_NOUNS, key=len, reverse=True)) + r") $", re.IGNORECASE
+)
 _ADDRESS_RE = re.compile(
     r"(?:^|(?<=[^\w]))(?:" + "|".join(re.escape(w) for w in sorted(FORMS_OF_ADDRESS, key=len, reverse=True)) + r") $", re.IGNORECASE
 )
@@ -465,11 +484,11 @@ def _places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
     return out
 
 
-def find_answer(query: Query, passage: str) -> Span | None:
-    """The verbatim span of ``passage`` that answers ``query``, or None."""
+def _candidates(query: Query, passage: str) -> list[tuple[float, int, int]]:
+    """(score, start, end) of every span of ``passage`` that could answer ``query``."""
     qtype = query.qtype
     if qtype is None or not passage:
-        return None
+        return []
     qkeys = {_key(s) for s in query.syllables}
     if qtype == "number":
         cands = _numbers(passage, query, qkeys)
@@ -479,6 +498,12 @@ def find_answer(query: Query, passage: str) -> Span | None:
         cands = _people(passage, qkeys)
     else:
         cands = _places(passage, qkeys)
+    return cands
+
+
+def find_answer(query: Query, passage: str) -> Span | None:
+    """The verbatim span of ``passage`` that answers ``query``, or None."""
+    cands = _candidates(query, passage)
     if not cands:
         return None
     _score, start, end = max(cands, key=lambda c: (c[0], -c[1]))
@@ -488,6 +513,9 @@ def find_answer(query: Query, passage: str) -> Span | None:
 # A typed answer found outside the best sentence moves the mark to its sentence only when that sentence
 # holds at least this share of the best one's weight ("vào mùa đông" should not lose to a funeral's date).
 MOVE_SHARE = 0.5
+# A candidate inside the best sentence is preferred by this much (a count of the question's own noun, +6,
+# still wins from a neighbouring sentence that holds enough of the question).
+IN_SENTENCE_BONUS = 3.0
 # A best sentence with fewer words than this beyond the question's restates it ("Tuy nhiên, không nên ăn
 # nhiều bì lợn."): the answer follows, so the next sentence is marked with it.
 NEW_WORDS_MIN = 8
@@ -499,40 +527,41 @@ def _new_words(text: str, weights: SentenceWeights) -> int:
     return sum(1 for m in _SYL_RE.finditer(fold_text(text)) if m.group() not in weights.syllables)
 
 
-def mark(query: Query, passage: str, weights: SentenceWeights) -> tuple[Span | None, Span | None]:
-    """(the sentence that answers, the typed answer inside it) of one quote; either may be None.
+def _typed_answer(query: Query, passage: str, shares: list[tuple[float, int, int]], best: int) -> tuple[Span | None, int]:
+    """The typed answer of a quote and the sentence to mark with it (``best`` unless the answer moves it)."""
+    top = shares[best][0]
+    ranked = []
+    for score, start, end in _candidates(query, passage):
+        holder = next((i for i, (_, s, e) in enumerate(shares) if s <= start and end <= e), None)
+        strong = holder is not None and shares[holder][0] >= MOVE_SHARE * top
+        ranked.append((strong, score + (IN_SENTENCE_BONUS if holder == best else 0.0), -start, end, holder))
+    if not ranked:
+        return None, best
+    strong, _, neg_start, end, holder = max(ranked, key=lambda r: r[:4])
+    return Span(passage[-neg_start:end], -neg_start, end), holder if strong and holder is not None else best
 
-    The sentence holds most of the question's weight; a typed answer (number, date, person,
-    place) is looked for inside it first, then in the whole quote, and the mark moves to the
-    sentence holding the answer when that sentence holds enough of the question too. The next
-    sentence joins the mark when it continues this one ("Đây là…") or when this one only
-    restates the question.
+
+def mark(query: Query, passage: str, weights: SentenceWeights) -> tuple[Span | None, Span | None]:
+    """(the sentence that answers, the typed answer) of one quote; either may be None.
+
+    The sentence holds most of the question's weight. A typed answer (number, date, person, place)
+    is preferred inside it; one in another sentence that holds enough of the question moves the mark
+    there, one elsewhere is marked on its own. The next sentence joins the mark when it continues
+    this one ("Đây là…") or when this one only restates the question.
     """
     shares = sentence_shares(passage, weights)
     best = max(range(len(shares)), key=lambda i: (shares[i][0], -i))
-    share, start, end = shares[best]
-    if share <= 0:
+    if shares[best][0] <= 0:
         return None, find_answer(query, passage)
-    answer = None
-    if query.qtype:
-        inner = find_answer(query, passage[start:end])
-        if inner is not None:
-            answer = Span(inner.text, start + inner.start, start + inner.end)
-        else:
-            found = find_answer(query, passage)
-            holder = next((i for i, (_, s, e) in enumerate(shares) if s <= found.start and found.end <= e), None) if found else None
-            if found is not None and holder is not None and shares[holder][0] >= MOVE_SHARE * share:
-                answer, best = found, holder
-                start, end = shares[holder][1:]
-            else:
-                answer = found  # marked on its own: the sentence that answers stays where the question's words are
-    if (answer is None or not (start <= answer.start < end)) and best + 1 < len(shares):
-        nxt_start, nxt_end = shares[best + 1][1:]
-        if "\n" not in passage[end:nxt_start] and (
-            _CONTINUES_RE.match(passage, nxt_start) or _new_words(passage[start:end], weights) < NEW_WORDS_MIN
+    answer, best = _typed_answer(query, passage, shares, best) if query.qtype else (None, best)
+    _, start, end = shares[best]
+    if (answer is None or not start <= answer.start < end) and best + 1 < len(shares):
+        next_start, next_end = shares[best + 1][1:]
+        if "\n" not in passage[end:next_start] and (
+            _CONTINUES_RE.match(passage, next_start) or _new_words(passage[start:end], weights) < NEW_WORDS_MIN
         ):
-            end = nxt_end
-            if query.qtype:
-                later = find_answer(query, passage[start:end])
-                answer = Span(later.text, start + later.start, start + later.end) if later else answer
+            end = next_end
+            later = find_answer(query, passage[start:end]) if query.qtype else None
+            if later is not None:
+                answer = Span(later.text, start + later.start, start + later.end)
     return Span(passage[start:end], start, end), answer

@@ -99,7 +99,11 @@ def question_type(question: str) -> str | None:
     text = _phrases(accented, NOT_QUESTION_WORDS).sub(" ", text)
     for name, pattern in _type_patterns(accented):
         if pattern.search(text):
-            if name == "date" and _phrases(accented, CONDITION_WORDS).search(text):
+            if (
+                name == "date"
+                and _phrases(accented, ("khi nào", "bao giờ")).search(text)
+                and _phrases(accented, CONDITION_WORDS).search(text)
+            ):
                 return None
             return name
     return None

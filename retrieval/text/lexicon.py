@@ -12,6 +12,7 @@ __all__ = [
     "FORMS_OF_ADDRESS",
     "NOT_QUESTION_WORDS",
     "PERCENT_PHRASES",
+    "PLACE_AND_BODY_NOUNS",
     "QUESTION_PHRASES",
     "SURNAMES",
     "TITLE_PHRASES",
@@ -146,9 +147,9 @@ UNTYPED_PHRASES: tuple[str, ...] = (
 )  # fmt: skip
 # Words holding a question word that ask nothing ("Ai Cập" is a country, "ai đó" anyone): read past them.
 NOT_QUESTION_WORDS: tuple[str, ...] = ("ai cập", "ai đó", "bất kỳ ai", "bất cứ ai")
-# "khi nào" in a question about what usually happens asks for a condition ("Mụn phát triển khi nào?",
-# "nên tiêm khi nào?"), not a date.
-CONDITION_WORDS: tuple[str, ...] = ("thường", "nên", "cần", "có thể", "xảy ra", "xuất hiện", "tốt nhất")
+# "khi nào" / "bao giờ" in a question about what usually happens or should be done asks for a condition
+# ("Bệnh thường tái phát khi nào?", "Nên tiêm nhắc lại khi nào?"), not a date; "lúc nào" stays a time.
+CONDITION_WORDS: tuple[str, ...] = ("thường", "nên", "cần", "có thể", "tốt nhất")
 # A question for a share wants a percentage ("tỷ lệ … là bao nhiêu").
 PERCENT_PHRASES: tuple[str, ...] = ("tỷ lệ", "tỉ lệ", "phần trăm")
 # Words after "bao nhiêu"/"mấy" that end the counted noun ("bao nhiêu đồng chí được …" → "đồng chí").
@@ -389,4 +390,12 @@ CONTINUATION_OPENERS = (
 FORMS_OF_ADDRESS = frozenset(
     ["bác sĩ", "ông", "bà", "anh", "chị", "đồng chí", "giáo sư", "phó giáo sư", "tiến sĩ", "thạc sĩ", "nhà văn",
      "nhà thơ", "nghệ sĩ", "nghệ nhân", "cô", "chú", "em", "cụ", "bé", "cháu", "luật sư", "dược sĩ", "y tá"]
+)  # fmt: skip
+
+# Nouns that make the capitalised name after them a place or an organisation, not a person
+# ("Bệnh viện Từ Dũ", "xã Kim Thượng", "Công ty Phú Hải").
+PLACE_AND_BODY_NOUNS = frozenset(
+    ["bệnh viện", "trường", "đại học", "học viện", "viện", "trung tâm", "công ty", "tập đoàn", "hãng", "tổ chức",
+     "sở", "bộ", "khoa", "ban", "hội", "xã", "phường", "thị trấn", "huyện", "quận", "tỉnh", "thành phố", "thôn",
+     "bản", "làng", "nước", "sông", "núi", "đèo", "hồ", "đường", "phố", "chợ", "cầu", "cửa khẩu", "khu", "vùng"]
 )  # fmt: skip
