@@ -8,12 +8,14 @@ năm nào → the year alone; ở đâu → a place. A span is only ever a slice
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from retrieval.search.query import Query
 from retrieval.search.sentences import SentenceWeights, fold_text, sentence_shares
 from retrieval.text.lexicon import (
     CONTINUATION_OPENERS,
+    COUNT_UNITS,
     FORMS_OF_ADDRESS,
     NUMBER_QUALIFIERS,
     PLACE_AND_BODY_NOUNS,
@@ -55,116 +57,7 @@ _NUMBER_RE = re.compile(
     + _MAGNITUDE
     + r")(?![\w/])"
 )
-# Units and counted nouns that follow a number: one word or a two-syllable compound.
-_UNITS = frozenset(
-    p.strip()
-    for p in [
-        "người",
-        " đồng chí",
-        " lượt",
-        " hộ",
-        " xã",
-        " phường",
-        " thị trấn",
-        " huyện",
-        " thôn",
-        " bản",
-        " tổ",
-        " đội",
-        " đơn vị",
-        "\n    cơ sở",
-        " doanh nghiệp",
-        " dự án",
-        " công trình",
-        " km",
-        " m",
-        " ha",
-        " kg",
-        " tấn",
-        " tạ",
-        " lít",
-        " đồng",
-        " usd",
-        " tuổi",
-        " năm",
-        " tháng",
-        " ngày",
-        " giờ",
-        " phút",
-        "\n    giây",
-        " lần",
-        " ca",
-        " trường",
-        " lớp",
-        " học sinh",
-        " sinh viên",
-        " hội viên",
-        " đảng viên",
-        " cán bộ",
-        " gia đình",
-        " mô hình",
-        " chi bộ",
-        " tổ chức",
-        "\n    cuộc",
-        " buổi",
-        " điểm",
-        " tập thể",
-        " cá nhân",
-        " con",
-        " cây",
-        " ngôi",
-        " căn",
-        " km2",
-        " mét",
-        " héc ta",
-        " phần trăm",
-        " bệnh nhân",
-        " trẻ em",
-        " độ",
-        "\n    tỷ đồng",
-        " triệu đồng",
-        " nghìn đồng",
-        " suất",
-        " phòng",
-        " chiếc",
-        " tàu",
-        " xe",
-        " nhà",
-        " loài",
-        " bài",
-        " cuốn",
-        " quyển",
-        " tập",
-        " trận",
-        " bàn",
-        "\n    thành viên",
-        " quốc gia",
-        " nước",
-        " tỉnh",
-        " thành phố",
-        " ngôn ngữ",
-        " dân tộc",
-        " bệnh viện",
-        " ml",
-        " mg",
-        " g",
-        " cm",
-        " mm",
-        " kcal",
-        " calo",
-        " mmhg",
-        " độ c",
-        " bảng anh",
-        " euro",
-        " đô la",
-        " giường",
-        " giường bệnh",
-        " viên",
-        " tuần",
-        " trẻ",
-        " phần",
-    ]
-)
+
 _YEAR_RE = re.compile(r"(?<![\w/.,])(1\d{3}|20\d{2})(?![\w/]|[.,]\d)")
 # Date shapes, most specific first. Spans leave out a leading "ngày"/"năm": the date is the answer.
 _DATE_RES = [
@@ -334,9 +227,9 @@ def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int,
         if same:
             two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
             one = tail[0].group().lower()
-            if same >= 2 and two in _UNITS:
+            if same >= 2 and two in COUNT_UNITS:
                 end = end + tail[1].end()
-            elif one in _UNITS:
+            elif one in COUNT_UNITS:
                 end = end + tail[0].end()
             else:
                 word_end = _first_word_end(text, end, same)
@@ -344,23 +237,40 @@ def _numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int,
             score += 6.0
         elif spelled:
             continue  # "một người" is mostly "a person": a count in words must name the question's noun
-        elif not is_percent and tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in _UNITS:
+        elif not is_percent and tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in COUNT_UNITS:
             two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
             end = end + (
-                tail[1].end() if two in _UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
+                tail[1].end() if two in COUNT_UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
             )
             score += 0.5
         out.append((score, _qualified_start(text, start, query), end))
     return out
 
 
-_QUALIFIER_RE = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(re.escape(w) for w in NUMBER_QUALIFIERS) + r")\s+$", re.IGNORECASE)
+_WordRule = tuple[re.Pattern[str], int]
+
+
+def _words_before(words: Iterable[str]) -> _WordRule:
+    """A rule finding one of ``words`` (longest first, whole words) just before an offset, and how far back to look."""
+    ordered = sorted(words, key=len, reverse=True)
+    pattern = re.compile(r"(?:^|(?<=\W))(?:" + "|".join(re.escape(w) for w in ordered) + r")\s+$", re.IGNORECASE)
+    return pattern, len(ordered[0]) + 4
+
+
+def _word_before(rule: _WordRule, text: str, start: int) -> re.Match[str] | None:
+    pattern, reach = rule
+    return pattern.search(text, max(0, start - reach), start)
+
+
+_QUALIFIERS = _words_before(NUMBER_QUALIFIERS)
+_BODIES = _words_before(PLACE_AND_BODY_NOUNS)
+_ADDRESSES = _words_before(FORMS_OF_ADDRESS)
 
 
 def _qualified_start(text: str, start: int, query: Query) -> int:
     """Move a number's start back over a qualifier that belongs to it ("khoảng 20%", "hơn 100.000 ca"),
     unless the question says it already ("… lên tới bao nhiêu?" is answered by "40%")."""
-    m = _QUALIFIER_RE.search(text, max(0, start - 24), start)
+    m = _word_before(_QUALIFIERS, text, start)
     if m and _key(" ".join(m.group().split())) + " bao nhieu" in _key(query.text):
         return start
     return m.start() if m else start
@@ -424,7 +334,7 @@ def _people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
         if all(_key(w) in qkeys for w, _, _ in words):
             continue  # the question already names it: not the answer
         start, end = words[0][1], words[-1][2]
-        if _BODY_BEFORE_RE.search(text, max(0, start - 16), start):
+        if _word_before(_BODIES, text, start):
             continue  # "Bệnh viện Từ Dũ", "xã Kim Thượng": a place or a body, not a person
         sentence_start = start == 0 or re.search(r"[.!?…:]\s*$", text[:start]) is not None
         if sentence_start and len(words) == 1:
@@ -438,17 +348,9 @@ def _people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
     return out
 
 
-_BODY_BEFORE_RE = re.compile(
-    r"(?:^|(?<=[^\w]))(?:" + "|".join(re.escape(w) for w in sorted(PLACE_AND_BODY_NOUNS, key=len, reverse=True)) + r") $", re.IGNORECASE
-)
-_ADDRESS_RE = re.compile(
-    r"(?:^|(?<=[^\w]))(?:" + "|".join(re.escape(w) for w in sorted(FORMS_OF_ADDRESS, key=len, reverse=True)) + r") $", re.IGNORECASE
-)
-
-
 def _addressed_start(text: str, start: int) -> int:
     """Move a name's start back over the form of address just before it ("Bác sĩ Lê Minh Hoan")."""
-    m = _ADDRESS_RE.search(text, max(0, start - 16), start)
+    m = _word_before(_ADDRESSES, text, start)
     return m.start() if m else start
 
 

@@ -8,6 +8,7 @@ __all__ = [
     "CONDITION_WORDS",
     "CONTINUATION_OPENERS",
     "COUNT_STOPWORDS",
+    "COUNT_UNITS",
     "FOLDED_QUESTION_PHRASES",
     "FORMS_OF_ADDRESS",
     "NOT_QUESTION_WORDS",
@@ -398,4 +399,20 @@ PLACE_AND_BODY_NOUNS = frozenset(
     ["bệnh viện", "trường", "đại học", "học viện", "viện", "trung tâm", "công ty", "tập đoàn", "hãng", "tổ chức",
      "sở", "bộ", "khoa", "ban", "hội", "xã", "phường", "thị trấn", "huyện", "quận", "tỉnh", "thành phố", "thôn",
      "bản", "làng", "nước", "sông", "núi", "đèo", "hồ", "đường", "phố", "chợ", "cầu", "cửa khẩu", "khu", "vùng"]
+)  # fmt: skip
+
+# Units and counted nouns that follow a number and belong to the answer ("34 đồng chí", "350 ml", "62 triệu
+# đồng"): one word or a two-syllable compound.
+COUNT_UNITS = frozenset(
+    [
+    "buổi", "bài", "bàn", "bản", "ca", "calo", "chiếc", "cm", "con", "cuốn", "cuộc", "cây", "căn", "euro", "g",
+    "giây", "giường", "giờ", "ha", "huyện", "hộ", "kcal", "kg", "km", "km2", "loài", "lít", "lượt", "lần", "lớp", "m",
+    "mg", "ml", "mm", "mmhg", "mét", "ngày", "ngôi", "người", "nhà", "năm", "nước", "phòng", "phút", "phường", "phần",
+    "quyển", "suất", "tháng", "thôn", "trường", "trận", "trẻ", "tuần", "tuổi", "tàu", "tạ", "tấn", "tập", "tỉnh",
+    "tổ", "usd", "viên", "xe", "xã", "điểm", "đồng", "độ", "đội", "bảng anh", "bệnh nhân", "bệnh viện", "chi bộ",
+    "cá nhân", "cán bộ", "công trình", "cơ sở", "doanh nghiệp", "dân tộc", "dự án", "gia đình", "giường bệnh",
+    "héc ta", "học sinh", "hội viên", "mô hình", "nghìn đồng", "ngôn ngữ", "phần trăm", "quốc gia", "sinh viên",
+    "thành phố", "thành viên", "thị trấn", "triệu đồng", "trẻ em", "tập thể", "tổ chức", "tỷ đồng", "đô la", "đơn vị",
+    "đảng viên", "đồng chí", "độ c",
+    ]
 )  # fmt: skip
