@@ -14,7 +14,7 @@ import pytest
 from retrieval.search.answer import find_answer, mark
 from retrieval.search.query import parse_question, question_type
 from retrieval.search.quote import REACH, widen
-from retrieval.search.sentences import SentenceWeights, sentence_spans
+from retrieval.search.sentences import SentenceWeights, best_sentence, sentence_spans
 
 from .conftest import ROOT
 
@@ -34,7 +34,7 @@ def test_a_best_sentence_at_the_cut_takes_the_next_sentence_of_its_paragraph():
     _, weights = _weights("Nhà văn hóa thôn Khòn Pát được xây dựng như thế nào?")
     passage = "Năm nay, xã vận động nhân dân xây dựng nhà văn hóa thôn Khòn Pát."
     after = " Nhân dân hiến 300 m² đất và góp 1.200 ngày công để hoàn thành công trình. Các thôn khác cũng làm theo."
-    lead, tail = widen("Đoạn trước.\n", passage, after, weights)
+    lead, tail = widen("Đoạn trước.\n", passage, after, best_sentence(passage, weights))
     assert lead == 0  # the previous sentence is in another paragraph
     assert after[:tail] == " Nhân dân hiến 300 m² đất và góp 1.200 ngày công để hoàn thành công trình."
 
@@ -43,16 +43,18 @@ def test_a_best_sentence_opening_the_passage_takes_the_previous_one():
     _, weights = _weights("Nhà văn hóa thôn Khòn Pát được xây dựng như thế nào?")
     before = "Hội nghị đánh giá cao phong trào dân vận khéo. Năm nay, xã có nhiều cách làm mới. "
     passage = "Nhà văn hóa thôn Khòn Pát được xây dựng bằng sức dân. Kinh phí gần 400 triệu đồng."
-    lead, tail = widen(before, passage, "", weights)
+    lead, tail = widen(before, passage, "", best_sentence(passage, weights))
     assert before[len(before) - lead :] == "Năm nay, xã có nhiều cách làm mới. " and tail == 0
 
 
 def test_a_paragraph_break_or_a_sentence_longer_than_the_reach_stops_the_widening():
     _, weights = _weights("Nhà văn hóa thôn Khòn Pát được xây dựng như thế nào?")
     passage = "Nhà văn hóa thôn Khòn Pát được xây dựng bằng sức dân."
-    assert widen("Câu trước.\n", passage, "\nĐoạn sau bắt đầu ở đây.", weights) == (0, 0)
+    best = best_sentence(passage, weights)
+    assert widen("Câu trước.\n", passage, "\nĐoạn sau bắt đầu ở đây.", best) == (0, 0)
     endless = " " + "rất dài " * (REACH // 8 + 5)
-    assert widen(endless, passage, endless, weights) == (0, 0)
+    assert widen(endless, passage, endless, best) == (0, 0)
+    assert widen("Câu trước. ", passage, " Câu sau.", (0.0, 0, len(passage))) == (0, 0)  # nothing of the question: as cut
 
 
 def test_quotes_grow_across_a_cut_in_a_long_paragraph_through_the_cli(tmp_path):

@@ -253,14 +253,15 @@ class Engine:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Best ``depth`` passages by fused score (ids, scores), zero scores dropped (``weights``: the question's
         sentence weights, when the caller has them)."""
-        candidates, fused, _ = self._ranked(query, depth, exclude_articles, weights)
+        candidates, fused, _, _ = self._ranked(query, depth, exclude_articles, weights)
         return candidates, fused
 
     def _ranked(
         self, query: Query, depth: int, exclude_articles: np.ndarray | None, weights: SentenceWeights | None
-    ) -> tuple[np.ndarray, np.ndarray, int | None]:
-        """``ranked``, and the passage that led on words and article evidence alone, before the sentence
-        step: the one the not-found check reads (see ``search``)."""
+    ) -> tuple[np.ndarray, np.ndarray, int | None, dict[int, tuple[float, int, int]]]:
+        """``ranked``; the passage that led on words and article evidence alone, before the sentence
+        step: the one the not-found check reads (see ``search``); and the best sentence of each passage
+        the sentence step read (quotes are widened around it)."""
         scores = self.score(query)
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
@@ -280,26 +281,28 @@ class Engine:
         order = np.lexsort((candidates, -fused))
         candidates, fused = candidates[order], fused[order]
         lead = int(candidates[0]) if len(candidates) and fused[0] > 0 else None
+        sentences: dict[int, tuple[float, int, int]] = {}
         if self.config.sentence and len(candidates):
-            candidates, fused = self._sentence_rerank(weights or self.sentence_weights(query), candidates, fused, query)
+            candidates, fused, sentences = self._sentence_rerank(weights or self.sentence_weights(query), candidates, fused, query)
         if query.period is not None and len(candidates):
             candidates, fused = self._period_rerank(query.period, candidates, fused)
-        return candidates[:depth], fused[:depth], lead
+        return candidates[:depth], fused[:depth], lead, sentences
 
     def _sentence_rerank(
         self, weights: SentenceWeights, candidates: np.ndarray, fused: np.ndarray, query: Query | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[float, int, int]]]:
         """The best passages gain by how much of the question their best sentence holds (answers sit in one sentence),
         and, for a typed question ("bao nhiêu", "ai", "khi nào"), by holding an answer of that type."""
         head = [int(p) for p in candidates[: self.config.sentence_depth]]
         texts = self.store.passages(head)
-        bonus = np.array([best_sentence(texts[p].text, weights)[0] for p in head])
+        sentences = {p: best_sentence(texts[p].text, weights) for p in head}
+        bonus = np.array([sentences[p][0] for p in head])
         if self.config.answer_type and query is not None and query.qtype is not None:
             bonus += self.config.answer_type * np.array([find_answer(query, texts[p].text) is not None for p in head], dtype=np.float64)
         fused = fused.copy()
         fused[: len(head)] += self.config.sentence * float(fused[0]) * bonus
         order = np.lexsort((candidates, -fused))
-        return candidates[order], fused[order]
+        return candidates[order], fused[order], sentences
 
     # -- dates -------------------------------------------------------------------
     def _article_days(self) -> np.ndarray:
@@ -368,7 +371,7 @@ class Engine:
             # could only reorder it by chance.
             query = replace(query, period=None, cover_terms=None)
         weights = self.sentence_weights(query)  # for the re-rank and for marking the quotes
-        top, top_scores, lead = self._ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles, weights)
+        top, top_scores, lead, sentences = self._ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles, weights)
         cover = self.coverage(query, top)
         keep = cover >= self.config.min_coverage
         # The not-found check reads the passage that led before the sentence step: that step prefers
@@ -392,7 +395,8 @@ class Engine:
         for pid, score, cov in zip(top[page], top_scores[page], cover[page], strict=True):
             sp = rows[int(pid)]
             before, after = around[int(pid)]
-            lead, tail = widen(before, sp.text, after, weights)
+            best = sentences.get(int(pid)) or best_sentence(sp.text, weights)
+            lead, tail = widen(before, sp.text, after, best)
             text = before[len(before) - lead :] + sp.text + after[:tail]
             sentence, answer = mark(query, text, weights)
             hits.append(

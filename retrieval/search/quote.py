@@ -9,7 +9,7 @@ paragraph quoted whole stays as it was written.
 
 from __future__ import annotations
 
-from retrieval.search.sentences import SentenceWeights, best_sentence, sentence_spans
+from retrieval.search.sentences import sentence_spans
 
 __all__ = ["REACH", "widen"]
 
@@ -40,9 +40,10 @@ def _next_sentence(after: str) -> int:
     return end
 
 
-def widen(before: str, passage: str, after: str, weights: SentenceWeights) -> tuple[int, int]:
-    """How many characters of ``before`` (its end) and of ``after`` (its start) the quote takes in."""
-    share, start, end = best_sentence(passage, weights)
+def widen(before: str, passage: str, after: str, best: tuple[float, int, int]) -> tuple[int, int]:
+    """How many characters of ``before`` (its end) and of ``after`` (its start) the quote takes in, given the
+    passage's best sentence (``best_sentence``: share of the question, start, end)."""
+    share, start, end = best
     if share <= 0:
         return 0, 0
     lead = _previous_sentence(before) if not passage[:start].strip() else 0
