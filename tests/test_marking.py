@@ -165,3 +165,43 @@ def test_digits_after_a_thousands_dot_and_dates_are_not_counts():
     assert _answer("Bao nhiêu?", "Ngày 5/1 năm 2018.") is None
     assert _answer("Có bao nhiêu người?", "Một người dân cho biết như vậy.") == "Một người"  # a word count needs its noun
     assert _answer("Có bao nhiêu người?", "Ba mẹ em đều làm ruộng.") is None
+
+
+def test_a_neighbour_quoted_on_the_same_page_is_not_quoted_twice(tmp_path):
+    """Two passages of one paragraph both shown: neither widens into the other."""
+    from retrieval.index.build import BuildOptions, build_index
+    from retrieval.search.engine import Engine
+
+    first = " ".join(f"Thôn {i} ra quân dọn vệ sinh đường làng, khơi thông cống rãnh." for i in range(1, 9))
+    paragraph = (
+        first
+        + " Xã Hữu Liên ra quân dọn vệ sinh đường làng đón Tết."
+        + " Xã Hữu Liên ra quân dọn vệ sinh đường làng mỗi tháng một lần."
+        + " Đoàn thanh niên trồng 300 cây xanh dọc đường."
+    )
+    records = [
+        {"id": "ve-sinh", "title": "Ra quân dọn vệ sinh", "text": paragraph, "date": "2024-12-01"},
+    ]
+    others = [
+        "Hội chợ nông sản thu hút 120 gian hàng.",
+        "Bà con thu hoạch xong 5.000 ha lúa mùa.",
+        "Huyện tổ chức hội nghị tổng kết công tác dân vận.",
+        "Trường tiểu học khai giảng năm học mới.",
+        "Trạm y tế tiêm phòng cho 400 trẻ em.",
+        "Hội Nông dân tập huấn kỹ thuật trồng hồi.",
+    ]
+    records += [{"id": f"khac-{i}", "title": f"Tin {i}", "text": t, "date": "2024-12-02"} for i, t in enumerate(others)]
+    src = tmp_path / "bai.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    build_index([src], tmp_path / "index", BuildOptions(workers=1))
+    engine = Engine.open(tmp_path / "index")
+    try:
+        hits = engine.search("Xã Hữu Liên ra quân dọn vệ sinh đường làng?", k=3).hits
+    finally:
+        engine.close()
+    same = [h for h in hits if h.doc_id == "ve-sinh"]
+    assert len(same) >= 2
+    texts = [h.text for h in same]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            assert not (set(a.split(". ")) & set(b.split(". "))), "a sentence is quoted twice"

@@ -397,6 +397,8 @@ class Engine:
             before, after = around[int(pid)]
             best = sentences.get(int(pid)) or best_sentence(sp.text, weights)
             lead, tail = widen(before, sp.text, after, best)
+            # a neighbour quoted on the same page already shows that sentence
+            lead, tail = (0 if int(pid) - 1 in ids else lead), (0 if int(pid) + 1 in ids else tail)
             text = before[len(before) - lead :] + sp.text + after[:tail]
             sentence, answer = mark(query, text, weights)
             hits.append(
