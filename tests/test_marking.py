@@ -205,3 +205,14 @@ def test_a_neighbour_quoted_on_the_same_page_is_not_quoted_twice(tmp_path):
     for i, a in enumerate(texts):
         for b in texts[i + 1 :]:
             assert not (set(a.split(". ")) & set(b.split(". "))), "a sentence is quoted twice"
+
+
+def test_a_lower_quote_leaves_out_what_a_higher_one_shows():
+    from retrieval.search.quote import unshown
+
+    text = "Câu đã trích ở trên. Câu mới của đoạn sau."
+    # the quote above (article 100..121) took this quote's first sentence
+    lo, hi = unshown(100, 100 + len(text), text, [(80, 120)])
+    assert text[lo:hi] == "Câu mới của đoạn sau."
+    assert unshown(100, 100 + len(text), text, [(0, 50)]) == (0, len(text))  # elsewhere in the article
+    assert unshown(100, 100 + len(text), text, [(90, 200)]) == (0, len(text))  # all of it shown: kept whole

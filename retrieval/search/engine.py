@@ -21,7 +21,7 @@ from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, find_answer, mark
 from retrieval.search.period import Period, fold_text
 from retrieval.search.query import Query, parse_question
-from retrieval.search.quote import REACH, widen
+from retrieval.search.quote import REACH, unshown, widen
 from retrieval.search.sentences import SentenceWeights, best_sentence
 from retrieval.text.analyzer import FIELDS
 
@@ -392,14 +392,17 @@ class Engine:
         rows = self.store.passages(ids)
         around = self.store.surroundings(ids, REACH)
         hits = []
+        shown: dict[int, list[tuple[int, int]]] = {}  # article row → ranges its quotes above show
         for pid, score, cov in zip(top[page], top_scores[page], cover[page], strict=True):
             sp = rows[int(pid)]
             before, after = around[int(pid)]
             best = sentences.get(int(pid)) or best_sentence(sp.text, weights)
             lead, tail = widen(before, sp.text, after, best)
-            # a neighbour quoted on the same page already shows that sentence
-            lead, tail = (0 if int(pid) - 1 in ids else lead), (0 if int(pid) + 1 in ids else tail)
+            start = sp.start - lead
             text = before[len(before) - lead :] + sp.text + after[:tail]
+            lo, hi = unshown(start, start + len(text), text, shown.setdefault(sp.article_row, []))
+            text = text[lo:hi]
+            shown[sp.article_row].append((start + lo, start + hi))
             sentence, answer = mark(query, text, weights)
             hits.append(
                 Hit(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from retrieval.search.sentences import sentence_spans
 
-__all__ = ["REACH", "widen"]
+__all__ = ["REACH", "unshown", "widen"]
 
 REACH = 400  # characters read on either side; a neighbouring sentence longer than this is left out
 
@@ -49,3 +49,21 @@ def widen(before: str, passage: str, after: str, best: tuple[float, int, int]) -
     lead = _previous_sentence(before) if not passage[:start].strip() else 0
     tail = _next_sentence(after) if not passage[end:].strip() else 0
     return lead, tail
+
+
+def unshown(start: int, end: int, text: str, shown: list[tuple[int, int]]) -> tuple[int, int]:
+    """The part of the quote ``text`` (at ``start``..``end`` in its article) that quotes above it, at those
+    article ranges, do not show: an overlap at either edge is cut, white space with it. Passages never
+    overlap, so only a widened edge can; a quote that would be left empty is kept whole."""
+    cut_start, cut_end = start, end
+    for s, e in shown:
+        if s <= cut_start < e:
+            cut_start = e
+        if s < cut_end <= e:
+            cut_end = s
+    if cut_start >= cut_end:
+        return 0, len(text)
+    piece = text[cut_start - start : cut_end - start]
+    lo = cut_start - start + (len(piece) - len(piece.lstrip()))
+    hi = cut_end - start - (len(piece) - len(piece.rstrip()))
+    return (lo, hi) if lo < hi else (0, len(text))
