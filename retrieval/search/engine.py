@@ -21,7 +21,7 @@ from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, find_answer, mark
 from retrieval.search.period import Period, fold_text
 from retrieval.search.query import Query, parse_question
-from retrieval.search.quote import REACH, unshown, widen
+from retrieval.search.quote import REACH, make_quote
 from retrieval.search.sentences import SentenceWeights, best_sentence
 from retrieval.text.analyzer import FIELDS
 
@@ -397,12 +397,8 @@ class Engine:
             sp = rows[int(pid)]
             before, after = around[int(pid)]
             best = sentences.get(int(pid)) or best_sentence(sp.text, weights)
-            lead, tail = widen(before, sp.text, after, best)
-            start = sp.start - lead
-            text = before[len(before) - lead :] + sp.text + after[:tail]
-            lo, hi = unshown(start, start + len(text), text, shown.setdefault(sp.article_row, []))
-            text = text[lo:hi]
-            shown[sp.article_row].append((start + lo, start + hi))
+            text, covered = make_quote(before, sp.text, after, best, sp.start, shown.setdefault(sp.article_row, []))
+            shown[sp.article_row].append(covered)
             sentence, answer = mark(query, text, weights)
             hits.append(
                 Hit(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from retrieval.search.sentences import sentence_spans
 
-__all__ = ["REACH", "unshown", "widen"]
+__all__ = ["REACH", "make_quote", "unshown", "widen"]
 
 REACH = 400  # characters read on either side; a neighbouring sentence longer than this is left out
 
@@ -67,3 +67,15 @@ def unshown(start: int, end: int, text: str, shown: list[tuple[int, int]]) -> tu
     lo = cut_start - start + (len(piece) - len(piece.lstrip()))
     hi = cut_end - start - (len(piece) - len(piece.rstrip()))
     return (lo, hi) if lo < hi else (0, len(text))
+
+
+def make_quote(
+    before: str, passage: str, after: str, best: tuple[float, int, int], start: int, shown: list[tuple[int, int]]
+) -> tuple[str, tuple[int, int]]:
+    """The quote of a passage found at ``start`` in its article, and the article range it covers:
+    widened around its best sentence, less what the quotes above (``shown`` ranges) already show."""
+    lead, tail = widen(before, passage, after, best)
+    text = before[len(before) - lead :] + passage + after[:tail]
+    begin = start - lead
+    lo, hi = unshown(begin, begin + len(text), text, shown)
+    return text[lo:hi], (begin + lo, begin + hi)
