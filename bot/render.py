@@ -86,7 +86,9 @@ def _title_html(title: str, url: str | None) -> str:
 
 
 def hit_block(number: int, hit: Hit) -> str:
-    expandable = " expandable" if len(hit.text) > EXPANDABLE_OVER else ""
+    # Telegram folds a long quote to its first lines: fold it only when the bold sentence is among them.
+    marked_end = max((m.end for m in (hit.sentence, hit.answer) if m is not None), default=0)
+    expandable = " expandable" if len(hit.text) > EXPANDABLE_OVER and marked_end <= EXPANDABLE_OVER else ""
     return (
         f"<b>{number}. {_title_html(hit.title or hit.doc_id, hit.url)}</b>\n"
         f"<i>Bản tin ngày {date_label(hit.date, hit.published)}</i>\n"

@@ -53,3 +53,25 @@ def test_split_blocks_counts_utf16_units():
     assert split_blocks([emoji, emoji]) == [emoji, emoji]
     with pytest.raises(ValueError, match="longer than a message"):
         split_blocks(["😀" * 2049])
+
+
+def test_a_long_quote_is_folded_only_when_its_bold_sentence_shows_folded():
+    from bot.render import EXPANDABLE_OVER, hit_block
+    from retrieval.search.answer import Span
+    from retrieval.search.engine import Hit
+
+    filler = "Các xã tổ chức tuyên truyền phòng chống cháy rừng cho bà con. " * 8
+    answer = "Đội xung kích gồm 25 thanh niên."
+
+    def block(text: str, start: int) -> str:
+        sentence = Span(answer, start, start + len(answer))
+        hit = Hit(0, "bai", "Phòng chống cháy rừng", "2024-11-20", text, 1.0, 1.0, "body", 0, sentence=sentence)
+        out = hit_block(1, hit)
+        check_html(out)
+        return out
+
+    early = answer + " " + filler
+    late = filler + answer
+    assert len(early) > EXPANDABLE_OVER and len(late) > EXPANDABLE_OVER
+    assert "<blockquote expandable>" in block(early, 0)
+    assert "<blockquote>" in block(late, len(filler))  # folded, the answer would be hidden below the fold
