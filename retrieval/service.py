@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shlex
 import sqlite3
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +31,7 @@ from retrieval.index.build import (
     resolve_options,
     source_changes,
 )
-from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated, current_generation, read_params
+from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated, current_generation, read_params, write_atomically
 from retrieval.model import Article, Problem
 from retrieval.search.engine import Engine, RankerConfig
 
@@ -196,15 +194,6 @@ def save_bulletin(folder: Path, name: str, data: bytes) -> SavedFile:
     while target.exists():
         target = folder / f"{stem}-{n}{suffix}"
         n += 1
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, data, ".upload-")
     source = str(target)
     return SavedFile(target, [replace(a, source=source) for a in articles], [replace(p, source=source) for p in problems])

@@ -35,18 +35,15 @@ def web():
         yield server
 
 
+def _sync_settings(tmp_path, tg, feeds: list[str], **overrides):
+    """An admin's bot over the seeds that syncs ``feeds`` at once when asked (no schedule, no delay)."""
+    options = {"sync_minutes": 0, "sync_delay_seconds": 0, "sync_timeout_seconds": 2, **overrides}
+    return make_settings(tmp_path, tg, SEEDS, admin_user_ids={ADMIN}, feeds=feeds, **options)
+
+
 def test_the_schedule_brings_new_articles_without_a_restart(web, tmp_path):
     with FakeTelegram() as tg:
-        settings = make_settings(
-            tmp_path,
-            tg,
-            SEEDS,
-            admin_user_ids={ADMIN},
-            feeds=[web.url(RSS)],
-            sync_minutes=0.03,
-            sync_delay_seconds=0,
-            sync_timeout_seconds=2,
-        )
+        settings = _sync_settings(tmp_path, tg, [web.url(RSS)], sync_minutes=0.03)
         with BotRunner(settings, tg):
             period = settings.sync_minutes * 60
             reply = _ask_until(tg, "Huyện Cao Lộc có bao nhiêu xã đạt chuẩn nông thôn mới?", "19 xã đạt chuẩn", timeout=3 * period + 10)
@@ -64,16 +61,7 @@ def test_the_schedule_brings_new_articles_without_a_restart(web, tmp_path):
 
 def test_capnhat_syncs_now_and_thongke_shows_it(web, tmp_path):
     with FakeTelegram() as tg:
-        settings = make_settings(
-            tmp_path,
-            tg,
-            SEEDS,
-            admin_user_ids={ADMIN},
-            feeds=[web.url(RSS), web.url(ATOM)],
-            sync_minutes=0,
-            sync_delay_seconds=0,
-            sync_timeout_seconds=2,
-        )
+        settings = _sync_settings(tmp_path, tg, [web.url(RSS), web.url(ATOM)])
         with BotRunner(settings, tg):
             refused = tg.replies_to(tg.send_text("/capnhat", user_id=CADRE))
             assert [c.params["text"] for c in refused] == [msg.ADMIN_ONLY]
@@ -117,17 +105,7 @@ def test_every_feed_fault_through_capnhat_and_the_bot_keeps_answering(web, tmp_p
     extra = "/rss/tong-hop.rss"
     web.routes[extra] = Route(rss_feed("Tổng hợp", []), content_type="application/rss+xml")
     with FakeTelegram() as tg:
-        settings = make_settings(
-            tmp_path,
-            tg,
-            SEEDS,
-            admin_user_ids={ADMIN},
-            feeds=[web.url(RSS), web.url(extra)],
-            sync_minutes=0,
-            sync_delay_seconds=0,
-            sync_timeout_seconds=1,
-            sync_max_page_mb=0.2,
-        )
+        settings = _sync_settings(tmp_path, tg, [web.url(RSS), web.url(extra)], sync_timeout_seconds=1, sync_max_page_mb=0.2)
 
         def capnhat() -> str:
             sent = tg.send_text("/capnhat", user_id=ADMIN)

@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -131,6 +132,22 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_atomically(path: Path, data: bytes, prefix: str) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a hidden temporary file (``prefix``) in the same folder,
+    synced, then renamed over ``path``; a failure or a kill leaves no temporary file behind it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def publish(index_dir: Path, tmp_gen: Path, keep: int = 2) -> Path:

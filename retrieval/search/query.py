@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from retrieval.search.period import Period, find_period
 from retrieval.text.analyzer import FIELDS, Terms, analyze_question
@@ -72,22 +72,28 @@ def _spelled(text: str) -> str:
     return " ".join(normalize_syllable(w) for w in nfc(text).lower().split())
 
 
+def _alternatives(accented: bool, phrases: tuple[str, ...]) -> str:
+    """The phrases as one regex alternation, longest first, in the form the question is matched in."""
+    forms = {_spelled(p) if accented else folded(p) for p in phrases}
+    return "|".join(re.escape(p) for p in sorted(forms, key=len, reverse=True))
+
+
 @lru_cache(maxsize=2)
 def _type_patterns(accented: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
     out = []
     for name, phrases in ANSWER_TYPE_PHRASES:
-        forms = {_spelled(p) if accented else folded(p) for p in phrases}
-        alternatives = "|".join(re.escape(p) for p in sorted(forms, key=len, reverse=True))
         end = "đâu" if accented else "dau"
         extra = rf"|(?<!\w){end}\W*$" if name == "place" else ""  # "… đâu?" at the end
-        out.append((name, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w){extra}")))
+        out.append((name, re.compile(rf"(?<!\w)(?:{_alternatives(accented, phrases)})(?!\w){extra}")))
     return tuple(out)
 
 
-@lru_cache(maxsize=2)
+@cache  # a handful of constant word lists, each accented and folded
 def _phrases(accented: bool, phrases: tuple[str, ...]) -> re.Pattern[str]:
-    forms = {_spelled(p) if accented else folded(p) for p in phrases}
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(forms, key=len, reverse=True)) + r")(?!\w)")
+    return re.compile(rf"(?<!\w)(?:{_alternatives(accented, phrases)})(?!\w)")
+
+
+_OPEN_WHEN = ("khi nào", "bao giờ")  # "when" that may ask a condition; "lúc nào" asks a time
 
 
 def question_type(question: str) -> str | None:
@@ -99,11 +105,7 @@ def question_type(question: str) -> str | None:
     text = _phrases(accented, NOT_QUESTION_WORDS).sub(" ", text)
     for name, pattern in _type_patterns(accented):
         if pattern.search(text):
-            if (
-                name == "date"
-                and _phrases(accented, ("khi nào", "bao giờ")).search(text)
-                and _phrases(accented, CONDITION_WORDS).search(text)
-            ):
+            if name == "date" and _phrases(accented, _OPEN_WHEN).search(text) and _phrases(accented, CONDITION_WORDS).search(text):
                 return None
             return name
     return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from retrieval.index.ingest import die_with_parent
+from retrieval.index.layout import write_atomically
 from retrieval.model import Article, Problem
 from retrieval.sources.draft import Draft, ReadError, to_article
 from retrieval.sources.webpage import read_html
@@ -65,19 +65,8 @@ def _record(article: Article) -> dict[str, str | None]:
 
 
 def _write_jsonl(path: Path, records: list[dict[str, str | None]]) -> None:
-    """Write atomically: a hidden temporary file in the same folder, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".sync-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the records as JSON Lines, atomically."""
+    write_atomically(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode(), ".sync-")
 
 
 def _rewrite(path: Path, replacements: dict[str, dict[str, str | None]]) -> None:
