@@ -30,7 +30,7 @@ from .buttons import ARTICLE_PATTERN, PAGE_PATTERN, VOTE_PATTERN
 from .config import Settings
 from .ratelimit import UserRateLimiter
 from .state import CONTEXT_TYPES, BotState
-from .storage import BotStore
+from .storage import TURN_DAYS, BotStore
 
 __all__ = ["ALLOWED_UPDATES", "RedactingFormatter", "build_application", "register_handlers", "run", "setup_logging"]
 
@@ -100,7 +100,13 @@ async def post_init(application: BotApplication) -> None:
     loop = asyncio.get_running_loop()
     engine = await loop.run_in_executor(None, open_engine, settings)
     executor = ThreadPoolExecutor(settings.search_workers, thread_name_prefix="search")
-    state.load(engine, BotStore(settings.feedback_db), UserRateLimiter(settings.rate_limit_per_minute), executor)
+    store = BotStore(settings.feedback_db)
+    state.load(engine, store, UserRateLimiter(settings.rate_limit_per_minute), executor)
+    pruned = store.prune_turns()
+    if pruned:
+        log.info("Forgot the follow-up evidence of %d question(s) older than %d days", pruned, TURN_DAYS)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(handlers.prune_job, interval=86400, first=86400, name="prune")
     state.typing_bot = Bot(settings.token, base_url=settings.base_url, request=HTTPXRequest(connection_pool_size=4))
     await state.typing_bot.initialize()
     # Load pyvi's model and the compiled kernels before the first cadre waits for them.
@@ -161,6 +167,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler(["help", "trogiup"], handlers.help_command, filters=new_messages))
     application.add_handler(CommandHandler("hoi", handlers.ask_command, filters=new_messages))
     application.add_handler(CommandHandler("moi", handlers.latest, filters=new_messages))
+    application.add_handler(CommandHandler("chudemoi", handlers.fresh_start, filters=new_messages))
     application.add_handler(CommandHandler("reload", handlers.reload, filters=new_messages))
     application.add_handler(CommandHandler("thongke", handlers.stats, filters=new_messages))
     application.add_handler(CommandHandler("capnhat", handlers.sync_command, filters=new_messages))

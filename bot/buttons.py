@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ARTICLE", "ARTICLE_PATTERN", "PAGE", "PAGE_PATTERN", "VOTE", "VOTE_PATTERN", "article_data", "page_data", "vote_data"]
+__all__ = [
+    "ARTICLE",
+    "ARTICLE_PATTERN",
+    "PAGE",
+    "PAGE_PATTERN",
+    "VOTE",
+    "VOTE_PATTERN",
+    "article_data",
+    "page_data",
+    "question_id",
+    "vote_data",
+]
 
 PAGE = "p"  # p:<question id>:<page>
 ARTICLE = "a"  # a:<question id>:<page>:<quote on the page>
@@ -32,3 +43,12 @@ def article_data(qid: int, page: int, index: int) -> str:
 
 def vote_data(qid: int, page: int, up: bool) -> str:
     return f"{VOTE}:{qid}:{page}:{int(up)}"
+
+
+def question_id(data: str | None) -> int | None:
+    """The question id a button's data names, whatever its kind (None for data of no known kind)."""
+    for pattern in (VOTE_PATTERN, PAGE_PATTERN, ARTICLE_PATTERN):
+        match = pattern.match(data or "")
+        if match:
+            return int(match.group(1))
+    return None

@@ -66,6 +66,9 @@ class Settings(SyncSettings):
     messages_per_second: int = Field(30, ge=1, le=30)
     # How often the feeds in FEEDS are synced (minutes; 0 turns the schedule off, /capnhat still works).
     sync_minutes: float = Field(60.0, ge=0, le=1440)
+    # In a private chat a question asked within this many minutes of the last one is read as its
+    # follow-up (0 turns that off; a reply to one of the bot's answers is a follow-up of it at any age).
+    context_minutes: float = Field(10.0, ge=0, le=1440)
 
     @field_validator("allowed_user_ids", "allowed_chat_ids", "admin_user_ids", mode="before")
     @classmethod

@@ -22,10 +22,11 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from retrieval import QuestionError, Result, clean_question, last_run
+from retrieval import QuestionError, Result, Turn, clean_question, last_run
 
 from . import messages as msg
 from .archive import add_upload, reload_engine, sync_now
+from .buttons import question_id
 from .render import (
     answer_keyboard,
     answer_messages,
@@ -40,12 +41,14 @@ from .render import (
     vn_number,
 )
 from .state import BotContext, BotState
+from .storage import AskedQuestion
 
 __all__ = [
     "admin_only",
     "ask_command",
     "ask_text",
     "error_handler",
+    "fresh_start",
     "gate",
     "help_command",
     "inline_query",
@@ -56,6 +59,7 @@ __all__ = [
     "on_page",
     "on_stale_button",
     "on_vote",
+    "prune_job",
     "reload",
     "start",
     "stats",
@@ -115,11 +119,66 @@ def admin_only(handler: Handler) -> Handler:
 
 
 # -- helpers --------------------------------------------------------------------------
-async def _search(context: BotContext, question: str, k: int, offset: int = 0) -> Result:
-    """Search in a worker thread so one slow question never blocks other chats."""
+async def _search(context: BotContext, question: str, k: int, offset: int = 0, after: AskedQuestion | None = None) -> Result:
+    """Search in a worker thread so one slow question never blocks other chats; a follow-up of ``after``
+    is read with that question's turns (built in the same thread: an old one may be asked again)."""
     state = context.bot_data
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(state.executor, state.engine.search, question, k, offset)
+
+    def run() -> Result:
+        turns = _turns(state, after) if after is not None else []
+        return state.engine.search(question, k, offset, context=turns)
+
+    return await asyncio.get_running_loop().run_in_executor(state.executor, run)
+
+
+def _turns(state: BotState, asked: AskedQuestion) -> list[Turn]:
+    """The conversation ``asked`` closes, oldest first: it and the questions it followed, as many as the engine reads.
+
+    A turn pruned from the store (older than TURN_DAYS) is rebuilt by asking its question again."""
+    keep = state.engine.config.follow_up.turns
+    chain: list[AskedQuestion] = []
+    current: AskedQuestion | None = asked
+    while current is not None and len(chain) < keep:
+        chain.append(current)
+        current = state.store.question(current.after_id) if current.after_id is not None else None
+    turns: list[Turn] = []
+    for item in reversed(chain):
+        turn = Turn.from_dict(item.turn) if item.turn else None
+        if turn is None or not turn.question:
+            turn = state.engine.search(item.question, 3, context=turns).turn()
+        turns.append(turn)
+    return turns
+
+
+def _earlier(update: Update, context: BotContext) -> AskedQuestion | None:
+    """The question a new one follows up: the bot's answer it replies to (any age, in any chat), else in a
+    private chat this user's last question within CONTEXT_MINUTES (after their last /chudemoi). Never
+    another chat's, and in a private chat never another user's."""
+    message = update.effective_message
+    if message is None:
+        return None
+    state = context.bot_data
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+        asked = state.store.answered_by(message.chat_id, replied.message_id)
+        if asked is None and replied.reply_markup is not None:
+            # an answer sent before its messages were recorded (a reply within milliseconds, or an
+            # answer from before follow-ups existed): its buttons name the question
+            ids = {
+                question_id(b.callback_data if isinstance(b.callback_data, str) else None)
+                for row in replied.reply_markup.inline_keyboard
+                for b in row
+            }
+            ids.discard(None)
+            if len(ids) == 1:
+                found = state.store.question(int(ids.pop() or 0))
+                asked = found if found is not None and found.chat_id == message.chat_id else None
+        return asked
+    minutes = state.settings.context_minutes
+    if message.chat.type != ChatType.PRIVATE or minutes <= 0:
+        return None
+    user_id = update.effective_user.id if update.effective_user else message.chat_id
+    return state.store.last_question(message.chat_id, user_id, time.time() - minutes * 60)
 
 
 async def _typing(context: BotContext, chat_id: int) -> None:
@@ -156,19 +215,34 @@ async def _answer(update: Update, context: BotContext, raw: str) -> None:
         return
     per_page = state.settings.results_per_page
     started = time.perf_counter()
-    search = asyncio.ensure_future(_search(context, question, per_page))
+    after = _earlier(update, context)
+    search = asyncio.ensure_future(_search(context, question, per_page, after=after))
     done, _ = await asyncio.wait({search}, timeout=state.settings.typing_after_ms / 1000)
     if not done:
         await _typing(context, message.chat_id)
     result = await search
     took = (time.perf_counter() - started) * 1000
-    qid = state.store.record_question(message.chat_id, user_id, message.chat.type, question, result.not_found, result.total, took)
+    qid = state.store.record_question(
+        message.chat_id,
+        user_id,
+        message.chat.type,
+        question,
+        result.not_found,
+        result.total,
+        took,
+        after_id=after.id if after else None,
+        turn=result.turn().as_dict(),
+    )
     texts = answer_messages(result, 0, per_page)
-    for i, text in enumerate(texts):
-        last = i == len(texts) - 1
-        markup = answer_keyboard(qid, 0, result, per_page) if last and not result.not_found else None
-        send = _retrying(functools.partial(message.reply_text, text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=(i == 0)))
-        await (_announced(state, message.chat_id, send) if i == 0 else send)
+    sent: list[int] = []
+    try:
+        for i, text in enumerate(texts):
+            last = i == len(texts) - 1
+            markup = answer_keyboard(qid, 0, result, per_page) if last and not result.not_found else None
+            send = _retrying(functools.partial(message.reply_text, text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=(i == 0)))
+            sent.append((await (_announced(state, message.chat_id, send) if i == 0 else send)).message_id)
+    finally:  # a reply to any message sent is a follow-up of this question, even if a later part failed
+        state.store.record_answer_messages(message.chat_id, sent, qid)
 
 
 QUEUED_TYPING_AFTER = 1.0  # seconds an answer may wait in the rate limiter's queue before "typing…" is shown
@@ -222,7 +296,8 @@ async def help_command(update: Update, context: BotContext) -> None:
     if not update.effective_message:
         return
     username = html.escape(context.bot.username or "bot", quote=False)
-    await update.effective_message.reply_text(msg.HELP.replace("{username}", username), parse_mode=ParseMode.HTML)
+    text = msg.HELP.replace("{username}", username).replace("{follow_up}", msg.follow_up_help(context.bot_data.settings.context_minutes))
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 async def ask_command(update: Update, context: BotContext) -> None:
@@ -235,6 +310,16 @@ async def ask_text(update: Update, context: BotContext) -> None:
     """A plain text message in a private chat, or a reply to the bot in a group: it is a question."""
     if update.effective_message:
         await _answer(update, context, update.effective_message.text or "")
+
+
+async def fresh_start(update: Update, context: BotContext) -> None:
+    """/chudemoi: the next question is read on its own, not as a follow-up of the earlier ones."""
+    message = update.effective_message
+    if message is None:
+        return
+    user_id = update.effective_user.id if update.effective_user else message.chat_id
+    context.bot_data.store.start_fresh(message.chat_id, user_id)
+    await message.reply_text(msg.FRESH_START)
 
 
 async def latest(update: Update, context: BotContext) -> None:
@@ -307,6 +392,13 @@ async def sync_job(context: BotContext) -> None:
             log.exception("Scheduled sync failed")
 
 
+async def prune_job(context: BotContext) -> None:
+    """Daily: forget the follow-up evidence of old questions (a reply to such an answer asks it again)."""
+    pruned = context.bot_data.store.prune_turns()
+    if pruned:
+        log.info("Forgot the follow-up evidence of %d old question(s)", pruned)
+
+
 UPLOAD_SUFFIXES = frozenset({".pdf", ".docx", ".html", ".htm", ".txt", ".jsonl", ""})
 
 
@@ -369,6 +461,7 @@ class _Button:
     page: int
     question: str
     choice: str  # the kind's last field: the vote, or the quote on the page; "" for paging
+    asked: AskedQuestion  # the stored question: what it followed, the turn it became
 
 
 async def _button(update: Update, context: BotContext) -> _Button | None:
@@ -388,13 +481,30 @@ async def _button(update: Update, context: BotContext) -> _Button | None:
         await query.answer(msg.EXPIRED, show_alert=True)
         return None
     rest = match.groups()[2:]
-    return _Button(query, asked.id, int(match.group(2)), asked.question, rest[0] if rest else "")
+    return _Button(query, asked.id, int(match.group(2)), asked.question, rest[0] if rest else "", asked)
 
 
 async def _page_of(context: BotContext, button: _Button) -> Result:
-    """The quotes of the button's page, searched again (the state kept is only the question)."""
-    per_page = context.bot_data.settings.results_per_page
-    return await _search(context, button.question, per_page, button.page * per_page)
+    """The quotes of the button's page, searched again with the question's own context (the same pages as at first)."""
+    state = context.bot_data
+    per_page = state.settings.results_per_page
+    earlier = state.store.question(button.asked.after_id) if button.asked.after_id is not None else None
+    return await _search(context, button.question, per_page, button.page * per_page, after=earlier)
+
+
+def _remember(context: BotContext, button: _Button, read: str | None = None, rejected: tuple[str, ...] = ()) -> None:
+    """Keep in the question's turn what the cadre did: an article read in full leads its articles; articles
+    of quotes voted wrong are dropped, so a follow-up does not lean on them."""
+    if not button.asked.turn:
+        return
+    turn = Turn.from_dict(button.asked.turn)
+    answered = [d for d in turn.answered if d not in rejected and d != read]
+    evidence = [(d, s) for d, s in turn.evidence if d not in rejected]
+    if read is not None:
+        answered.insert(0, read)
+    changed = Turn(turn.question, tuple(answered), tuple(evidence), turn.asked)
+    if changed != turn:
+        context.bot_data.store.update_turn(button.qid, changed.as_dict())
 
 
 async def on_vote(update: Update, context: BotContext) -> None:
@@ -410,6 +520,8 @@ async def on_vote(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id if update.effective_user else None
     chat_id = button.query.message.chat.id if button.query.message else 0
     context.bot_data.store.record_feedback(button.qid, chat_id, user_id, 1 if up else -1, button.page, [h.passage_id for h in result.hits])
+    if not up:
+        _remember(context, button, rejected=tuple(h.doc_id for h in result.hits))
 
 
 async def on_page(update: Update, context: BotContext) -> None:
@@ -457,6 +569,7 @@ async def on_article(update: Update, context: BotContext) -> None:
     if article is None:
         await message.reply_text(msg.EXPIRED)
         return
+    _remember(context, button, read=article.doc_id)
     for i, text in enumerate(article_messages(article)):
         await message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=(i == 0))
 

@@ -31,10 +31,29 @@ HELP = (
     "• Viết tắt quen thuộc như UBND, HĐND, MTTQ đều hiểu được.\n"
     "• Có thể gõ không dấu, nhưng gõ có dấu sẽ cho kết quả chính xác hơn.\n\n"
     "<b>Các lệnh</b>\n"
-    "/hoi – đặt câu hỏi\n/moi – các bản tin mới nhất\n/help – hướng dẫn này\n\n"
+    "/hoi – đặt câu hỏi\n/moi – các bản tin mới nhất\n/chudemoi – bắt đầu chủ đề mới\n/help – hướng dẫn này\n\n"
+    "<b>Hỏi tiếp</b>\n"
+    "{follow_up}"
+    "• Trả lời (reply) một câu trả lời của bot để hỏi tiếp về đúng câu trả lời ấy, kể cả trong nhóm.\n"
+    "• Gõ /chudemoi để hỏi sang chủ đề khác từ đầu.\n\n"
     "Dưới mỗi câu trả lời: <b>Xem thêm</b> để xem các đoạn tiếp theo, <b>Toàn văn</b> để đọc cả bài, "
     "👍/👎 để góp ý giúp bot trả lời tốt hơn."
 )
+
+
+def follow_up_help(context_minutes: float) -> str:
+    """The help line on follow-ups in a private chat (none when CONTEXT_MINUTES is 0)."""
+    if context_minutes <= 0:
+        return ""
+    minutes = f"{context_minutes:g}".replace(".", ",")
+    return (
+        f"• Nhắn riêng: câu hỏi gửi trong vòng {minutes} phút sau câu trước được hiểu là hỏi tiếp, "
+        "ví dụ: <i>Các bác sĩ khuyến cáo gì?</i>, <i>Còn năm 2019 thì sao?</i>\n"
+    )
+
+
+FRESH_START = "Đã bắt đầu chủ đề mới. Câu hỏi tiếp theo của bạn sẽ được tìm độc lập, không dựa vào các câu hỏi trước."
+CONTEXT_LINE = "↪ {line}"
 
 EMPTY = "Bạn vui lòng gõ câu hỏi sau lệnh, ví dụ: <code>/hoi Bao nhiêu đồng chí được nhận kỷ niệm chương?</code>"
 TOO_LONG = "Câu hỏi hơi dài ({length} ký tự). Bạn vui lòng rút gọn dưới {limit} ký tự, chỉ giữ lại ý chính cần tra cứu."
@@ -149,6 +168,7 @@ COMMANDS = (
     ("start", "Bắt đầu và xem câu hỏi mẫu"),
     ("hoi", "Đặt câu hỏi: /hoi <câu hỏi>"),
     ("moi", "Các bản tin mới nhất"),
+    ("chudemoi", "Bắt đầu chủ đề mới (không hỏi tiếp câu trước)"),
     ("help", "Hướng dẫn cách hỏi"),
 )
 ADMIN_COMMANDS = (

@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval import BuildReport, Hit, LastRun, Result, SavedFile, StoredArticle, SyncReport, date_label, format_date
+from retrieval import BuildReport, Hit, LastRun, Result, SavedFile, StoredArticle, SyncReport, context_line, date_label, format_date
 
 from . import messages as msg
 from .buttons import article_data, page_data, vote_data
@@ -116,12 +116,15 @@ def split_blocks(blocks: list[str], limit: int = MAX_MESSAGE, sep: str = "\n\n")
 
 def answer_messages(result: Result, page: int = 0, per_page: int = 3) -> list[str]:
     """One (rarely more) message holding the quotes of ``page``, with a page footer."""
+    followed = context_line(result)
+    heading = [f"<i>{_esc(msg.CONTEXT_LINE.format(line=followed))}</i>"] if followed else []
     if result.not_found:
-        return [not_found_message(result.accented)]
+        return ["\n\n".join([*heading, not_found_message(result.accented)])]
     first = page * per_page + 1
     blocks = [hit_block(first + i, hit) for i, hit in enumerate(result.hits)]
     if result.period is not None:
         blocks.insert(0, f"<i>{_esc(result.period.heading())}</i>")
+    blocks[:0] = heading
     pages = max(1, -(-result.total // per_page))
     if pages > 1:
         blocks.append(f"<i>Trang {page + 1}/{pages} · {result.total} đoạn trích liên quan</i>")

@@ -1,4 +1,10 @@
-"""The bot's own SQLite file: asked questions (the state behind buttons), feedback, usage figures."""
+"""The bot's own SQLite file: asked questions (the state behind buttons and follow-ups), feedback, usage figures.
+
+A follow-up question names the question it was read after (``after_id``), and each question keeps the
+turn it became (its evidence, as JSON), so buttons on a follow-up search again with the same context
+and the context survives a restart. Turns older than ``TURN_DAYS`` are pruned; a reply to such an old
+answer asks its question again to rebuild the turn.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +33,18 @@ CREATE TABLE IF NOT EXISTS questions (
     took_ms REAL
 );
 CREATE INDEX IF NOT EXISTS questions_ts ON questions(ts);
+CREATE TABLE IF NOT EXISTS answer_messages (  -- the messages an answer was sent as: a reply to one names the question
+    chat_id INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    question_id INTEGER NOT NULL REFERENCES questions(id),
+    PRIMARY KEY (chat_id, message_id)
+);
+CREATE TABLE IF NOT EXISTS fresh_starts (  -- /chudemoi: questions before this are not read as context
+    chat_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    ts REAL NOT NULL,
+    PRIMARY KEY (chat_id, user_id)
+);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,
@@ -41,6 +59,11 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+# Columns added after the first release: an older file gains them when opened.
+_ADDED_COLUMNS = (("questions", "after_id", "INTEGER"), ("questions", "turn", "TEXT"))
+TURN_DAYS = 30  # a question's turn (its evidence) is kept this long
+
+
 @dataclass(frozen=True)
 class AskedQuestion:
     id: int
@@ -48,6 +71,8 @@ class AskedQuestion:
     user_id: int | None
     question: str
     total: int
+    after_id: int | None = None  # the question this one was read after
+    turn: dict | None = None  # the turn it became (Turn.as_dict()), until pruned
 
 
 class BotStore:
@@ -59,23 +84,108 @@ class BotStore:
         self._con = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._con.execute("PRAGMA journal_mode=WAL")
         self._con.executescript(_SCHEMA)
+        for table, column, kind in _ADDED_COLUMNS:
+            if column not in {r[1] for r in self._con.execute(f"PRAGMA table_info({table})")}:
+                self._con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        self._con.execute("CREATE INDEX IF NOT EXISTS questions_chat_user ON questions(chat_id, user_id, id)")
         self._lock = threading.Lock()
 
     def record_question(
-        self, chat_id: int, user_id: int | None, chat_type: str | None, question: str, not_found: bool, total: int, took_ms: float
+        self,
+        chat_id: int,
+        user_id: int | None,
+        chat_type: str | None,
+        question: str,
+        not_found: bool,
+        total: int,
+        took_ms: float,
+        after_id: int | None = None,
+        turn: dict | None = None,
     ) -> int:
         with self._lock:
             cur = self._con.execute(
-                "INSERT INTO questions (ts, chat_id, user_id, chat_type, question, not_found, total, took_ms) VALUES (?,?,?,?,?,?,?,?)",
-                (time.time(), chat_id, user_id, chat_type, question, int(not_found), total, took_ms),
+                "INSERT INTO questions (ts, chat_id, user_id, chat_type, question, not_found, total, took_ms, after_id, turn)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    time.time(),
+                    chat_id,
+                    user_id,
+                    chat_type,
+                    question,
+                    int(not_found),
+                    total,
+                    took_ms,
+                    after_id,
+                    json.dumps(turn, ensure_ascii=False) if turn is not None else None,
+                ),
             )
             assert cur.lastrowid is not None  # an INSERT always sets it
             return cur.lastrowid
 
     def question(self, qid: int) -> AskedQuestion | None:
         with self._lock:
-            row = self._con.execute("SELECT id, chat_id, user_id, question, total FROM questions WHERE id = ?", (qid,)).fetchone()
-        return AskedQuestion(*row) if row else None
+            row = self._con.execute(
+                "SELECT id, chat_id, user_id, question, total, after_id, turn FROM questions WHERE id = ?", (qid,)
+            ).fetchone()
+        return self._asked(row) if row else None
+
+    @staticmethod
+    def _asked(row: tuple) -> AskedQuestion:
+        turn = None
+        if row[6]:
+            try:
+                loaded = json.loads(row[6])
+                turn = loaded if isinstance(loaded, dict) else None
+            except json.JSONDecodeError:  # a damaged turn is rebuilt by asking again, never fatal
+                turn = None
+        return AskedQuestion(row[0], row[1], row[2], row[3], row[4], row[5], turn)
+
+    def last_question(self, chat_id: int, user_id: int | None, since: float) -> AskedQuestion | None:
+        """This user's latest question in this chat asked at ``since`` or later, and after their last fresh start."""
+        with self._lock:
+            fresh = self._con.execute("SELECT ts FROM fresh_starts WHERE chat_id = ? AND user_id IS ?", (chat_id, user_id)).fetchone()
+            row = self._con.execute(
+                "SELECT id, chat_id, user_id, question, total, after_id, turn FROM questions"
+                " WHERE chat_id = ? AND user_id IS ? AND ts >= ? ORDER BY id DESC LIMIT 1",
+                (chat_id, user_id, max(since, fresh[0] if fresh else 0.0)),
+            ).fetchone()
+        return self._asked(row) if row else None
+
+    def start_fresh(self, chat_id: int, user_id: int) -> None:
+        """Questions this user asked in this chat before now are no longer read as context."""
+        with self._lock:
+            self._con.execute(
+                "INSERT INTO fresh_starts (chat_id, user_id, ts) VALUES (?,?,?) ON CONFLICT (chat_id, user_id) DO UPDATE SET ts = excluded.ts",
+                (chat_id, user_id, time.time()),
+            )
+
+    def record_answer_messages(self, chat_id: int, message_ids: list[int], qid: int) -> None:
+        with self._lock:
+            self._con.executemany(
+                "INSERT OR REPLACE INTO answer_messages (chat_id, message_id, question_id) VALUES (?,?,?)",
+                [(chat_id, m, qid) for m in message_ids],
+            )
+
+    def answered_by(self, chat_id: int, message_id: int) -> AskedQuestion | None:
+        """The question an answer message of this chat was sent for."""
+        with self._lock:
+            row = self._con.execute(
+                "SELECT q.id, q.chat_id, q.user_id, q.question, q.total, q.after_id, q.turn FROM answer_messages m"
+                " JOIN questions q ON q.id = m.question_id WHERE m.chat_id = ? AND m.message_id = ?",
+                (chat_id, message_id),
+            ).fetchone()
+        return self._asked(row) if row else None
+
+    def update_turn(self, qid: int, turn: dict) -> None:
+        """Keep what a cadre did with an answer in its turn (the article read in full comes first)."""
+        with self._lock:
+            self._con.execute("UPDATE questions SET turn = ? WHERE id = ?", (json.dumps(turn, ensure_ascii=False), qid))
+
+    def prune_turns(self, days: float = TURN_DAYS) -> int:
+        """Forget the turns of questions older than ``days`` (the questions stay, for /thongke). Returns how many."""
+        with self._lock:
+            cur = self._con.execute("UPDATE questions SET turn = NULL WHERE turn IS NOT NULL AND ts < ?", (time.time() - days * 86400,))
+            return cur.rowcount
 
     def record_feedback(self, qid: int, chat_id: int, user_id: int | None, vote: int, page: int, passage_ids: list[int]) -> bool:
         """Store a vote; a second vote by the same user on the same page replaces the first. True if new."""

@@ -18,19 +18,21 @@ if TYPE_CHECKING:
     from retrieval.index.store import StoredArticle
     from retrieval.model import NO_DATE, date_label, format_date
     from retrieval.search.answer import Span
+    from retrieval.search.conversation import ContextUse, Turn
     from retrieval.search.engine import Engine, Hit, Result
     from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
     from retrieval.service import Opened, SavedFile, open_index, save_bulletin
     from retrieval.sync.run import SyncReport, sync_feeds
     from retrieval.sync.settings import SyncSettings
     from retrieval.sync.state import LastRun, last_run
-    from retrieval.terminal import latest_text, result_text
+    from retrieval.terminal import context_line, latest_text, result_text
 
 __all__ = [
     "MAX_QUESTION_CHARS",
     "NO_DATE",
     "BuildError",
     "BuildReport",
+    "ContextUse",
     "Engine",
     "Hit",
     "IndexBusy",
@@ -46,8 +48,10 @@ __all__ = [
     "StoredArticle",
     "SyncReport",
     "SyncSettings",
+    "Turn",
     "__version__",
     "clean_question",
+    "context_line",
     "date_label",
     "format_date",
     "last_run",
@@ -72,6 +76,8 @@ _WHERE = {
     "date_label": "retrieval.model",
     "format_date": "retrieval.model",
     "Span": "retrieval.search.answer",
+    "ContextUse": "retrieval.search.conversation",
+    "Turn": "retrieval.search.conversation",
     "Engine": "retrieval.search.engine",
     "Hit": "retrieval.search.engine",
     "Result": "retrieval.search.engine",
@@ -87,6 +93,7 @@ _WHERE = {
     "SyncSettings": "retrieval.sync.settings",
     "LastRun": "retrieval.sync.state",
     "last_run": "retrieval.sync.state",
+    "context_line": "retrieval.terminal",
     "latest_text": "retrieval.terminal",
     "result_text": "retrieval.terminal",
 }

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from retrieval.index.build import Progress
+    from retrieval.search.conversation import Turn
     from retrieval.search.engine import Engine
 
 __all__ = ["build_parser", "main"]
@@ -193,6 +194,15 @@ def _iso_day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {value!r} (expected YYYY-MM-DD, e.g. 2026-11-27)") from None
 
 
+def _ask_after(engine: Engine, earlier: list[str], today: date | None) -> list[Turn]:
+    """The turns of ``--after`` questions, oldest first: each asked after the ones before it, as in a chat."""
+    keep = engine.config.follow_up.turns  # the engine reads no more
+    turns: list[Turn] = []
+    for text in earlier:
+        turns = [*turns, engine.search(text, k=3, today=today, context=turns).turn()][-keep:]
+    return turns
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from retrieval.search.query import QuestionError, clean_question
 
@@ -200,7 +210,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise CliError("-k must be between 1 and 50", "e.g. -k 3")
     if args.batch is not None and not args.json:
         raise CliError("--batch writes JSON Lines and needs --json", "add --json")
+    if args.batch is not None and args.after:
+        raise CliError(
+            "--after is for one question; in --batch a line names the line it follows",
+            'give lines like {"id": "2", "question": "...", "after": "1"}',
+        )
     question = ""
+    earlier: list[str] = []
     if args.batch is None:
         try:
             question = clean_question(args.question or "")
@@ -208,9 +224,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
             raise CliError(
                 _question_error(exc), 'ask like: python -m retrieval ask "Bao nhiêu đồng chí được nhận kỷ niệm chương?"'
             ) from None
+        for text in args.after or []:
+            try:
+                earlier.append(clean_question(text))
+            except QuestionError as exc:
+                raise CliError(
+                    f"--after: {_question_error(exc)}", 'give the earlier question, e.g. --after "Ai phát biểu tại hội nghị?"'
+                ) from None
     engine = _open_engine(_index_dir(args), refresh=not args.no_refresh, quiet=args.json)
     if args.batch is None:
-        result = engine.search(question, k=args.k, today=args.today)
+        turns = _ask_after(engine, earlier, args.today)
+        result = engine.search(question, k=args.k, today=args.today, context=turns)
         if args.json:
             print(json.dumps(result.as_dict(), ensure_ascii=False))
         else:
@@ -228,17 +252,33 @@ def cmd_ask(args: argparse.Namespace) -> int:
         source = path.open(encoding="utf-8-sig", errors="surrogateescape")
     bad = 0
     out = sys.stdout
+    # id → the turns a follow-up of that line is read after (its own context, then itself); only the turns
+    # the engine reads are kept, so a batch of any length holds a bounded conversation per line.
+    conversations: dict[str, list[Turn]] = {}
+    keep = engine.config.follow_up.turns
     for lineno, obj, error in _read_batch(source):
+        follows: list[Turn] = []
         if obj is not None:
             try:
                 question = clean_question(obj["question"])
             except QuestionError as exc:
                 obj, error = None, _question_error(exc)
+        if obj is not None and obj.get("after") is not None:
+            after = obj["after"]
+            if not isinstance(after, (str, int)) or isinstance(after, bool) or str(after) not in conversations:
+                obj, error = (
+                    None,
+                    f'"after": {json.dumps(after, ensure_ascii=False)} names no earlier line of this batch (give the "id" of a line above)',
+                )
+            else:
+                follows = conversations[str(after)]
         if obj is None:
             bad += 1
             print(f"error: {args.batch}:{lineno}: {error}", file=sys.stderr)
             continue
-        result = engine.search(question, k=args.k, today=args.today)
+        result = engine.search(question, k=args.k, today=args.today, context=follows)
+        if obj.get("id") is not None:
+            conversations[str(obj["id"])] = [*follows, result.turn()][-keep:]
         record = {"id": obj.get("id"), **result.as_dict(), "took_ms": round(result.took_ms, 3)}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
@@ -321,7 +361,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from retrieval.evaluate import baseline_run, calibrate_not_found, evaluate, load_questions, off_topic_run, plot_recall
+    from retrieval.evaluate import (
+        baseline_run,
+        calibrate_not_found,
+        conversation_run,
+        evaluate,
+        load_questions,
+        off_topic_run,
+        plot_recall,
+    )
     from retrieval.index.build import BuildOptions, build_index
     from retrieval.search.engine import Engine
 
@@ -349,6 +397,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         engine = _open_engine(_index_dir(args), refresh=False)
     engine.warm_up()
+    if args.conversation:
+        try:
+            conversation = conversation_run(engine, questions, args.no_diacritics)
+        finally:
+            engine.close()
+            if tmp:
+                tmp.cleanup()
+        return _print_conversation(conversation, qpath, len(questions), args)
     try:
         misses: list[dict[str, Any]] | None = [] if args.misses else None
         ours = evaluate(engine, questions, args.k, args.no_diacritics, misses)
@@ -401,6 +457,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
             mark = " ←" if abs(row_["threshold"] - report["not_found_threshold"]) < 1e-9 else ""
             cal.add_row(f"{row_['threshold']:.2f}{mark}", f"{row_['not_found_when_present']:.3f}", f"{row_['not_found_when_absent']:.3f}")
         console.print(cal)
+    return 0
+
+
+def _print_conversation(report: dict[str, dict[str, float]], qpath: Path, n: int, args: argparse.Namespace) -> int:
+    """``eval --conversation``: each group's figures, asked alone and after the questions before it."""
+    if args.json:
+        print(
+            json.dumps({"questions": str(qpath), "no_diacritics": args.no_diacritics, "conversation": report}, ensure_ascii=False, indent=2)
+        )
+        return 0
+    from rich.table import Table
+
+    table = Table(
+        "",
+        "n",
+        "P@1",
+        "answer in quote 1",
+        "in quotes 1–3",
+        "context used",
+        title=f"{n} questions from {qpath}{' (no diacritics)' if args.no_diacritics else ''}: alone → after the ones before",
+    )
+    for group, row in report.items():
+        cells = [
+            f"{row[f'{key} alone']:.3f} → {row[f'{key} with context']:.3f}" for key in ("P@1", "answer_in_quote@1", "answer_in_quote@3")
+        ]
+        table.add_row(group, str(int(row["questions"])), *cells, f"{row['context used']:.2f}")
+    _console().print(table)
     return 0
 
 
@@ -489,12 +572,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "ask",
         "Answer a question with ranked verbatim quotes.",
-        'python -m retrieval ask "Tỷ lệ xã tổ chức đối thoại trực tiếp là bao nhiêu?" -k 3',
+        'python -m retrieval ask "Tỷ lệ xã tổ chức đối thoại trực tiếp là bao nhiêu?" -k 3\n'
+        '  python -m retrieval ask "Ai trao kỷ niệm chương?" --after "Bao nhiêu đồng chí được nhận kỷ niệm chương?"',
     )
     p.add_argument("question", nargs="?", help="the question, in Vietnamese (accents optional)")
     p.add_argument("-k", type=int, default=3, help="how many quotes (default 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object (JSON Lines with --batch)")
-    p.add_argument("--batch", metavar="FILE", help='JSON Lines of {"id","question"} ("-" for stdin); needs --json')
+    p.add_argument(
+        "--batch",
+        metavar="FILE",
+        help='JSON Lines of {"id","question"} ("-" for stdin), optionally "after": the id of an earlier line this one follows up; needs --json',
+    )
+    p.add_argument(
+        "--after",
+        action="append",
+        metavar="QUESTION",
+        help="an earlier question this one follows up, as in a chat (repeat for more, oldest first)",
+    )
     p.add_argument("--no-refresh", action="store_true", help="don't re-index when the bulletins changed")
     p.add_argument(
         "--today", type=_iso_day, metavar="YYYY-MM-DD", help='the day "hôm qua", "tháng trước" count from (default: the clock\'s)'
@@ -513,7 +607,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "eval",
         "Measure answer quality on a question set (optionally against plain BM25Okapi).",
-        "python -m retrieval eval data/mlqa_vi/questions.jsonl --docs data/mlqa_vi/passages.jsonl --baseline",
+        "python -m retrieval eval data/mlqa_vi/questions.jsonl --docs data/mlqa_vi/passages.jsonl --baseline\n"
+        "  python -m retrieval eval questions.jsonl --docs articles.jsonl --conversation",
     )
     p.add_argument("questions", help='JSON Lines {"id","question","answers":[...],"passage_id"}')
     p.add_argument("--docs", nargs="+", metavar="DOCS.jsonl", help="index these documents in a temporary index first")
@@ -532,6 +627,11 @@ def build_parser() -> argparse.ArgumentParser:
         help='questions the documents cannot answer: report the share answered "not found"',
     )
     p.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    p.add_argument(
+        "--conversation",
+        action="store_true",
+        help="ask each question after the ones before it (as in one chat) and beside it alone: follow-ups, topic switches",
+    )
     p.set_defaults(func=cmd_eval)
     return parser
 

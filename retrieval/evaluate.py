@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.search.engine import Engine
+from retrieval.search.conversation import Turn
+from retrieval.search.engine import Engine, Result
 from retrieval.search.query import parse_question
 from retrieval.text.normalize import fold_accents, nfc
 
@@ -23,6 +24,7 @@ __all__ = [
     "RunFigures",
     "baseline_run",
     "calibrate_not_found",
+    "conversation_run",
     "evaluate",
     "load_questions",
     "off_topic_run",
@@ -176,6 +178,61 @@ def evaluate(
                 }
             )
     return figures
+
+
+CONVERSATION_GROUPS = ("follow-up", "topic switch", "first question")
+
+
+@dataclass
+class _Arm:
+    """One way of asking a group of questions: P@1 and answer in quote 1 and in quotes 1–3."""
+
+    first: list[bool] = field(default_factory=list)
+    quote1: list[bool] = field(default_factory=list)
+    quote3: list[bool] = field(default_factory=list)
+    used: list[bool] = field(default_factory=list)
+
+    def add(self, result: Result, q: EvalQuestion, doc_of_article: list[str]) -> None:
+        self.first.append(bool(result.ranking) and doc_of_article[result.ranking[0]] == q.doc_id)
+        quotes = [h.text for h in result.hits]
+        self.quote1.append(_answer_in(q.answers, quotes[:1]))
+        self.quote3.append(_answer_in(q.answers, quotes[:3]))
+        self.used.append(bool(result.context and result.context.used))
+
+    def summary(self) -> dict[str, float]:
+        n = max(len(self.first), 1)
+        return {"P@1": sum(self.first) / n, "answer_in_quote@1": sum(self.quote1) / n, "answer_in_quote@3": sum(self.quote3) / n}
+
+
+def conversation_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: bool = False) -> dict[str, dict[str, float]]:
+    """Each question asked after the ones before it in the file, as a cadre asks in one chat, beside the same
+    question asked alone, in one run. A question about the same article as the one before is a follow-up;
+    the first about another article is a topic switch (the news questions come in runs per article)."""
+    doc_of_article = engine.store.doc_ids()
+    arms = {(group, arm): _Arm() for group in CONVERSATION_GROUPS for arm in ("alone", "context")}
+    turns: list[Turn] = []
+    previous: EvalQuestion | None = None
+    keep = engine.config.follow_up.turns
+    for q in questions:
+        text = _typed(q.question, no_diacritics)
+        group = "first question" if previous is None else "follow-up" if previous.doc_id == q.doc_id else "topic switch"
+        arms[group, "alone"].add(engine.search(text, k=3), q, doc_of_article)
+        result = engine.search(text, k=3, context=turns[-keep:])
+        arms[group, "context"].add(result, q, doc_of_article)
+        turns.append(result.turn())
+        previous = q
+    report: dict[str, dict[str, float]] = {}
+    for group in CONVERSATION_GROUPS:
+        alone, context = arms[group, "alone"], arms[group, "context"]
+        if not alone.first:
+            continue
+        row: dict[str, float] = {"questions": len(alone.first)}
+        for key, value in alone.summary().items():
+            row[f"{key} alone"] = value
+            row[f"{key} with context"] = context.summary()[key]
+        row["context used"] = sum(context.used) / len(context.used)
+        report[group] = row
+    return report
 
 
 def baseline_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: bool = False) -> RunFigures:

@@ -14,7 +14,7 @@ from retrieval.index.store import StoredArticle
 from retrieval.model import date_label, format_date
 from retrieval.search.engine import Hit, Result
 
-__all__ = ["console", "hit_text", "latest_text", "result_text"]
+__all__ = ["console", "context_line", "hit_text", "latest_text", "result_text"]
 
 
 def console(stderr: bool = False) -> Console:
@@ -41,11 +41,26 @@ def hit_text(number: int, hit: Hit, details: bool = True) -> Text:
     return out
 
 
+def context_line(result: Result) -> str | None:
+    """The one line above the quotes when the conversation changed the answer, so the reader sees what was
+    understood: "Tiếp theo câu hỏi: «…» (hiểu thêm: …)"; None when it did not."""
+    use = result.context
+    if use is None or not use.used:
+        return None
+    line = f"Tiếp theo câu hỏi: «{use.after}»"
+    if use.carried:
+        line += f" (hiểu thêm: {' '.join(use.carried)})"
+    return line
+
+
 def result_text(result: Result, not_found: str, first: int = 1, details: bool = True) -> Group:
     """Every quote of ``result`` separated by blank lines, or ``not_found`` (said in the caller's words)."""
+    followed = context_line(result)
     if result.not_found:
-        return Group(Text(not_found, style="yellow"))
-    parts: list[Text] = [Text(result.period.heading(), style="cyan italic")] if result.period else []
+        return Group(*([Text(followed, style="magenta italic")] if followed else []), Text(not_found, style="yellow"))
+    parts: list[Text] = [Text(followed, style="magenta italic")] if followed else []
+    if result.period:
+        parts.append(Text(result.period.heading(), style="cyan italic"))
     for i, hit in enumerate(result.hits, start=first):
         if parts:
             parts.append(Text(""))

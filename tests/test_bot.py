@@ -46,7 +46,7 @@ def _buttons(call) -> dict[str, str]:
 def test_commands_are_registered_in_vietnamese(env):
     tg, _, _ = env
     commands = json.loads(tg.calls_to("setMyCommands")[0].params["commands"])
-    assert {c["command"] for c in commands} == {"start", "hoi", "moi", "help"}
+    assert {c["command"] for c in commands} == {"start", "hoi", "moi", "chudemoi", "help"}
     assert any("câu hỏi" in c["description"] for c in commands)
 
 

@@ -208,6 +208,20 @@ class Store:
         """Every article's id, indexed by its row (the numbers in passage_article.npy)."""
         return [r[0] for r in self._con().execute("SELECT doc_id FROM articles ORDER BY id")]
 
+    def article_rows(self, doc_ids: list[str]) -> dict[str, int]:
+        """doc_id → row for the ids the index holds (a conversation names its articles by id: rows change at a rebuild)."""
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        return dict(self._con().execute(f"SELECT doc_id, id FROM articles WHERE doc_id IN ({marks})", doc_ids).fetchall())
+
+    def doc_ids_of(self, rows: list[int]) -> dict[int, str]:
+        """row → doc_id for these article rows."""
+        if not rows:
+            return {}
+        marks = ",".join("?" * len(rows))
+        return dict(self._con().execute(f"SELECT id, doc_id FROM articles WHERE id IN ({marks})", [int(r) for r in rows]).fetchall())
+
     def fingerprints(self) -> dict[str, str]:
         """doc_id → a cheap content fingerprint (length and title), to tell edited articles apart."""
         return dict(self._con().execute("SELECT doc_id, length(text) || ':' || title FROM articles"))

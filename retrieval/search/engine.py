@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -19,8 +20,18 @@ from retrieval.index.layout import FORMAT_VERSION, IndexOutdated, current_genera
 from retrieval.index.matrix import FieldMatrix
 from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, find_answer, mark
+from retrieval.search.conversation import (
+    EVIDENCE_DEPTH,
+    ContextUse,
+    FollowUpConfig,
+    Reading,
+    Turn,
+    is_contrast,
+    read_follow_up,
+    without_contrast,
+)
 from retrieval.search.period import Period, fold_text
-from retrieval.search.query import Query, parse_question
+from retrieval.search.query import Query, merge_queries, parse_question
 from retrieval.search.quote import REACH, make_quote
 from retrieval.search.sentences import SentenceWeights, best_sentence
 from retrieval.text.analyzer import FIELDS
@@ -28,6 +39,8 @@ from retrieval.text.analyzer import FIELDS
 __all__ = ["RERANK_DEPTH", "Engine", "Hit", "RankerConfig", "Result"]
 
 RERANK_DEPTH = 200  # passages whose score their article's evidence can still change
+CONTEXT_PASSAGES = 3  # passages of each conversation article added to the candidates (a page of quotes)
+RECALL_ARTICLES = 20  # articles a result lists in rank order (eval's ranks and recall curves)
 # A question naming a period: passages of articles dated in it weigh (1 + DATED_BOOST) times as much,
 # of articles that name it in their text (1 + NAMED_BOOST) times ("năm 2018" in a January 2019 report).
 DATED_BOOST = 1.0
@@ -74,6 +87,8 @@ class RankerConfig:
     coverage_field: str = "fold1"
     # Read dates and periods in questions ("tháng 12/2018", "mới nhất"); off only to measure what they change.
     periods: bool = True
+    # How far a follow-up question leans on the conversation before it (search/conversation.py).
+    follow_up: FollowUpConfig = field(default_factory=FollowUpConfig)
 
 
 @dataclass
@@ -116,18 +131,44 @@ class Result:
     took_ms: float = 0.0
     total: int = 0  # passages that passed the threshold (for paging)
     period: Period | None = None  # the dates the question was understood to ask about
+    context: ContextUse | None = None  # what the conversation before it did, when one was given
+    # The articles the question alone ranked best, with their share of the best score: what a
+    # follow-up reads of this turn (see ``turn``).
+    evidence: tuple[tuple[str, float], ...] = ()
+    asked: str = ""  # the question as understood, when it took words from the one before
+    ranking: tuple[int, ...] = ()  # article rows in the order ranked, before the not-found check (eval's ranks)
 
     @property
     def not_found(self) -> bool:
         return not self.hits
 
+    def turn(self) -> Turn:
+        """This question and what it got, as the turn a follow-up is read after."""
+        return Turn(self.question, tuple(dict.fromkeys(h.doc_id for h in self.hits)), self.evidence, self.asked)
+
     def as_dict(self) -> dict:
-        return {
+        out = {
             "question": self.question,
             "not_found": self.not_found,
             "period": self.period.as_dict() if self.period else None,
             "hits": [h.as_dict() for h in self.hits],
         }
+        if self.context is not None:
+            out["context"] = self.context.as_dict()
+        return out
+
+
+@dataclass
+class _Ranking:
+    """The candidates in order, and what the steps before the not-found check learned on the way."""
+
+    candidates: np.ndarray
+    fused: np.ndarray
+    lead: int | None  # the passage that led before the sentence step (the not-found check reads it)
+    sentences: dict[int, tuple[float, int, int]]  # best sentence of each passage the sentence step read
+    evidence: list[tuple[int, float]]  # (article row, share of the best score), the question alone
+    alone: np.ndarray  # the candidates' order before the conversation lifted any
+    articles: tuple[int, ...] = ()  # article rows in the final order (the first RECALL_ARTICLES)
 
 
 class Engine:
@@ -249,19 +290,28 @@ class Engine:
         return got / total if total > 0 else np.zeros(len(docs))
 
     def ranked(
-        self, query: Query, depth: int, exclude_articles: np.ndarray | None = None, weights: SentenceWeights | None = None
+        self,
+        query: Query,
+        depth: int,
+        exclude_articles: np.ndarray | None = None,
+        weights: SentenceWeights | None = None,
+        lift: dict[int, float] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Best ``depth`` passages by fused score (ids, scores), zero scores dropped (``weights``: the question's
-        sentence weights, when the caller has them)."""
-        candidates, fused, _, _ = self._ranked(query, depth, exclude_articles, weights)
-        return candidates, fused
+        sentence weights, when the caller has them; ``lift``: article row → share of the best score the
+        conversation adds, see ``search``)."""
+        ranking = self._ranked(query, depth, exclude_articles, weights, lift)
+        return ranking.candidates, ranking.fused
 
     def _ranked(
-        self, query: Query, depth: int, exclude_articles: np.ndarray | None, weights: SentenceWeights | None
-    ) -> tuple[np.ndarray, np.ndarray, int | None, dict[int, tuple[float, int, int]]]:
-        """``ranked``; the passage that led on words and article evidence alone, before the sentence
-        step: the one the not-found check reads (see ``search``); and the best sentence of each passage
-        the sentence step read (quotes are widened around it)."""
+        self,
+        query: Query,
+        depth: int,
+        exclude_articles: np.ndarray | None,
+        weights: SentenceWeights | None,
+        lift: dict[int, float] | None = None,
+    ) -> _Ranking:
+        """``ranked``, with what the steps learned on the way (``_Ranking``)."""
         scores = self.score(query)
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
@@ -269,6 +319,8 @@ class Engine:
         # Article evidence re-ranks the best passages (all of them in a small index): looking it up
         # for the candidates' articles costs a few binary searches, scoring a million would not.
         candidates = self.kernels.top_k(scores, max(depth, RERANK_DEPTH))
+        if lift:
+            candidates = self._with_context_passages(candidates, scores, lift)
         fused = scores[candidates].copy()
         if (self.config.article or self.config.title) and len(candidates):
             articles, where = np.unique(self.passage_article[candidates], return_inverse=True)
@@ -286,7 +338,61 @@ class Engine:
             candidates, fused, sentences = self._sentence_rerank(weights or self.sentence_weights(query), candidates, fused, query)
         if query.period is not None and len(candidates):
             candidates, fused = self._period_rerank(query.period, candidates, fused)
-        return candidates[:depth], fused[:depth], lead, sentences
+        # The conversation comes last: it breaks near-ties among passages the question already ranks well
+        # (lifting before the sentence step gave better quotes but lost more topic switches: see README).
+        best = self._best_articles(candidates, fused)
+        alone = candidates
+        if lift and len(candidates):
+            candidates, fused = self._context_rerank(lift, candidates, fused)
+            if self.passage_article[candidates[0]] != self.passage_article[alone[0]]:
+                # the conversation chose another article: a follow-up of this turn reads that choice
+                best = self._best_articles(candidates, fused)
+        ranked_rows = self.passage_article[candidates]
+        _, first = np.unique(ranked_rows, return_index=True)
+        order_of_articles = tuple(int(ranked_rows[i]) for i in np.sort(first)[:RECALL_ARTICLES])
+        return _Ranking(candidates[:depth], fused[:depth], lead, sentences, best, alone, order_of_articles)
+
+    def _with_context_passages(self, candidates: np.ndarray, scores: np.ndarray, lift: dict[int, float]) -> np.ndarray:
+        """The candidates and the best CONTEXT_PASSAGES passages of each article the conversation lifts, when the question's own
+        words reach it ("Các bác sĩ khuyến cáo gì?" matches a thousand articles; the one the cadre was reading
+        may not be among its best 200 passages)."""
+        rows = np.fromiter(lift, dtype=self.passage_article.dtype, count=len(lift))
+        starts = np.searchsorted(self.passage_article, rows, side="left")
+        ends = np.searchsorted(self.passage_article, rows, side="right")
+        extra: list[int] = []
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            if hi > lo:
+                part = scores[lo:hi]
+                best = np.argsort(-part, kind="stable")[:CONTEXT_PASSAGES]
+                extra.extend(lo + int(i) for i in best if part[i] > 0)
+        if not extra:
+            return candidates
+        return np.concatenate([candidates, np.setdiff1d(np.array(extra, dtype=candidates.dtype), candidates)])
+
+    def _best_articles(self, candidates: np.ndarray, fused: np.ndarray) -> list[tuple[int, float]]:
+        """The first EVIDENCE_DEPTH articles among the candidates, each with its best passage's share of the best score."""
+        if not len(candidates) or fused[0] <= 0:
+            return []
+        rows = self.passage_article[candidates]
+        _, first = np.unique(rows, return_index=True)
+        first = np.sort(first)[:EVIDENCE_DEPTH]
+        top = float(fused[0])
+        return [(int(rows[i]), round(max(0.0, float(fused[i])) / top, 4)) for i in first]
+
+    def _context_rerank(self, lift: dict[int, float], candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Passages of the conversation's articles gain ``lift[row]`` × the best score, when they score at least
+        ``gate`` of the best on their own (the context breaks near-ties; it cannot answer from an article that
+        does not speak to the question)."""
+        rows = self.passage_article[candidates]
+        lifts = np.fromiter((lift.get(int(r), 0.0) for r in rows), dtype=np.float64, count=len(rows))
+        top = float(fused[0])
+        gain = np.where(fused >= self.config.follow_up.gate * top, lifts, 0.0)
+        if not gain.any():
+            return candidates, fused
+        lifted = fused + gain * top
+        order = np.lexsort((candidates, -lifted))
+        candidates, lifted = candidates[order], lifted[order]
+        return candidates, lifted
 
     def _sentence_rerank(
         self, weights: SentenceWeights, candidates: np.ndarray, fused: np.ndarray, query: Query | None = None
@@ -359,19 +465,61 @@ class Engine:
             candidates, fused = candidates[order], fused[order]
         return candidates, fused
 
-    def search(
-        self, question: str, k: int = 3, offset: int = 0, exclude_articles: np.ndarray | None = None, today: date | None = None
-    ) -> Result:
-        """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer sentence and span marked
-        (``today``: the day "hôm qua" and "tháng trước" count from; the clock's by default)."""
-        t0 = time.perf_counter()
+    def _read_context(
+        self, question: str, query: Query, context: Sequence[Turn], today: date | None
+    ) -> tuple[Query, Reading, str, tuple[str, ...]]:
+        """The question read against the conversation: its query (with the earlier question's words when it
+        is elliptic), how far it leans, the question as understood and the words it took."""
+        own = query
+        if is_contrast(question):
+            rest = without_contrast(question)
+            own = self._parse(rest, today) if rest else replace(query, terms={n: [] for n in query.terms}, syllables=())
+        reading = read_follow_up(question, len(set(own.terms["fold1"])), context, self.config.follow_up)
+        if not reading.carry:
+            return query, reading, "", ()
+        merged, asked, carried = merge_queries(own, context[-1].understood, today, self.config.periods, said=question)
+        if merged.period is not None and not self._dated():
+            merged = replace(merged, period=None, cover_terms=None)
+        return merged, reading, asked, carried
+
+    def _parse(self, question: str, today: date | None) -> Query:
         query = parse_question(question, today, self.config.periods)
         if query.period is not None and not self._dated():
             # An archive without dates (a QA set, an old export) is matched on words alone: a period
             # could only reorder it by chance.
             query = replace(query, period=None, cover_terms=None)
+        return query
+
+    def _lift(self, reading: Reading) -> dict[int, float]:
+        """Article row → share of the best score a passage of it gains (the conversation's weight × lean × boost)."""
+        if reading.lean <= 0 or not reading.weights:
+            return {}
+        rows = self.store.article_rows(list(reading.weights))
+        scale = self.config.follow_up.boost * reading.lean
+        return {row: scale * reading.weights[doc_id] for doc_id, row in rows.items()}
+
+    def search(
+        self,
+        question: str,
+        k: int = 3,
+        offset: int = 0,
+        exclude_articles: np.ndarray | None = None,
+        today: date | None = None,
+        context: Sequence[Turn] = (),
+    ) -> Result:
+        """The top ``k`` passages after ``offset`` that pass the not-found threshold, answer sentence and span marked
+        (``today``: the day "hôm qua" and "tháng trước" count from; the clock's by default; ``context``: the
+        conversation's earlier turns, newest last, see search/conversation.py)."""
+        t0 = time.perf_counter()
+        query = self._parse(question, today)
+        reading: Reading | None = None
+        asked, carried, lift = "", tuple[str, ...](), dict[int, float]()
+        if context:
+            query, reading, asked, carried = self._read_context(question, query, context, today)
+            lift = self._lift(reading)
         weights = self.sentence_weights(query)  # for the re-rank and for marking the quotes
-        top, top_scores, lead, sentences = self._ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles, weights)
+        ranking = self._ranked(query, max(k + offset, 1) * 4 + 10, exclude_articles, weights, lift)
+        top, top_scores, lead, sentences = ranking.candidates, ranking.fused, ranking.lead, ranking.sentences
         cover = self.coverage(query, top)
         keep = cover >= self.config.min_coverage
         # The not-found check reads the passage that led before the sentence step: that step prefers
@@ -386,6 +534,7 @@ class Engine:
         # dates reorder the passages, so each one is judged alone).
         if len(top) and not keep[0] and query.period is None:
             keep[:] = False
+        shown_alone = ranking.alone[: offset + k]
         top, top_scores, cover = top[keep], top_scores[keep], cover[keep]
         page = slice(offset, offset + k)
         ids = [int(p) for p in top[page]]
@@ -417,8 +566,26 @@ class Engine:
                     url=sp.url,
                 )
             )
+        names = self.store.doc_ids_of([row for row, _ in ranking.evidence])
+        evidence = tuple((names[row], share) for row, share in ranking.evidence if row in names)
+        use = None
+        if reading is not None:
+            moved = bool(lift) and [int(p) for p in shown_alone] != [int(p) for p in ranking.candidates[: offset + k]]
+            use = ContextUse(after=context[-1].question, used=moved or bool(carried), carried=carried, lean=reading.lean)
         took = (time.perf_counter() - t0) * 1000
-        return Result(question, hits, query.qtype, query.accented, took, total=len(top), period=query.period)
+        return Result(
+            question,
+            hits,
+            query.qtype,
+            query.accented,
+            took,
+            total=len(top),
+            period=query.period,
+            context=use,
+            evidence=evidence,
+            asked=asked,
+            ranking=ranking.articles,
+        )
 
     # -- articles ----------------------------------------------------------------
     def article(self, doc_id: str) -> StoredArticle | None:

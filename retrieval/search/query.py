@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, lru_cache
 
@@ -24,7 +24,7 @@ from retrieval.text.lexicon import (
 )
 from retrieval.text.normalize import fold_accents, has_diacritics, nfc, normalize_syllable
 
-__all__ = ["MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question", "folded", "parse_question"]
+__all__ = ["MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question", "folded", "merge_queries", "parse_question", "says"]
 
 # Longer than any real question; a paste of a whole article is not one.
 MAX_QUESTION_CHARS = 1000
@@ -91,6 +91,14 @@ def _type_patterns(accented: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
 @cache  # a handful of constant word lists, each accented and folded
 def _phrases(accented: bool, phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{_alternatives(accented, phrases)})(?!\w)")
+
+
+def says(question: str, phrases: tuple[str, ...], folded_phrases: tuple[str, ...] | None = None) -> bool:
+    """Whether the question holds one of ``phrases`` as whole words; typed without diacritics, one of
+    ``folded_phrases`` when given (the accent-free forms that are not ambiguous), else of ``phrases`` folded."""
+    accented = has_diacritics(question)
+    text = _spelled(question) if accented else folded(question)
+    return bool(_phrases(accented, phrases if accented or folded_phrases is None else folded_phrases).search(text))
 
 
 _OPEN_WHEN = ("khi nào", "bao giờ")  # "when" that may ask a condition; "lúc nào" asks a time
@@ -166,3 +174,42 @@ def parse_question(text: str, today: date | None = None, periods: bool = True) -
         period=period,
         cover_terms={name: cover[name] for name in FIELDS} if cover else None,
     )
+
+
+def _doubled(own: Terms, earlier: Terms) -> Terms:
+    """Own terms twice (rank_bm25 sums repeats), then the earlier terms the question lacks, once."""
+    return {name: [*own[name], *own[name], *(t for t in earlier[name] if t not in set(own[name]))] for name in own}
+
+
+def merge_queries(
+    own: Query, earlier_text: str, today: date | None = None, periods: bool = True, said: str = ""
+) -> tuple[Query, str, tuple[str, ...]]:
+    """An elliptic question ("Còn năm 2019?", "Còn ở Đồng Nai thì sao?") read with the earlier question's words.
+
+    Returns the merged query, the question as understood (the earlier one, less a period this one
+    replaces, then this one as ``said``, by default its text) and the words taken. The question's own terms count double; its own
+    answer type, counted noun and period come first, the earlier question's otherwise.
+    """
+    earlier = parse_question(earlier_text, today, periods)
+    if own.period is not None and earlier.period is not None:
+        earlier_text = " ".join(_without(earlier_text, earlier.period.spans).split())
+        earlier = parse_question(earlier_text, today, periods) if earlier_text else replace(earlier, period=None)
+    terms = _doubled(own.terms, earlier.terms)
+    period = own.period or earlier.period
+    cover = None
+    if period is not None:
+        cover = _doubled(own.cover_terms or {n: own.terms[n] for n in FIELDS}, earlier.cover_terms or {n: earlier.terms[n] for n in FIELDS})
+    carried = tuple(dict.fromkeys(s for s in earlier.syllables if s not in set(own.syllables)))
+    merged = Query(
+        text=own.text,
+        accented=own.accented,
+        terms=terms,
+        syllables=(*own.syllables, *carried),
+        qtype=own.qtype or earlier.qtype,
+        focus=own.focus or earlier.focus,
+        wants_percent=own.wants_percent or earlier.wants_percent,
+        period=period,
+        cover_terms=cover,
+    )
+    asked = re.sub(r"\s+([?!.,;:])", r"\1", f"{earlier_text} {said or own.text}".strip())
+    return merged, asked, carried

@@ -7,9 +7,14 @@ __all__ = [
     "ANSWER_TYPE_PHRASES",
     "CONDITION_WORDS",
     "CONTINUATION_OPENERS",
+    "CONTRAST_CLOSERS",
+    "CONTRAST_OPENERS",
+    "CONTRAST_OPENERS_FOLDED",
     "COUNT_STOPWORDS",
     "COUNT_UNITS",
     "FOLDED_QUESTION_PHRASES",
+    "FOLLOW_UP_WORDS",
+    "FOLLOW_UP_WORDS_FOLDED",
     "FORMS_OF_ADDRESS",
     "NOT_QUESTION_WORDS",
     "PERCENT_PHRASES",
@@ -416,3 +421,21 @@ COUNT_UNITS = frozenset(
     "đảng viên", "đồng chí", "độ c",
     ]
 )  # fmt: skip
+
+
+# A question holding one of these points back at the conversation ("Ông ấy nói gì?", "Việc đó bắt đầu
+# khi nào?"): it leans on the earlier answer whatever its length. Typed without diacritics only the
+# unambiguous ones count ("do" is "đó" and "do", "nay" is "này" and "nay", "ho" is "họ" and "hộ").
+FOLLOW_UP_WORDS = (
+    "đó", "này", "ấy", "kia", "họ", "nơi này", "nơi đó", "ở đó", "ở đây", "việc này", "việc đó", "vụ này", "vụ việc này",
+    "trường hợp này", "trường hợp đó", "chuyện này", "chuyện đó", "người này", "người đó",
+)  # fmt: skip
+FOLLOW_UP_WORDS_FOLDED = ("ay", "noi nay", "noi do", "o day", "viec nay", "vu nay", "truong hop nay", "chuyen nay", "nguoi nay")
+
+# "Còn ở Đồng Nai thì sao?", "Vậy còn năm 2019?": the earlier question again, about something else.
+# The question takes the earlier question's words, not its articles.
+# Typed without diacritics "con …" is also a child ("con bao nhieu tuoi"): there only the closer, or
+# "vay con"/"the con", says it.
+CONTRAST_OPENERS = ("còn", "vậy còn", "thế còn")
+CONTRAST_OPENERS_FOLDED = ("vay con", "the con")
+CONTRAST_CLOSERS = ("thì sao", "thì thế nào", "thì như thế nào", "thì ra sao")
