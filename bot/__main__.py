@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ __all__ = ["main"]
 
 def _console(settings: Settings) -> int:
     """Read questions from stdin; print the quotes the bot would send, drawn for a terminal."""
-    from retrieval import BuildError, IndexMissing, QuestionError, clean_question, latest_text, result_text
+    from retrieval import BuildError, IndexMissing, QuestionError, Turn, clean_question, latest_text, result_text
     from retrieval.terminal import console
 
     from . import messages as msg
@@ -41,7 +42,10 @@ def _console(settings: Settings) -> int:
         accented: "\n".join([msg.NOT_FOUND, msg.TRY, *(f"• {t}" for t in msg.not_found_tips(accented))]) for accented in (True, False)
     }
     if interactive:
-        print("Gõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát). /moi: bản tin mới nhất.")
+        print("Gõ câu hỏi rồi nhấn Enter (Ctrl+D để thoát). /moi: bản tin mới nhất. /chudemoi: bắt đầu chủ đề mới.")
+    # Like a private chat: a question within CONTEXT_MINUTES of the last one is read as its follow-up.
+    turns: list[Turn] = []
+    last_asked = 0.0
     try:
         while True:
             try:
@@ -51,13 +55,21 @@ def _console(settings: Settings) -> int:
             if line.strip() == "/moi":
                 out.print(latest_text(engine.latest(7)))
                 continue
+            if line.strip() == "/chudemoi":
+                turns = []
+                out.print(msg.FRESH_START)
+                continue
             try:
                 question = clean_question(line)
             except QuestionError as exc:
                 if exc.reason == "too_long":
                     out.print(msg.TOO_LONG.format(length=exc.length, limit=exc.limit))
                 continue
-            result = engine.search(question, k=settings.results_per_page)
+            if settings.context_minutes <= 0 or time.monotonic() - last_asked > settings.context_minutes * 60:
+                turns = []
+            result = engine.search(question, k=settings.results_per_page, context=turns)
+            turns = [*turns, result.turn()][-engine.config.follow_up.turns :]
+            last_asked = time.monotonic()
             out.print(result_text(result, not_found[result.accented], details=False))
             out.print()
     finally:

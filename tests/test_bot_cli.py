@@ -38,6 +38,19 @@ def test_console_prints_what_the_bot_would_send(tmp_path):
     assert "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp" in res.stdout
 
 
+def test_console_reads_follow_ups_like_a_private_chat(tmp_path):
+    from .test_conversation import ARTICLES
+
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(ARTICLES, tmp_path / "seeds" / "articles.jsonl")
+    lines = "Bao nhiêu người tử vong vì sốt xuất huyết ở TP HCM?\nCác bác sĩ khuyến cáo gì?\n/chudemoi\nCác bác sĩ khuyến cáo gì?\n"
+    res = _run_bot(["--console"], tmp_path, stdin=lines)
+    assert res.returncode == 0, res.stderr
+    first, fresh = " ".join(res.stdout.split()).split("Đã bắt đầu chủ đề mới.")  # rich wraps long lines
+    assert "Tiếp theo câu hỏi: «Bao nhiêu người tử vong vì sốt xuất huyết ở TP HCM?»" in first and "diệt lăng quăng" in first
+    assert "Tiếp theo câu hỏi" not in fresh and fresh.index("Bé trai bị thương vì đồ chơi") < fresh.index("TP HCM")
+
+
 @pytest.mark.parametrize(
     "token,expected",
     [
