@@ -3,13 +3,16 @@
     python benchmarks/conversation.py                 # news train and dev, accented and without diacritics
     python benchmarks/conversation.py --work W        # keep the news index in W between runs
     python benchmarks/conversation.py --json out.json
+    python benchmarks/conversation.py --index /tmp/archive-index   # the cost alone, on a large index
 
 The news questions (``../shared/data/vinewsqa_dev``, research-only: read in place, never copied into the
 repository) come in runs of questions per article. Each question is asked after the ones before it, as
 in one chat, and alone, in one run (``retrieval.evaluate.conversation_run``): a question about the same
 article as the one before is a follow-up, the first about another article a topic switch. Then the cost:
 every question timed alone and with its conversation (``took_ms`` of ``Engine.search``), alternating,
-so the two figures share the machine's drift. When the news data is absent the script says so and
+so the two figures share the machine's drift. With ``--index`` only the cost is measured, on that index
+(build one from ``../shared/data/news_archive``: the news questions are not about its articles, but a
+question touches as much of it as a real one). When the news data is absent the script says so and
 measures the conversation fixture of the tests instead.
 """
 
@@ -71,7 +74,24 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, help="keep the index here between runs (default: a temporary folder)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--index", type=Path, help="only time the questions alone and after their conversation, on this index")
     args = ap.parse_args()
+    if args.index:
+        if not (NEWS / "questions.jsonl").exists():
+            print(f"News questions are absent ({NEWS} not found): nothing to time.", file=sys.stderr)
+            return 1
+        engine = Engine.open(args.index)
+        engine.warm_up()
+        questions = load_questions(NEWS / "questions.jsonl")
+        cost = _cost(engine, questions)
+        print(
+            f"{len(questions)} questions on {engine.params['n_passages']:,} passages: took_ms p50 {cost['p50 alone']:.2f} → "
+            f"{cost['p50 after']:.2f}, p95 {cost['p95 alone']:.2f} → {cost['p95 after']:.2f} (alone → after the ones before)"
+        )
+        if args.json:
+            args.json.write_text(json.dumps(cost, indent=2), encoding="utf-8")
+        engine.close()
+        return 0
     tmp = None if args.work else tempfile.TemporaryDirectory(prefix="bantin-conversation-")
     work = args.work or Path(tmp.name)  # type: ignore[union-attr]
     work.mkdir(parents=True, exist_ok=True)
