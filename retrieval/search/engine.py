@@ -290,17 +290,11 @@ class Engine:
         return got / total if total > 0 else np.zeros(len(docs))
 
     def ranked(
-        self,
-        query: Query,
-        depth: int,
-        exclude_articles: np.ndarray | None = None,
-        weights: SentenceWeights | None = None,
-        lift: dict[int, float] | None = None,
+        self, query: Query, depth: int, exclude_articles: np.ndarray | None = None, weights: SentenceWeights | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Best ``depth`` passages by fused score (ids, scores), zero scores dropped (``weights``: the question's
-        sentence weights, when the caller has them; ``lift``: article row → share of the best score the
-        conversation adds, see ``search``)."""
-        ranking = self._ranked(query, depth, exclude_articles, weights, lift)
+        sentence weights, when the caller has them)."""
+        ranking = self._ranked(query, depth, exclude_articles, weights)
         return ranking.candidates, ranking.fused
 
     def _ranked(
@@ -311,7 +305,8 @@ class Engine:
         weights: SentenceWeights | None,
         lift: dict[int, float] | None = None,
     ) -> _Ranking:
-        """``ranked``, with what the steps learned on the way (``_Ranking``)."""
+        """``ranked``, with what the steps learned on the way (``_Ranking``); ``lift``: article row → share of the
+        best score the conversation adds (see ``search``)."""
         scores = self.score(query)
         if exclude_articles is not None and len(exclude_articles):
             scores[np.isin(self.passage_article, exclude_articles)] = 0.0
