@@ -39,7 +39,9 @@ from retrieval.text.analyzer import FIELDS
 __all__ = ["RERANK_DEPTH", "Engine", "Hit", "RankerConfig", "Result"]
 
 RERANK_DEPTH = 200  # passages whose score their article's evidence can still change
-CONTEXT_PASSAGES = 3  # passages of each conversation article added to the candidates (a page of quotes)
+CONTEXT_PASSAGES = 3  # passages of each conversation article added to the candidates (a page of quotes) ...
+CONTEXT_ARTICLES = 5  # ... for the articles the conversation lifts most (the others are lifted only if already candidates)
+MIN_LIFT = 0.01  # a lift under this share of the best score changes nothing worth its cost: not applied
 RECALL_ARTICLES = 20  # articles a result lists in rank order (eval's ranks and recall curves)
 # A question naming a period: passages of articles dated in it weigh (1 + DATED_BOOST) times as much,
 # of articles that name it in their text (1 + NAMED_BOOST) times ("năm 2018" in a January 2019 report).
@@ -348,18 +350,18 @@ class Engine:
         return _Ranking(candidates[:depth], fused[:depth], lead, sentences, best, alone, order_of_articles)
 
     def _with_context_passages(self, candidates: np.ndarray, scores: np.ndarray, lift: dict[int, float]) -> np.ndarray:
-        """The candidates and the best CONTEXT_PASSAGES passages of each article the conversation lifts, when the question's own
-        words reach it ("Các bác sĩ khuyến cáo gì?" matches a thousand articles; the one the cadre was reading
-        may not be among its best 200 passages)."""
-        rows = np.fromiter(lift, dtype=self.passage_article.dtype, count=len(lift))
-        starts = np.searchsorted(self.passage_article, rows, side="left")
-        ends = np.searchsorted(self.passage_article, rows, side="right")
+        """The candidates and the best CONTEXT_PASSAGES passages of each of the CONTEXT_ARTICLES articles the
+        conversation lifts most, when the question's own words reach them ("Các bác sĩ khuyến cáo gì?" matches a
+        thousand articles; the one the cadre was reading may not be among its best 200 passages)."""
+        chosen = sorted(lift, key=lambda row: (-lift[row], row))[:CONTEXT_ARTICLES]
+        rows = np.array(chosen, dtype=self.passage_article.dtype)
+        starts = np.searchsorted(self.passage_article, rows, side="left").tolist()
+        ends = np.searchsorted(self.passage_article, rows, side="right").tolist()
         extra: list[int] = []
-        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-            if hi > lo:
-                part = scores[lo:hi]
-                best = np.argsort(-part, kind="stable")[:CONTEXT_PASSAGES]
-                extra.extend(lo + int(i) for i in best if part[i] > 0)
+        for lo, hi in zip(starts, ends, strict=True):
+            part = scores[lo:hi]
+            best = np.argsort(-part, kind="stable")[:CONTEXT_PASSAGES]
+            extra.extend((lo + best[part[best] > 0]).tolist())
         if not extra:
             return candidates
         return np.concatenate([candidates, np.setdiff1d(np.array(extra, dtype=candidates.dtype), candidates)])
@@ -378,8 +380,11 @@ class Engine:
         """Passages of the conversation's articles gain ``lift[row]`` × the best score, when they score at least
         ``gate`` of the best on their own (the context breaks near-ties; it cannot answer from an article that
         does not speak to the question)."""
-        rows = self.passage_article[candidates]
-        lifts = np.fromiter((lift.get(int(r), 0.0) for r in rows), dtype=np.float64, count=len(rows))
+        keys = np.array(sorted(lift), dtype=np.int64)
+        values = np.array([lift[k] for k in keys.tolist()], dtype=np.float64)
+        rows = self.passage_article[candidates].astype(np.int64)
+        where = np.minimum(np.searchsorted(keys, rows), len(keys) - 1)
+        lifts = np.where(keys[where] == rows, values[where], 0.0)
         top = float(fused[0])
         gain = np.where(fused >= self.config.follow_up.gate * top, lifts, 0.0)
         if not gain.any():
@@ -489,8 +494,9 @@ class Engine:
         """Article row → share of the best score a passage of it gains (the conversation's weight × lean × boost)."""
         if reading.lean <= 0 or not reading.weights:
             return {}
-        rows = self.store.article_rows(list(reading.weights))
         scale = self.config.follow_up.boost * reading.lean
+        wanted = [doc_id for doc_id, weight in reading.weights.items() if scale * weight >= MIN_LIFT]
+        rows = self.store.article_rows(wanted)
         return {row: scale * reading.weights[doc_id] for doc_id, row in rows.items()}
 
     def search(
