@@ -99,16 +99,55 @@ def _run(settings: Settings) -> int:
     from telegram.error import InvalidToken
 
     from .app import build_application, run, setup_logging
+    from .ops import hold_lock
 
     setup_logging(settings)
+    try:
+        lock = hold_lock(settings.bantin_data_dir)  # held while the bot runs: `restore` waits for it to stop
+    except BlockingIOError:
+        print(
+            f"error: another bot is running with BANTIN_DATA_DIR={settings.bantin_data_dir}. Next: stop it, or give this one its own folder.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         status = run(build_application(settings), settings)
     except InvalidToken:
         print("error: Telegram refused TELEGRAM_BOT_TOKEN. Next: copy the token from @BotFather into .env again.", file=sys.stderr)
         return 2
+    finally:
+        lock.close()
     if status:
         print("error: Telegram stopped answering this bot's token while polling. Next: check the token; restart the bot.", file=sys.stderr)
     return status
+
+
+def _check(online: bool) -> int:
+    from .config import load_settings
+    from .ops import check
+
+    results = check(load_settings, online=online)
+    for result in results:
+        print(result)
+    failed = sum(not r.ok for r in results)
+    print(f"{failed} of {len(results)} checks failed" if failed else f"all {len(results)} checks passed")
+    return 1 if failed else 0
+
+
+def _backup(settings: Settings, command: str, path: str) -> int:
+    from .ops import BackupError, backup, restore
+
+    try:
+        if command == "backup":
+            n = backup(settings.feedback_db, Path(path))
+            print(f"Backed up {settings.feedback_db} to {path} ({n} questions).")
+        else:
+            n = restore(Path(path), settings.feedback_db)
+            print(f"Restored {settings.feedback_db} from {path} ({n} questions).")
+    except (BackupError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,9 +165,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     exp.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     exp.add_argument("-o", "--output", help="file to write (default: stdout)")
+    chk = sub.add_parser(
+        "check",
+        help="check the settings and the machine before going live (one line per check)",
+        epilog="Example: python -m bot check --online",
+    )
+    chk.add_argument("--online", action="store_true", help="also ask Telegram whether it accepts the token (getMe)")
+    bak = sub.add_parser(
+        "backup",
+        help="copy the bot's database (questions, feedback, follow-ups) while the bot runs",
+        epilog="Example: python -m bot backup /var/backups/bantin/bot-$(date +%%F).sqlite",
+    )
+    bak.add_argument("file", help="the copy to write (a folder: a dated name inside it)")
+    res = sub.add_parser(
+        "restore",
+        help="put a backup back (the bot must be stopped)",
+        epilog="Example: python -m bot restore /var/backups/bantin/bot-2026-12-01.sqlite",
+    )
+    res.add_argument("file", help="a file written by `python -m bot backup`")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        return _check(args.online)
     try:
         settings = load_settings()
+        if args.command in ("backup", "restore"):
+            return _backup(settings, args.command, args.file)
         if args.command == "export-feedback":
             return _export(settings, args.format, args.output)
         if args.console:

@@ -1,0 +1,147 @@
+"""`python -m bot check`, `backup` and `restore` in real subprocesses, over real SQLite files."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.ops import hold_lock
+from bot.storage import BotStore
+from bot.testing import FakeTelegram
+from bot.testing.fake_api import BOT_USERNAME, TOKEN
+
+from .conftest import SEEDS
+from .test_bot_cli import _run_bot
+
+SECRET = "s3cr3t-webhook-value-0123456789"
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Path:
+    """A working folder laid out as a maintainer would: seeds/, no index yet, no data folder yet."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    return tmp_path
+
+
+def _check(folder: Path, *args: str, **env: str):
+    res = _run_bot(["check", *args], folder, **{"TELEGRAM_BOT_TOKEN": TOKEN, **env})
+    assert "Traceback" not in res.stdout + res.stderr
+    assert TOKEN not in res.stdout + res.stderr and SECRET not in res.stdout + res.stderr
+    return res
+
+
+def test_check_passes_on_a_good_configuration(live: Path):
+    res = _check(live)
+    assert res.returncode == 0, res.stdout
+    lines = res.stdout.splitlines()
+    assert all(line.startswith("✓ ") for line in lines[:-1]) and lines[-1].startswith("all ")
+    assert "✓ BANTIN_SOURCES: 1 bulletin file(s) in seeds" in lines
+    assert any("the bot builds it from BANTIN_SOURCES at start" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "env,setting",
+    [
+        ({"BANTIN_SOURCES": "khong-co"}, "BANTIN_SOURCES"),
+        ({"TELEGRAM_BOT_TOKEN": "12345:short"}, "TELEGRAM_BOT_TOKEN"),
+        ({"WEBHOOK_URL": "https://bot.example.vn/tg"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_PORT": "not-a-port"}, "WEBHOOK_PORT"),
+        ({"FEEDS": "baolangson.vn/rss"}, "FEEDS"),
+    ],
+)
+def test_check_fails_and_names_the_setting(live: Path, env: dict[str, str], setting: str):
+    res = _check(live, **env)
+    assert res.returncode == 1
+    failed = [line for line in res.stdout.splitlines() if line.startswith("✗ ")]
+    assert len(failed) == 1 and setting in failed[0] and "Next:" in failed[0]
+
+
+def test_check_fails_on_a_data_folder_that_is_a_file(live: Path):
+    (live / "var").write_text("not a folder", encoding="utf-8")
+    res = _check(live)
+    assert res.returncode == 1
+    assert "✗ BANTIN_DATA_DIR: var is a file, not a folder." in res.stdout
+
+
+def test_check_fails_on_a_damaged_index_and_names_the_rebuild(live: Path):
+    from retrieval.index.build import BuildOptions, build_index
+
+    build_index([live / "seeds"], live / "index", BuildOptions(workers=1))
+    assert _check(live).returncode == 0
+    gen = next(p for p in (live / "index").iterdir() if p.is_dir() and (p / "params.json").exists())
+    (gen / "passage_article.npy").write_bytes(b"\x93NUMPY damaged")
+    res = _check(live)
+    assert res.returncode == 1
+    line = next(line for line in res.stdout.splitlines() if line.startswith("✗ "))
+    assert line.startswith("✗ BANTIN_INDEX_DIR: the index in index/") and "Next: python -m retrieval index seeds --index index" in line
+
+
+def test_check_online_asks_telegram(live: Path):
+    with FakeTelegram() as tg:
+        res = _check(live, "--online", TELEGRAM_API_URL=tg.base_url)
+    assert res.returncode == 0, res.stdout
+    assert f"✓ TELEGRAM_BOT_TOKEN: Telegram knows this bot as @{BOT_USERNAME}" in res.stdout
+
+
+def test_a_backup_taken_while_questions_are_written_is_whole_and_sound(live: Path):
+    db = live / "var" / "bot.sqlite"
+    store = BotStore(db)
+    for i in range(50):
+        store.record_question(1001, 1001, "private", f"Câu hỏi {i}", False, 3, 4.0)
+    stop = threading.Event()
+
+    def ask() -> None:  # about 200 questions a second, as the bot writes them
+        i = 0
+        while not stop.is_set():
+            store.record_question(1002, 1002, "private", f"Câu hỏi trong lúc sao lưu {i}", False, 3, 4.0)
+            i += 1
+            time.sleep(0.005)
+
+    writer = threading.Thread(target=ask)
+    writer.start()
+    try:
+        time.sleep(0.2)
+        before = sqlite3.connect(db).execute("SELECT max(id) FROM questions").fetchone()[0]
+        res = _run_bot(["backup", "backups/bot.sqlite"], live)
+    finally:
+        stop.set()
+        writer.join()
+    assert res.returncode == 0, res.stderr
+    copy = sqlite3.connect(live / "backups" / "bot.sqlite")
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    ids = {r[0] for r in copy.execute("SELECT id FROM questions")}
+    assert set(range(1, before + 1)) <= ids
+    assert "Backed up" in res.stdout and not list((live / "backups").glob(".backup-*"))
+    copy.close()
+    store.close()
+
+
+def test_restore_waits_for_the_bot_to_stop_and_then_puts_the_backup_back(live: Path):
+    db = live / "var" / "bot.sqlite"
+    store = BotStore(db)
+    store.record_question(1001, 1001, "private", "Câu hỏi trước khi sao lưu", False, 3, 4.0)
+    store.close()
+    assert _run_bot(["backup", "bot-backup.sqlite"], live).returncode == 0
+    store = BotStore(db)
+    store.record_question(1001, 1001, "private", "Câu hỏi sau khi sao lưu", False, 3, 4.0)
+    store.close()
+    lock = hold_lock(live / "var")  # as the running bot holds it
+    try:
+        refused = _run_bot(["restore", "bot-backup.sqlite"], live)
+    finally:
+        lock.close()
+    assert refused.returncode == 2 and "the bot is running" in refused.stderr and "Traceback" not in refused.stderr
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM questions").fetchone()[0] == 2
+    done = _run_bot(["restore", "bot-backup.sqlite"], live)
+    assert done.returncode == 0, done.stderr
+    rows = sqlite3.connect(db).execute("SELECT question FROM questions").fetchall()
+    assert rows == [("Câu hỏi trước khi sao lưu",)]
+    junk = live / "junk.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    bad = _run_bot(["restore", str(junk)], live)
+    assert bad.returncode == 2 and "is not an SQLite database" in bad.stderr
