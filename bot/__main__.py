@@ -183,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         epilog="Example: python -m bot restore /var/backups/bantin/bot-2026-12-01.sqlite",
     )
     res.add_argument("file", help="a file written by `python -m bot backup`")
+    sub.add_parser(
+        "service",
+        help="print a systemd unit for this install (interpreter, folder, .env, writable folders)",
+        epilog="Example: python -m bot service | sudo tee /etc/systemd/system/bantin-bot.service",
+    )
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args.online)
@@ -190,6 +195,13 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.command in ("backup", "restore"):
             return _backup(settings, args.command, args.file)
+        if args.command == "service":
+            import getpass
+
+            from .ops import service_unit
+
+            sys.stdout.write(service_unit(settings, sys.executable, Path.cwd(), getpass.getuser(), Path(".env")))
+            return 0
         if args.command == "export-feedback":
             return _export(settings, args.format, args.output)
         if args.console:

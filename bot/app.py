@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -56,14 +57,21 @@ class RedactingFormatter(logging.Formatter):
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+JOURNAL_FORMAT = "%(levelname)s %(name)s: %(message)s"  # under systemd the journal stamps each line itself
 
 
-def setup_logging(settings: Settings, level: int = logging.INFO) -> RedactingFormatter:
-    """Log lines on stderr with every secret redacted (PTB's exceptions quote the token in URLs)."""
-    logging.basicConfig(format=LOG_FORMAT, level=level)
+def log_format() -> str:
+    """Lines without a time of their own when stderr goes to systemd's journal (it sets JOURNAL_STREAM)."""
+    return JOURNAL_FORMAT if os.environ.get("JOURNAL_STREAM") else LOG_FORMAT
+
+
+def setup_logging(settings: Settings, level: int | None = None) -> RedactingFormatter:
+    """Log lines on stderr at LOG_LEVEL with every secret redacted (PTB's exceptions quote the token in URLs)."""
+    fmt = log_format()
+    logging.basicConfig(format=fmt, level=level if level is not None else settings.log_level)
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    formatter = RedactingFormatter(LOG_FORMAT, settings.token, settings.webhook_secret.get_secret_value())
+    formatter = RedactingFormatter(fmt, settings.token, settings.webhook_secret.get_secret_value())
     for handler in logging.getLogger().handlers:
         handler.setFormatter(formatter)
     return formatter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
@@ -69,6 +69,13 @@ class Settings(SyncSettings):
     # In a private chat a question asked within this many minutes of the last one is read as its
     # follow-up (0 turns that off; a reply to one of the bot's answers is a follow-up of it at any age).
     context_minutes: float = Field(10.0, ge=0, le=1440)
+    # How much the bot logs: DEBUG, INFO, WARNING or ERROR.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("allowed_user_ids", "allowed_chat_ids", "admin_user_ids", mode="before")
     @classmethod

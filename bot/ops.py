@@ -1,4 +1,4 @@
-"""Running the bot for real: a pre-flight check of the configuration and the machine, and backups of its database.
+"""Running the bot for real: a pre-flight check, a systemd unit for this install, and backups of its database.
 
 ``check`` returns one line per check (✓ or ✗ with the setting and the next step), never the token or the
 webhook secret. ``backup`` copies the bot's SQLite with SQLite's online backup API, consistent while the
@@ -21,7 +21,7 @@ import httpx
 
 from .config import TOKEN_RE, ConfigError, Settings
 
-__all__ = ["BULLETIN_SUFFIXES", "BackupError", "Check", "backup", "check", "hold_lock", "restore"]
+__all__ = ["BULLETIN_SUFFIXES", "BackupError", "Check", "backup", "check", "hold_lock", "restore", "service_unit"]
 
 BULLETIN_SUFFIXES = frozenset({".txt", ".jsonl", ".pdf", ".docx", ".html", ".htm"})
 LOCK_NAME = "bot.lock"
@@ -226,3 +226,42 @@ def restore(backup_file: Path, database: Path) -> int:
             lock.close()
     finally:
         source.close()
+
+
+def service_unit(settings: Settings, python: str, workdir: Path, user: str, env_file: Path) -> str:
+    """A systemd unit for this very install: this interpreter, this folder, its .env, its writable folders."""
+    writable = [settings.bantin_data_dir, settings.bantin_index_dir, settings.bantin_sources, settings.feeds_dir]
+    paths = " ".join(f"-{(workdir / p).resolve()}" for p in dict.fromkeys(writable))  # "-": a folder not made yet is no error
+    env_line = f"EnvironmentFile={env_file.resolve()}" if env_file.exists() else f"EnvironmentFile=-{env_file.resolve()}"
+    root_note = "# Runs as root: better create a user for it (useradd --system bantin) and chown the folders.\n" if user == "root" else ""
+    return f"""# The bulletin Q&A Telegram bot. Install:
+#   python -m bot service | sudo tee /etc/systemd/system/bantin-bot.service
+#   sudo systemctl daemon-reload && sudo systemctl enable --now bantin-bot
+{root_note}[Unit]
+Description=Bản tin Q&A Telegram bot (bantin)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User={user}
+WorkingDirectory={workdir.resolve()}
+{env_line}
+ExecStart={python} -m bot
+Restart=on-failure
+RestartSec=5
+# SIGTERM lets answers in flight finish before the bot stops
+KillSignal=SIGTERM
+TimeoutStopSec=30
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectSystem=strict
+ProtectHome=read-only
+ProtectKernelTunables=yes
+ProtectControlGroups=yes
+RestrictSUIDSGID=yes
+ReadWritePaths={paths}
+
+[Install]
+WantedBy=multi-user.target
+"""

@@ -145,3 +145,40 @@ def test_restore_waits_for_the_bot_to_stop_and_then_puts_the_backup_back(live: P
     junk.write_bytes(b"this is not a database" * 100)
     bad = _run_bot(["restore", str(junk)], live)
     assert bad.returncode == 2 and "is not an SQLite database" in bad.stderr
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed on this machine")
+def test_service_prints_a_unit_that_systemd_accepts(live: Path):
+    import subprocess
+
+    (live / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\n", encoding="utf-8")
+    res = _run_bot(["service"], live)
+    assert res.returncode == 0, res.stderr
+    unit = res.stdout
+    assert TOKEN not in unit
+    assert f"WorkingDirectory={live.resolve()}" in unit and f"EnvironmentFile={(live / '.env').resolve()}" in unit
+    assert "ExecStart=" in unit and " -m bot\n" in unit and "Restart=on-failure" in unit and "TimeoutStopSec=" in unit
+    assert "NoNewPrivileges=yes" in unit and "ProtectSystem=strict" in unit
+    assert f"-{(live / 'var').resolve()}" in unit and f"-{(live / 'seeds').resolve()}" in unit and f"-{(live / 'index').resolve()}" in unit
+    path = live / "bantin-bot.service"
+    path.write_text(unit, encoding="utf-8")
+    verify = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True, text=True, timeout=60)
+    assert verify.returncode == 0, verify.stderr
+    assert "bantin-bot.service" not in verify.stderr  # no complaint about the unit itself
+
+
+def test_under_systemd_log_lines_carry_no_timestamp_and_log_level_is_a_setting(monkeypatch):
+    import logging
+
+    from bot.app import JOURNAL_FORMAT, LOG_FORMAT, log_format
+    from bot.config import ConfigError, load_settings
+
+    monkeypatch.delenv("JOURNAL_STREAM", raising=False)
+    assert log_format() == LOG_FORMAT and "asctime" in LOG_FORMAT
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    assert log_format() == JOURNAL_FORMAT and "asctime" not in JOURNAL_FORMAT
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    assert logging.getLevelName(load_settings(_env_file=None).log_level) == logging.WARNING
+    monkeypatch.setenv("LOG_LEVEL", "loud")
+    with pytest.raises(ConfigError, match="LOG_LEVEL"):
+        load_settings(_env_file=None)
