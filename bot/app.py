@@ -26,7 +26,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from . import handlers, messages
-from .archive import open_engine
+from .archive import open_index_for_bot
 from .buttons import ARTICLE_PATTERN, PAGE_PATTERN, VOTE_PATTERN
 from .config import Settings
 from .ratelimit import UserRateLimiter
@@ -106,7 +106,8 @@ async def post_init(application: BotApplication) -> None:
     state: BotState = application.bot_data
     settings = state.settings
     loop = asyncio.get_running_loop()
-    engine = await loop.run_in_executor(None, open_engine, settings)
+    opened = await loop.run_in_executor(None, open_index_for_bot, settings)
+    engine = opened.engine
     executor = ThreadPoolExecutor(settings.search_workers, thread_name_prefix="search")
     store = BotStore(settings.feedback_db)
     state.load(engine, store, UserRateLimiter(settings.rate_limit_per_minute), executor)
@@ -127,6 +128,13 @@ async def post_init(application: BotApplication) -> None:
         application.job_queue.run_repeating(handlers.sync_job, interval=interval, first=min(interval, 10.0), name="sync")
         log.info("Feeds: %d, synced every %g minute(s)", len(settings.feeds), settings.sync_minutes)
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
+    if opened.upgraded:  # after an upgrade the index was rebuilt at start: admins hear it is done
+        done = messages.UPGRADED.format(articles=f"{engine.params['n_articles']:,}".replace(",", "."))  # 1.234 bài
+        for admin in settings.admin_user_ids:
+            try:
+                await application.bot.send_message(admin, done)
+            except TelegramError as exc:
+                log.info("Upgrade notice not sent to %s: %s", admin, exc)
     for admin in settings.admin_user_ids:
         try:
             await application.bot.set_my_commands(

@@ -10,19 +10,31 @@ from .config import Settings
 from .render import reload_busy_message, reload_failed_message, reload_message, upload_message
 from .state import BotState
 
-__all__ = ["add_upload", "open_engine", "reload_engine", "sync_now"]
+__all__ = ["add_upload", "open_engine", "open_index_for_bot", "reload_engine", "sync_now"]
 
 log = logging.getLogger(__name__)
 
 
+def _upgrading(reason: str) -> None:
+    log.warning("Rebuilding the index from the bulletins: %s", reason)
+
+
 def open_engine(settings: Settings) -> Engine:
-    """The index, built from the bulletins folder when missing and refreshed when they changed."""
-    opened = open_index(settings.bantin_index_dir, sources=settings.source_paths)
+    """The index, built from the bulletins folder when missing, refreshed when they changed, and rebuilt when
+    an older version of the program built it (after an upgrade: no manual step)."""
+    return open_index_for_bot(settings).engine
+
+
+def open_index_for_bot(settings: Settings) -> Opened:
+    """``open_engine``, with what opening did (``Opened.upgraded`` says why the index was rebuilt)."""
+    opened = open_index(settings.bantin_index_dir, sources=settings.source_paths, upgrade=_upgrading)
+    if opened.upgraded:
+        log.warning("Index rebuilt: %d articles, %d passages", opened.engine.params["n_articles"], opened.engine.params["n_passages"])
     for problem in opened.report.problems if opened.report else []:
         log.warning("Skipped %s", problem)
     if opened.warning:
         log.warning("%s", opened.warning)
-    return opened.engine
+    return opened
 
 
 def _refresh(state: BotState) -> Opened | str:

@@ -54,6 +54,7 @@ class Opened:
     report: BuildReport | None = None
     changes: SourceChanges | None = None
     warning: str | None = None  # one line: what is wrong and the command that fixes it
+    upgraded: str | None = None  # why the index was rebuilt from the sources (built by an older version)
 
 
 def _recorded_inputs(index_dir: Path) -> list[Path]:
@@ -68,10 +69,13 @@ def open_index(
     config: RankerConfig | None = None,
     on_refresh: Callable[[SourceChanges], None] | None = None,
     progress: Progress | None = None,
+    upgrade: Callable[[str], None] | None = None,
 ) -> Opened:
     """Open the live index in ``index_dir``, building or refreshing it first as the module says.
 
     ``on_refresh`` is told what changed before a re-index starts (shells print it: it may take a while).
+    With ``upgrade``, an index built by an older version is rebuilt from ``sources`` instead of refused;
+    ``upgrade`` is told why before the rebuild starts (the bot after an upgrade: no manual step).
     """
     index_dir = Path(index_dir)
     if index_dir.exists() and not index_dir.is_dir():
@@ -79,31 +83,47 @@ def open_index(
     report: BuildReport | None = None
     changes: SourceChanges | None = None
     warning: str | None = None
+    upgraded: str | None = None
     try:
         current_generation(index_dir)
+        if upgrade is not None and sources:
+            upgraded = _outdated(index_dir)
     except IndexMissing:
         if not sources:
             raise
         report = build_index(list(sources), index_dir, resolve_options(index_dir), progress)
-    else:
-        if refresh:
-            try:
-                changes = source_changes(index_dir)
-                if changes:
-                    if on_refresh:
-                        on_refresh(changes)
-                    report = refresh_index(index_dir, progress=progress, changes=changes)
-                inputs = _recorded_inputs(index_dir)
-                new = [Path(s) for s in sources or () if not covered(Path(s), inputs) and Path(s).exists()]
-                if new:
-                    report = add_to_index(new, index_dir, None, progress)
-            except IndexBusy:
-                pass  # another build is bringing it up to date: answer from what is published meanwhile
-            except (OSError, ValueError, KeyError, sqlite3.DatabaseError) as exc:
-                # a read-only or full folder, a damaged params.json: answer from the last good build
-                warning = f"could not re-index ({_reason(exc)}); answering from the last build. Next: {rebuild_command(index_dir)}"
+    if upgraded is not None and upgrade is not None and sources:
+        upgrade(upgraded)
+        report = build_index(list(sources), index_dir, resolve_options(index_dir), progress)
+    elif report is None and refresh:
+        try:
+            changes = source_changes(index_dir)
+            if changes:
+                if on_refresh:
+                    on_refresh(changes)
+                report = refresh_index(index_dir, progress=progress, changes=changes)
+            inputs = _recorded_inputs(index_dir)
+            new = [Path(s) for s in sources or () if not covered(Path(s), inputs) and Path(s).exists()]
+            if new:
+                report = add_to_index(new, index_dir, None, progress)
+        except IndexBusy:
+            pass  # another build is bringing it up to date: answer from what is published meanwhile
+        except (OSError, ValueError, KeyError, sqlite3.DatabaseError) as exc:
+            # a read-only or full folder, a damaged params.json: answer from the last good build
+            warning = f"could not re-index ({_reason(exc)}); answering from the last build. Next: {rebuild_command(index_dir)}"
     engine, damaged = _open_published(index_dir, config)
-    return Opened(engine, report, changes, damaged or warning)
+    return Opened(engine, report, changes, damaged or warning, upgraded)
+
+
+def _outdated(index_dir: Path) -> str | None:
+    """Why the published index must be rebuilt by this version (None when it is current)."""
+    try:
+        Engine(current_generation(index_dir)).close()
+    except IndexOutdated as exc:
+        return str(exc)
+    except _DAMAGE:
+        return None  # damage is _open_published's to report (it falls back to an earlier build)
+    return None
 
 
 _DAMAGE = (OSError, ValueError, KeyError, TypeError, sqlite3.DatabaseError)

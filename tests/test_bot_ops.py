@@ -182,3 +182,25 @@ def test_under_systemd_log_lines_carry_no_timestamp_and_log_level_is_a_setting(m
     monkeypatch.setenv("LOG_LEVEL", "loud")
     with pytest.raises(ConfigError, match="LOG_LEVEL"):
         load_settings(_env_file=None)
+
+
+def test_a_bot_started_on_an_index_of_an_older_version_rebuilds_it_and_answers(tmp_path: Path):
+    import json
+
+    from bot import messages as msg
+    from bot.testing.harness import BotRunner, make_settings
+    from retrieval.index.build import BuildOptions, build_index
+
+    admin = 42
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS, admin_user_ids={admin})
+        build_index([settings.bantin_sources], settings.bantin_index_dir, BuildOptions(workers=1))
+        gen = next(p for p in settings.bantin_index_dir.iterdir() if (p / "params.json").exists())
+        params = json.loads((gen / "params.json").read_text(encoding="utf-8"))
+        params["analyzer"] = "0"  # as the previous version wrote it
+        (gen / "params.json").write_text(json.dumps(params, ensure_ascii=False), encoding="utf-8")
+        with BotRunner(settings, tg):
+            asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1001)
+            assert "<u>34 đồng chí</u>" in tg.replies_to(asked)[0].params["text"]
+            told = tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and c.params.get("chat_id") == str(admin)])
+            assert told[0].params["text"] == msg.UPGRADED.format(articles="1")
