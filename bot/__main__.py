@@ -184,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     res.add_argument("file", help="a file written by `python -m bot backup`")
     sub.add_parser(
+        "status",
+        help="whether the bot is running, from the heartbeat it writes every minute (exit 1 when stale)",
+        epilog="Example: python -m bot status || systemctl restart bantin-bot",
+    )
+    sub.add_parser(
         "service",
         help="print a systemd unit for this install (interpreter, folder, .env, writable folders)",
         epilog="Example: python -m bot service | sudo tee /etc/systemd/system/bantin-bot.service",
@@ -195,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.command in ("backup", "restore"):
             return _backup(settings, args.command, args.file)
+        if args.command == "status":
+            from .ops import status
+
+            result = status(settings.bantin_data_dir)
+            print(result)
+            return 0 if result.ok else 1
         if args.command == "service":
             import getpass
 

@@ -29,6 +29,7 @@ from . import handlers, messages
 from .archive import open_index_for_bot
 from .buttons import ARTICLE_PATTERN, PAGE_PATTERN, VOTE_PATTERN
 from .config import Settings
+from .ops import HEARTBEAT_SECONDS
 from .ratelimit import UserRateLimiter
 from .state import CONTEXT_TYPES, BotState
 from .storage import TURN_DAYS, BotStore
@@ -116,6 +117,7 @@ async def post_init(application: BotApplication) -> None:
         log.info("Forgot the follow-up evidence of %d question(s) older than %d days", pruned, TURN_DAYS)
     if application.job_queue is not None:
         application.job_queue.run_repeating(handlers.prune_job, interval=86400, first=86400, name="prune")
+        application.job_queue.run_repeating(handlers.heartbeat_job, interval=HEARTBEAT_SECONDS, first=0.5, name="heartbeat")
     state.typing_bot = Bot(settings.token, base_url=settings.base_url, request=HTTPXRequest(connection_pool_size=4))
     await state.typing_bot.initialize()
     # Load pyvi's model and the compiled kernels before the first cadre waits for them.

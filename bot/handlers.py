@@ -11,6 +11,7 @@ import asyncio
 import functools
 import html
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Coroutine
@@ -27,6 +28,7 @@ from retrieval import QuestionError, Result, Turn, clean_question, last_run
 from . import messages as msg
 from .archive import add_upload, reload_engine, sync_now
 from .buttons import question_id
+from .ops import write_heartbeat
 from .render import (
     answer_keyboard,
     answer_messages,
@@ -50,6 +52,7 @@ __all__ = [
     "error_handler",
     "fresh_start",
     "gate",
+    "heartbeat_job",
     "help_command",
     "inline_query",
     "latest",
@@ -377,6 +380,28 @@ async def sync_command(update: Update, context: BotContext) -> None:
         return
     starting = msg.SYNC_RUNNING.format(n=len(state.settings.feeds))
     await _update_index(message, state, starting, lambda s: sync_message(sync_now(s)))
+
+
+async def heartbeat_job(context: BotContext) -> None:
+    """Every minute: the heartbeat `python -m bot status` reads (what the bot serves, its last sync)."""
+    state = context.bot_data
+    settings = state.settings
+    run = last_run(settings.feeds_dir)
+    sync = None
+    if run is not None:
+        sync = f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(run.finished_at))}, {run.added} new, {run.problems} failed"
+    facts = {
+        "pid": os.getpid(),
+        "started": state.started,
+        "generation": state.engine.gen.name,
+        "articles": state.engine.params["n_articles"],
+        "passages": state.engine.params["n_passages"],
+        "last_sync": sync,
+    }
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, write_heartbeat, settings.bantin_data_dir, facts)
+    except OSError as exc:  # a full disk must not stop the answers; `status` then reports the bot as stale
+        log.warning("Heartbeat not written: %s", exc)
 
 
 async def sync_job(context: BotContext) -> None:

@@ -8,10 +8,12 @@ bot writes; ``restore`` puts a copy back only when no bot holds the data folder'
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,18 @@ import httpx
 
 from .config import TOKEN_RE, ConfigError, Settings
 
-__all__ = ["BULLETIN_SUFFIXES", "BackupError", "Check", "backup", "check", "hold_lock", "restore", "service_unit"]
+__all__ = [
+    "BULLETIN_SUFFIXES",
+    "BackupError",
+    "Check",
+    "backup",
+    "check",
+    "hold_lock",
+    "restore",
+    "service_unit",
+    "status",
+    "write_heartbeat",
+]
 
 BULLETIN_SUFFIXES = frozenset({".txt", ".jsonl", ".pdf", ".docx", ".html", ".htm"})
 LOCK_NAME = "bot.lock"
@@ -265,3 +278,45 @@ ReadWritePaths={paths}
 [Install]
 WantedBy=multi-user.target
 """
+
+
+HEARTBEAT_NAME = "heartbeat.json"
+HEARTBEAT_SECONDS = 60  # how often the running bot refreshes it
+STALE_AFTER = 3 * HEARTBEAT_SECONDS  # older than this: the bot is stopped or stuck
+
+
+def write_heartbeat(data_dir: Path, facts: dict[str, object]) -> None:
+    """The running bot's heartbeat (the time, and what it serves), written beside and renamed: never half a file."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".heartbeat-", dir=data_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"ts": time.time(), **facts}, fh, ensure_ascii=False)
+        os.replace(tmp, data_dir / HEARTBEAT_NAME)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def status(data_dir: Path, now: float | None = None) -> Check:
+    """Whether a bot is running on ``data_dir``, read from its heartbeat (for monitors and maintainers)."""
+    path = data_dir / HEARTBEAT_NAME
+    try:
+        beat = json.loads(path.read_text(encoding="utf-8"))
+        age = (now or time.time()) - float(beat["ts"])
+    except FileNotFoundError:
+        return Check(
+            False, f"no heartbeat at {path}: the bot has not run with this BANTIN_DATA_DIR. Next: start it (systemctl start bantin-bot)."
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return Check(False, f"the heartbeat at {path} is unreadable. Next: restart the bot (it rewrites it every minute).")
+    if age > STALE_AFTER:
+        return Check(
+            False, f"the last heartbeat is {age / 60:.0f} minutes old: the bot is stopped or stuck. Next: journalctl -u bantin-bot"
+        )
+    up = (now or time.time()) - float(beat.get("started", beat["ts"]))
+    return Check(
+        True,
+        f"running (pid {beat.get('pid')}, up {up / 3600:.1f} h, heartbeat {age:.0f} s ago): index {beat.get('generation')}, "
+        f"{beat.get('articles')} articles, {beat.get('passages')} passages; last sync: {beat.get('last_sync') or 'none'}",
+    )

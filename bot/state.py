@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class BotState:
     typing_bot: Bot | None = None
     watchdog: asyncio.Task[None] | None = None  # app._watch_polling, kept so it is not garbage-collected
     polling_failed: bool = False  # set when polling gave up for good: the process exits 1
+    started: float = field(default_factory=time.time)  # for the heartbeat's uptime
     # page each answer message shows, so a stale or doubled "Xem thêm" is not sent as an edit Telegram refuses
     shown_pages: OrderedDict[tuple[int, int], int] = field(default_factory=OrderedDict)
 

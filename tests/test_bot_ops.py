@@ -204,3 +204,28 @@ def test_a_bot_started_on_an_index_of_an_older_version_rebuilds_it_and_answers(t
             assert "<u>34 đồng chí</u>" in tg.replies_to(asked)[0].params["text"]
             told = tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and c.params.get("chat_id") == str(admin)])
             assert told[0].params["text"] == msg.UPGRADED.format(articles="1")
+
+
+def test_status_reads_the_heartbeat_of_the_running_bot_and_says_when_it_is_stale(tmp_path: Path):
+    import json
+
+    from bot.ops import HEARTBEAT_NAME, STALE_AFTER
+    from bot.testing.harness import BotRunner, make_settings
+
+    data = tmp_path / "var"
+    missing = _run_bot(["status"], tmp_path, BANTIN_DATA_DIR=str(data))
+    assert missing.returncode == 1 and missing.stdout.startswith("✗ no heartbeat at")
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS)
+        with BotRunner(settings, tg):
+            deadline = time.time() + 15
+            while not (data / HEARTBEAT_NAME).exists() and time.time() < deadline:
+                time.sleep(0.05)
+            res = _run_bot(["status"], tmp_path, BANTIN_DATA_DIR=str(data))
+            assert res.returncode == 0, res.stdout
+            assert res.stdout.startswith("✓ running (pid ") and "1 articles, 11 passages" in res.stdout and TOKEN not in res.stdout
+    beat = json.loads((data / HEARTBEAT_NAME).read_text(encoding="utf-8"))
+    beat["ts"] -= STALE_AFTER + 60  # the bot stopped (or hung) a while ago
+    (data / HEARTBEAT_NAME).write_text(json.dumps(beat), encoding="utf-8")
+    stale = _run_bot(["status"], tmp_path, BANTIN_DATA_DIR=str(data))
+    assert stale.returncode == 1 and "stopped or stuck" in stale.stdout
