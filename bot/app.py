@@ -110,6 +110,9 @@ async def post_init(application: BotApplication) -> None:
     opened = await loop.run_in_executor(None, open_index_for_bot, settings)
     engine = opened.engine
     executor = ThreadPoolExecutor(settings.search_workers, thread_name_prefix="search")
+    if settings.metrics_port:
+        state.metrics.serve(settings.metrics_port, settings.metrics_listen)
+        log.info("Metrics on http://%s:%d/metrics", settings.metrics_listen, settings.metrics_port)
     store = BotStore(settings.feedback_db)
     state.load(engine, store, UserRateLimiter(settings.rate_limit_per_minute), executor)
     pruned = store.prune_turns()

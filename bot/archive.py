@@ -66,6 +66,7 @@ def add_upload(state: BotState, name: str, data: bytes) -> str:
     if saved.path is None or saved.duplicate:
         return upload_message(name, saved)
     log.info("Upload %s kept as %s (%d articles)", name, saved.path, len(saved.articles))
+    state.metrics.uploads.inc()
     refreshed = _refresh(state)
     return refreshed if isinstance(refreshed, str) else upload_message(name, saved)
 
@@ -90,6 +91,8 @@ def sync_now(state: BotState) -> SyncReport:
     """
     settings = state.settings
     report = sync_feeds(settings.feeds, settings)
+    state.metrics.syncs.inc()
+    state.metrics.new_articles.inc(len(report.added))
     log.info(
         "Sync: %d feed(s), %d unchanged, %d page(s), %d new, %d updated, %d problem(s) in %.1f s",
         report.feeds, report.unchanged, report.pages, len(report.added), len(report.updated), len(report.problems), report.took_s,

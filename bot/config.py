@@ -69,6 +69,9 @@ class Settings(SyncSettings):
     # In a private chat a question asked within this many minutes of the last one is read as its
     # follow-up (0 turns that off; a reply to one of the bot's answers is a follow-up of it at any age).
     context_minutes: float = Field(10.0, ge=0, le=1440)
+    # Prometheus metrics on this port (0: off), on this address (the machine itself by default).
+    metrics_port: int = Field(0, ge=0, le=65535)
+    metrics_listen: str = "127.0.0.1"
     # How much the bot logs: DEBUG, INFO, WARNING or ERROR.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -225,6 +225,12 @@ async def _answer(update: Update, context: BotContext, raw: str) -> None:
         await _typing(context, message.chat_id)
     result = await search
     took = (time.perf_counter() - started) * 1000
+    state.metrics.questions.inc()
+    state.metrics.latency.observe(took / 1000)
+    if result.not_found:
+        state.metrics.not_found.inc()
+    if result.context is not None and result.context.used:
+        state.metrics.follow_ups.inc()
     qid = state.store.record_question(
         message.chat_id,
         user_id,
@@ -637,6 +643,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
 async def error_handler(update: object, context: BotContext) -> None:
     """Log the traceback for maintainers; tell the user a short apology, never the details."""
     log.error("Error while handling an update", exc_info=context.error)
+    context.bot_data.metrics.telegram_errors.inc()
     if not isinstance(update, Update):
         return
     if update.callback_query:

@@ -15,6 +15,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from retrieval import Engine
 
 from .config import Settings
+from .metrics import Metrics
 from .ratelimit import UserRateLimiter
 from .storage import BotStore
 
@@ -41,6 +42,7 @@ class BotState:
     watchdog: asyncio.Task[None] | None = None  # app._watch_polling, kept so it is not garbage-collected
     polling_failed: bool = False  # set when polling gave up for good: the process exits 1
     started: float = field(default_factory=time.time)  # for the heartbeat's uptime
+    metrics: Metrics = field(default_factory=Metrics)  # counted always, served when METRICS_PORT is set
     # page each answer message shows, so a stale or doubled "Xem thêm" is not sent as an edit Telegram refuses
     shown_pages: OrderedDict[tuple[int, int], int] = field(default_factory=OrderedDict)
 
@@ -96,6 +98,7 @@ class BotState:
         """Close what ``load`` opened (post_shutdown)."""
         if self.watchdog and not self.watchdog.done():
             self.watchdog.cancel()
+        self.metrics.close()
         if self._executor:
             self._executor.shutdown(wait=False, cancel_futures=True)
         if self._store:

@@ -229,3 +229,25 @@ def test_status_reads_the_heartbeat_of_the_running_bot_and_says_when_it_is_stale
     (data / HEARTBEAT_NAME).write_text(json.dumps(beat), encoding="utf-8")
     stale = _run_bot(["status"], tmp_path, BANTIN_DATA_DIR=str(data))
     assert stale.returncode == 1 and "stopped or stuck" in stale.stdout
+
+
+def test_metrics_count_a_question_asked_through_the_fake_bot_api(tmp_path: Path):
+    import socket
+
+    import httpx
+
+    from bot.testing.harness import BotRunner, make_settings
+
+    with socket.socket() as probe:  # a free port on the loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS, metrics_port=port)
+        with BotRunner(settings, tg):
+            tg.replies_to(tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1001))
+            tg.replies_to(tg.send_text("Giá vàng hôm nay bao nhiêu?", user_id=1002))
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    assert "bantin_questions_total 2.0" in text and "bantin_not_found_total 1.0" in text
+    assert "bantin_answer_seconds_count 2.0" in text and "bantin_telegram_errors_total 0.0" in text
+    assert "bantin_sync_runs_total 0.0" in text and "bantin_uploads_total 0.0" in text
+    assert TOKEN not in text
