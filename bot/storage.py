@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS feedback (
 # Columns added after the first release: an older file gains them when opened.
 _ADDED_COLUMNS = (("questions", "after_id", "INTEGER"), ("questions", "turn", "TEXT"))
 TURN_DAYS = 30  # a question's turn (its evidence) is kept this long
+# The columns an AskedQuestion is read from (BotStore._asked), in its fields' order.
+_ASKED = "q.id, q.chat_id, q.user_id, q.question, q.total, q.after_id, q.turn"
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,7 @@ class BotStore:
 
     def question(self, qid: int) -> AskedQuestion | None:
         with self._lock:
-            row = self._con.execute(
-                "SELECT id, chat_id, user_id, question, total, after_id, turn FROM questions WHERE id = ?", (qid,)
-            ).fetchone()
+            row = self._con.execute(f"SELECT {_ASKED} FROM questions q WHERE q.id = ?", (qid,)).fetchone()
         return self._asked(row) if row else None
 
     @staticmethod
@@ -145,8 +145,7 @@ class BotStore:
         with self._lock:
             fresh = self._con.execute("SELECT ts FROM fresh_starts WHERE chat_id = ? AND user_id IS ?", (chat_id, user_id)).fetchone()
             row = self._con.execute(
-                "SELECT id, chat_id, user_id, question, total, after_id, turn FROM questions"
-                " WHERE chat_id = ? AND user_id IS ? AND ts >= ? ORDER BY id DESC LIMIT 1",
+                f"SELECT {_ASKED} FROM questions q WHERE q.chat_id = ? AND q.user_id IS ? AND q.ts >= ? ORDER BY q.id DESC LIMIT 1",
                 (chat_id, user_id, max(since, fresh[0] if fresh else 0.0)),
             ).fetchone()
         return self._asked(row) if row else None
@@ -170,8 +169,7 @@ class BotStore:
         """The question an answer message of this chat was sent for."""
         with self._lock:
             row = self._con.execute(
-                "SELECT q.id, q.chat_id, q.user_id, q.question, q.total, q.after_id, q.turn FROM answer_messages m"
-                " JOIN questions q ON q.id = m.question_id WHERE m.chat_id = ? AND m.message_id = ?",
+                f"SELECT {_ASKED} FROM answer_messages m JOIN questions q ON q.id = m.question_id WHERE m.chat_id = ? AND m.message_id = ?",
                 (chat_id, message_id),
             ).fetchone()
         return self._asked(row) if row else None

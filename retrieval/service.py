@@ -33,7 +33,7 @@ from retrieval.index.build import (
 )
 from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated, current_generation, read_params, write_atomically
 from retrieval.model import Article, Problem
-from retrieval.search.engine import Engine, RankerConfig
+from retrieval.search.engine import Engine, RankerConfig, outdated_reason
 
 __all__ = ["IndexDamaged", "Opened", "SavedFile", "open_index", "rebuild_command", "safe_file_name", "save_bulletin"]
 
@@ -116,14 +116,12 @@ def open_index(
 
 
 def _outdated(index_dir: Path) -> str | None:
-    """Why the published index must be rebuilt by this version (None when it is current)."""
+    """Why the published index must be rebuilt by this version (None when it is current); read from its
+    params.json alone (opening it is _open_published's, once)."""
     try:
-        Engine(current_generation(index_dir)).close()
-    except IndexOutdated as exc:
-        return str(exc)
-    except _DAMAGE:
+        return outdated_reason(current_generation(index_dir))
+    except (*_DAMAGE, json.JSONDecodeError):
         return None  # damage is _open_published's to report (it falls back to an earlier build)
-    return None
 
 
 _DAMAGE = (OSError, ValueError, KeyError, TypeError, sqlite3.DatabaseError)

@@ -131,20 +131,24 @@ def _bare(text: str) -> str:
     return re.sub(r"^\W+|\W+$", "", _spelled(text))
 
 
+def _contrast_phrases(accented: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The openers and closers of a contrast ("còn …", "… thì sao") in the form a question is typed in."""
+    if accented:
+        return CONTRAST_OPENERS, CONTRAST_CLOSERS
+    return CONTRAST_OPENERS_FOLDED, tuple(folded(c) for c in CONTRAST_CLOSERS)
+
+
 def is_contrast(question: str) -> bool:
     """ "Còn ở Đồng Nai thì sao?", "Vậy còn năm 2019?": the earlier question, about something else."""
     accented = has_diacritics(question)
     text = _bare(question) if accented else folded(_bare(question))
-    closers = CONTRAST_CLOSERS if accented else tuple(folded(c) for c in CONTRAST_CLOSERS)
-    openers = CONTRAST_OPENERS if accented else CONTRAST_OPENERS_FOLDED
+    openers, closers = _contrast_phrases(accented)
     return any(text == c or text.endswith(" " + c) for c in closers) or any(text.startswith(o + " ") for o in openers)
 
 
 def without_contrast(question: str) -> str:
     """The question less its "còn … thì sao" (those words match every passage that uses them)."""
-    accented = has_diacritics(question)
-    closers = CONTRAST_CLOSERS if accented else tuple(folded(c) for c in CONTRAST_CLOSERS)
-    openers = CONTRAST_OPENERS if accented else CONTRAST_OPENERS_FOLDED
+    openers, closers = _contrast_phrases(has_diacritics(question))
     text = nfc(question).strip()
     for opener in sorted(openers, key=len, reverse=True):
         text = re.sub(rf"^\W*{re.escape(opener)}\s+", "", text, count=1, flags=re.IGNORECASE)

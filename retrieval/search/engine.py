@@ -36,7 +36,7 @@ from retrieval.search.quote import REACH, make_quote
 from retrieval.search.sentences import SentenceWeights, best_sentence
 from retrieval.text.analyzer import FIELDS
 
-__all__ = ["RERANK_DEPTH", "Engine", "Hit", "RankerConfig", "Result"]
+__all__ = ["RERANK_DEPTH", "Engine", "Hit", "RankerConfig", "Result", "outdated_reason"]
 
 RERANK_DEPTH = 200  # passages whose score their article's evidence can still change
 CONTEXT_PASSAGES = 3  # passages of each conversation article added to the candidates (a page of quotes) ...
@@ -51,6 +51,17 @@ DATED_SHARE = 0.5
 MENTION_DEPTH = 50  # passages whose articles' text is searched for the period  # an archive is dated when at least this share of its articles have a date
 # "mới nhất": among the passages scoring at least this share of the best, the newest article comes first.
 RECENT_SHARE = 0.6
+
+
+def outdated_reason(gen: Path, params: dict[str, Any] | None = None) -> str | None:
+    """Why this version cannot read the index generation ``gen`` (its ``params`` when already read), or None."""
+    params = read_params(gen) if params is None else params
+    if params.get("format") == FORMAT_VERSION and params.get("analyzer") == ANALYZER_VERSION:
+        return None
+    return (
+        f"the index in {gen.parent} was built by an older version (format {params.get('format')}, "
+        f"analyzer {params.get('analyzer')}; this version reads {FORMAT_VERSION}, {ANALYZER_VERSION})"
+    )
 
 
 @dataclass(frozen=True)
@@ -179,11 +190,9 @@ class Engine:
     def __init__(self, gen: Path, config: RankerConfig | None = None) -> None:
         self.gen = gen
         self.params = read_params(gen)
-        if self.params.get("format") != FORMAT_VERSION or self.params.get("analyzer") != ANALYZER_VERSION:
-            raise IndexOutdated(
-                f"the index in {gen.parent} was built by an older version (format {self.params.get('format')}, "
-                f"analyzer {self.params.get('analyzer')}; this version reads {FORMAT_VERSION}, {ANALYZER_VERSION})"
-            )
+        reason = outdated_reason(gen, self.params)
+        if reason:
+            raise IndexOutdated(reason)
         self.config = config or RankerConfig()
         meta = self.params["fields"]
         self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}
@@ -344,9 +353,8 @@ class Engine:
             if self.passage_article[candidates[0]] != self.passage_article[alone[0]]:
                 # the conversation chose another article: a follow-up of this turn reads that choice
                 best = self._best_articles(candidates, fused)
-        ranked_rows = self.passage_article[candidates]
-        _, first = np.unique(ranked_rows, return_index=True)
-        order_of_articles = tuple(int(ranked_rows[i]) for i in np.sort(first)[:RECALL_ARTICLES])
+        rows, first = self._article_firsts(candidates)
+        order_of_articles = tuple(int(rows[i]) for i in first[:RECALL_ARTICLES])
         return _Ranking(candidates[:depth], fused[:depth], lead, sentences, best, alone, order_of_articles)
 
     def _with_context_passages(self, candidates: np.ndarray, scores: np.ndarray, lift: dict[int, float]) -> np.ndarray:
@@ -370,11 +378,15 @@ class Engine:
         """The first EVIDENCE_DEPTH articles among the candidates, each with its best passage's share of the best score."""
         if not len(candidates) or fused[0] <= 0:
             return []
+        rows, first = self._article_firsts(candidates)
+        top = float(fused[0])
+        return [(int(rows[i]), round(max(0.0, float(fused[i])) / top, 4)) for i in first[:EVIDENCE_DEPTH]]
+
+    def _article_firsts(self, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each candidate's article row, and where each article first appears among the candidates, in rank order."""
         rows = self.passage_article[candidates]
         _, first = np.unique(rows, return_index=True)
-        first = np.sort(first)[:EVIDENCE_DEPTH]
-        top = float(fused[0])
-        return [(int(rows[i]), round(max(0.0, float(fused[i])) / top, 4)) for i in first]
+        return rows, np.sort(first)
 
     def _context_rerank(self, lift: dict[int, float], candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Passages of the conversation's articles gain ``lift[row]`` × the best score, when they score at least
@@ -391,8 +403,7 @@ class Engine:
             return candidates, fused
         lifted = fused + gain * top
         order = np.lexsort((candidates, -lifted))
-        candidates, lifted = candidates[order], lifted[order]
-        return candidates, lifted
+        return candidates[order], lifted[order]
 
     def _sentence_rerank(
         self, weights: SentenceWeights, candidates: np.ndarray, fused: np.ndarray, query: Query | None = None
@@ -478,16 +489,16 @@ class Engine:
         if not reading.carry:
             return query, reading, "", ()
         merged, asked, carried = merge_queries(own, context[-1].understood, today, self.config.periods, said=question)
-        if merged.period is not None and not self._dated():
-            merged = replace(merged, period=None, cover_terms=None)
-        return merged, reading, asked, carried
+        return self._undated(merged), reading, asked, carried
 
     def _parse(self, question: str, today: date | None) -> Query:
-        query = parse_question(question, today, self.config.periods)
+        return self._undated(parse_question(question, today, self.config.periods))
+
+    def _undated(self, query: Query) -> Query:
+        """An archive without dates (a QA set, an old export) is matched on words alone: a period could only
+        reorder it by chance."""
         if query.period is not None and not self._dated():
-            # An archive without dates (a QA set, an old export) is matched on words alone: a period
-            # could only reorder it by chance.
-            query = replace(query, period=None, cover_terms=None)
+            return replace(query, period=None, cover_terms=None)
         return query
 
     def _lift(self, reading: Reading) -> dict[int, float]:
