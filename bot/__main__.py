@@ -111,13 +111,16 @@ def _run(settings: Settings) -> int:
         )
         return 2
     try:
-        status = run(build_application(settings), settings)
+        application = build_application(settings)
+        status = run(application, settings)
     except InvalidToken:
         print("error: Telegram refused TELEGRAM_BOT_TOKEN. Next: copy the token from @BotFather into .env again.", file=sys.stderr)
         return 2
     finally:
         lock.close()
-    if status:
+    if status == 2:
+        print(f"error: {application.bot_data.start_error}", file=sys.stderr)
+    elif status:
         print("error: Telegram stopped answering this bot's token while polling. Next: check the token; restart the bot.", file=sys.stderr)
     return status
 

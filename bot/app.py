@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,7 +14,6 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -25,20 +25,21 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from retrieval import BuildError, IndexBusy, IndexDamaged, IndexMissing
+
 from . import handlers, messages
-from .archive import open_index_for_bot
+from .archive import open_index_for_bot, open_published, refresh_at_start
 from .buttons import ARTICLE_PATTERN, PAGE_PATTERN, VOTE_PATTERN
 from .config import Settings
 from .ops import HEARTBEAT_SECONDS
 from .ratelimit import UserRateLimiter
-from .state import CONTEXT_TYPES, BotState
+from .state import CONTEXT_TYPES, BotApplication, BotState
 from .storage import TURN_DAYS, BotStore
+from .webhook import serve_webhook
 
 __all__ = ["ALLOWED_UPDATES", "RedactingFormatter", "build_application", "register_handlers", "run", "setup_logging"]
 
 log = logging.getLogger(__name__)
-
-BotApplication = Application[Any, Any, Any, Any, BotState, Any]
 
 
 class RedactingFormatter(logging.Formatter):
@@ -78,6 +79,7 @@ def setup_logging(settings: Settings, level: int | None = None) -> RedactingForm
     return formatter
 
 
+BUSY_RETRY_SECONDS = 1.0  # how often a bot starting beside a running build tries to open the index again
 POLLING_TASK = "Updater:start_polling:polling_task"  # the name PTB gives its polling task
 
 
@@ -103,18 +105,22 @@ async def _watch_polling(application: BotApplication) -> None:
 
 
 async def post_init(application: BotApplication) -> None:
-    """Load the index and the bot's database once, and register the commands in Vietnamese."""
+    """Load the bot's database and the index as published, and register the commands in Vietnamese.
+
+    An index that must be built first (none yet, or one an older version wrote) is built in the background:
+    meanwhile the bot is up and tells cadres it is updating, and /healthz says so.
+    """
     state: BotState = application.bot_data
     settings = state.settings
     loop = asyncio.get_running_loop()
-    opened = await loop.run_in_executor(None, open_index_for_bot, settings)
-    engine = opened.engine
+    engine = await loop.run_in_executor(None, open_published, settings)
     executor = ThreadPoolExecutor(settings.search_workers, thread_name_prefix="search")
     if settings.metrics_port:
         state.metrics.serve(settings.metrics_port, settings.metrics_listen)
         log.info("Metrics on http://%s:%d/metrics", settings.metrics_listen, settings.metrics_port)
     store = BotStore(settings.feedback_db)
     state.load(engine, store, UserRateLimiter(settings.rate_limit_per_minute), executor)
+    state.updating = engine is None
     pruned = store.prune_turns()
     if pruned:
         log.info("Forgot the follow-up evidence of %d question(s) older than %d days", pruned, TURN_DAYS)
@@ -123,8 +129,9 @@ async def post_init(application: BotApplication) -> None:
         application.job_queue.run_repeating(handlers.heartbeat_job, interval=HEARTBEAT_SECONDS, first=0.5, name="heartbeat")
     state.typing_bot = Bot(settings.token, base_url=settings.base_url, request=HTTPXRequest(connection_pool_size=4))
     await state.typing_bot.initialize()
-    # Load pyvi's model and the compiled kernels before the first cadre waits for them.
-    await loop.run_in_executor(executor, engine.warm_up)
+    if engine is not None:  # load pyvi's model and the compiled kernels before the first cadre waits for them
+        await loop.run_in_executor(executor, engine.warm_up)
+    state.preparing = asyncio.create_task(_bring_up_to_date(application), name="bring-up-to-date")
     if not settings.webhook_url:
         state.watchdog = asyncio.create_task(_watch_polling(application))
     if settings.feeds and settings.sync_minutes and application.job_queue is not None:
@@ -133,13 +140,6 @@ async def post_init(application: BotApplication) -> None:
         application.job_queue.run_repeating(handlers.sync_job, interval=interval, first=min(interval, 10.0), name="sync")
         log.info("Feeds: %d, synced every %g minute(s)", len(settings.feeds), settings.sync_minutes)
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
-    if opened.upgraded:  # after an upgrade the index was rebuilt at start: admins hear it is done
-        done = messages.UPGRADED.format(articles=f"{engine.params['n_articles']:,}".replace(",", "."))  # 1.234 bài
-        for admin in settings.admin_user_ids:
-            try:
-                await application.bot.send_message(admin, done)
-            except TelegramError as exc:
-                log.info("Upgrade notice not sent to %s: %s", admin, exc)
     for admin in settings.admin_user_ids:
         try:
             await application.bot.set_my_commands(
@@ -147,6 +147,53 @@ async def post_init(application: BotApplication) -> None:
             )
         except TelegramError as exc:  # the admin has not opened a chat with the bot yet
             log.info("Admin commands not shown to %s: %s", admin, exc)
+
+
+async def _bring_up_to_date(application: BotApplication) -> None:
+    """Build the index when there was none to answer from (telling admins after an upgrade), or refresh the one
+    answering with bulletins changed while the bot was stopped; /reload, uploads and syncs wait for it."""
+    state = application.bot_data
+    settings = state.settings
+    loop = asyncio.get_running_loop()
+    try:
+        async with state.reload_lock:
+            if state.serving is not None:
+                await loop.run_in_executor(None, refresh_at_start, state)
+                return
+            while True:
+                try:
+                    opened = await loop.run_in_executor(None, open_index_for_bot, settings)
+                    break
+                except IndexBusy:  # a maintainer's `index` is writing the folder: it publishes soon, then we open
+                    log.info("Another build is writing %s; waiting for it", settings.bantin_index_dir)
+                    await asyncio.sleep(BUSY_RETRY_SECONDS)
+            await loop.run_in_executor(state.executor, opened.engine.warm_up)
+            state.engine = opened.engine
+            state.updating = False
+            log.info("Answering from %d articles", opened.engine.params["n_articles"])
+    except (BuildError, IndexMissing, IndexDamaged, OSError) as exc:
+        state.updating = False
+        if state.serving is not None:
+            log.warning("The index was not brought up to date at start: %s", exc)
+            return
+        if isinstance(exc, IndexDamaged):
+            state.start_error = f"no index to answer from: {exc}. Next: {exc.command}"
+        else:
+            state.start_error = (
+                f"no index to answer from: {exc}. Next: put readable bulletins in {settings.bantin_sources}/ (BANTIN_SOURCES)"
+            )
+        log.error("%s", state.start_error)
+        while not application.running:  # stop_running() stops only a started application's loop
+            await asyncio.sleep(0.05)
+        application.stop_running()
+        return
+    if opened.upgraded:  # after an upgrade the index was rebuilt at start: admins hear it is done
+        done = messages.UPGRADED.format(articles=f"{opened.engine.params['n_articles']:,}".replace(",", "."))  # 1.234 bài
+        for admin in settings.admin_user_ids:
+            try:
+                await application.bot.send_message(admin, done)
+            except TelegramError as exc:
+                log.info("Upgrade notice not sent to %s: %s", admin, exc)
 
 
 async def post_shutdown(application: BotApplication) -> None:
@@ -229,22 +276,15 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 
 def run(application: BotApplication, settings: Settings, **kwargs: Any) -> int:
-    """Long polling, or a webhook server with Telegram's secret-token check when WEBHOOK_URL is set.
+    """Long polling, or a webhook server (with Telegram's secret-token check, and /healthz) when WEBHOOK_URL is set.
 
-    Blocks until SIGINT/SIGTERM (PTB stops gracefully: updates in progress finish first), or until
-    polling gives up for good; returns the exit status (1 then, 0 otherwise).
+    Blocks until SIGINT/SIGTERM (PTB stops gracefully: updates in progress finish first), until polling
+    gives up for good, or until no index can be built; returns the exit status (1 for polling, 2 for the index).
     """
     if settings.webhook_url:
-        path = settings.token.split(":", 1)[0]  # a per-bot path without the secret part of the token
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=path,
-            webhook_url=settings.webhook_url.rstrip("/") + "/" + path,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=ALLOWED_UPDATES,
-            **kwargs,
-        )
+        stop_signals = kwargs.get("stop_signals", (signal.SIGINT, signal.SIGTERM))
+        serve_webhook(application, settings, ALLOWED_UPDATES, stop_signals=stop_signals, close_loop=kwargs.get("close_loop", True))
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, **kwargs)
-    return 1 if application.bot_data.polling_failed else 0
+    state = application.bot_data
+    return 2 if state.start_error else 1 if state.polling_failed else 0

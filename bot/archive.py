@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from retrieval import BuildError, Engine, IndexBusy, IndexMissing, Opened, SyncReport, open_index, save_bulletin, sync_feeds
+from retrieval import BuildError, Engine, IndexBusy, IndexDamaged, IndexMissing, Opened, SyncReport, open_index, save_bulletin, sync_feeds
 
 from .config import Settings
 from .render import reload_busy_message, reload_failed_message, reload_message, upload_message
 from .state import BotState
 
-__all__ = ["add_upload", "open_engine", "open_index_for_bot", "reload_engine", "sync_now"]
+__all__ = ["add_upload", "open_engine", "open_index_for_bot", "open_published", "refresh_at_start", "reload_engine", "sync_now"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,29 @@ def open_index_for_bot(settings: Settings) -> Opened:
     if opened.warning:
         log.warning("%s", opened.warning)
     return opened
+
+
+def open_published(settings: Settings) -> Engine | None:
+    """The published index as it stands, when this version reads it; None when it must be built first (missing,
+    built by an older version, or damaged with no earlier build that opens). Nothing is built or refreshed here:
+    the bot answers from this at once and brings it up to date in the background."""
+    try:
+        opened = open_index(settings.bantin_index_dir, refresh=False)
+    except (IndexMissing, IndexDamaged, OSError) as exc:
+        log.info("No index to answer from yet (%s): building it before the first answer", type(exc).__name__)
+        return None
+    if opened.warning:
+        log.warning("%s", opened.warning)
+    return opened.engine
+
+
+def refresh_at_start(state: BotState) -> None:
+    """Bring the index the bot answers from up to date with the bulletins (changed while it was stopped)."""
+    refreshed = _refresh(state)
+    if isinstance(refreshed, str):
+        log.warning("The index was not brought up to date at start; answering from the last build")
+    elif refreshed.report is not None:
+        log.info("Index brought up to date at start: %d articles", refreshed.engine.params["n_articles"])
 
 
 def _refresh(state: BotState) -> Opened | str:

@@ -28,7 +28,7 @@ from retrieval import QuestionError, Result, Turn, clean_question, last_run
 from . import messages as msg
 from .archive import add_upload, reload_engine, sync_now
 from .buttons import question_id
-from .ops import write_heartbeat
+from .ops import serving_facts, write_heartbeat
 from .render import (
     answer_keyboard,
     answer_messages,
@@ -97,6 +97,9 @@ def _addressed_to_bot(message: Message) -> bool:
 async def gate(update: Update, context: BotContext) -> None:
     """Refuse outsiders once, politely, before any other handler runs (group -1)."""
     if _is_allowed(update, context):
+        if context.bot_data.serving is None:  # the index is being built (first start, or after an upgrade)
+            await _updating(update)
+            raise ApplicationHandlerStop
         return
     if update.callback_query:
         await update.callback_query.answer(msg.NOT_ALLOWED, show_alert=True)
@@ -105,6 +108,16 @@ async def gate(update: Update, context: BotContext) -> None:
     elif update.message and _addressed_to_bot(update.message):
         await update.message.reply_text(msg.NOT_ALLOWED)
     raise ApplicationHandlerStop
+
+
+async def _updating(update: Update) -> None:
+    """Tell whoever wrote to the bot that it is updating, politely, in the form the update allows."""
+    if update.callback_query:
+        await update.callback_query.answer(msg.UPDATING, show_alert=True)
+    elif update.inline_query:
+        await update.inline_query.answer([], cache_time=5, is_personal=True)
+    elif update.message and _addressed_to_bot(update.message):
+        await update.message.reply_text(msg.UPDATING)
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -391,21 +404,9 @@ async def sync_command(update: Update, context: BotContext) -> None:
 async def heartbeat_job(context: BotContext) -> None:
     """Every minute: the heartbeat `python -m bot status` reads (what the bot serves, its last sync)."""
     state = context.bot_data
-    settings = state.settings
-    run = last_run(settings.feeds_dir)
-    sync = None
-    if run is not None:
-        sync = f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(run.finished_at))}, {run.added} new, {run.problems} failed"
-    facts = {
-        "pid": os.getpid(),
-        "started": state.started,
-        "generation": state.engine.gen.name,
-        "articles": state.engine.params["n_articles"],
-        "passages": state.engine.params["n_passages"],
-        "last_sync": sync,
-    }
+    facts = {"pid": os.getpid(), **serving_facts(state)}
     try:
-        await asyncio.get_running_loop().run_in_executor(None, write_heartbeat, settings.bantin_data_dir, facts)
+        await asyncio.get_running_loop().run_in_executor(None, write_heartbeat, state.settings.bantin_data_dir, facts)
     except OSError as exc:  # a full disk must not stop the answers; `status` then reports the bot as stale
         log.warning("Heartbeat not written: %s", exc)
 

@@ -53,6 +53,7 @@ def follow_up_help(context_minutes: float) -> str:
 
 
 UPGRADED = "Bot vừa được nâng cấp và đã xây dựng lại chỉ mục tìm kiếm từ các bản tin ({articles} bài). Bot đã sẵn sàng trả lời."
+UPDATING = "Bot đang cập nhật dữ liệu bản tin, bạn vui lòng hỏi lại sau ít phút nhé. Xin cảm ơn!"
 FRESH_START = "Đã bắt đầu chủ đề mới. Câu hỏi tiếp theo của bạn sẽ được tìm độc lập, không dựa vào các câu hỏi trước."
 CONTEXT_LINE = "↪ {line}"
 

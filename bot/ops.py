@@ -21,7 +21,10 @@ from typing import IO
 
 import httpx
 
+from retrieval import last_run
+
 from .config import TOKEN_RE, ConfigError, Settings
+from .state import BotState
 
 __all__ = [
     "BULLETIN_SUFFIXES",
@@ -32,6 +35,7 @@ __all__ = [
     "hold_lock",
     "restore",
     "service_unit",
+    "serving_facts",
     "status",
     "write_heartbeat",
 ]
@@ -285,6 +289,20 @@ HEARTBEAT_SECONDS = 60  # how often the running bot refreshes it
 STALE_AFTER = 3 * HEARTBEAT_SECONDS  # older than this: the bot is stopped or stuck
 
 
+def serving_facts(state: BotState) -> dict[str, object]:
+    """What the running bot serves: the index generation and size, its last sync, when it started
+    (the heartbeat and /healthz)."""
+    run = last_run(state.settings.feeds_dir)
+    sync = None
+    if run is not None:
+        sync = f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(run.finished_at))}, {run.added} new, {run.problems} failed"
+    engine = state.serving
+    facts: dict[str, object] = {"started": state.started, "last_sync": sync, "updating": state.updating}
+    if engine is not None:
+        facts |= {"generation": engine.gen.name, "articles": engine.params["n_articles"], "passages": engine.params["n_passages"]}
+    return facts
+
+
 def write_heartbeat(data_dir: Path, facts: dict[str, object]) -> None:
     """The running bot's heartbeat (the time, and what it serves), written beside and renamed: never half a file."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -315,8 +333,13 @@ def status(data_dir: Path, now: float | None = None) -> Check:
             False, f"the last heartbeat is {age / 60:.0f} minutes old: the bot is stopped or stuck. Next: journalctl -u bantin-bot"
         )
     up = (now or time.time()) - float(beat.get("started", beat["ts"]))
+    serving = (
+        f"index {beat.get('generation')}, {beat.get('articles')} articles, {beat.get('passages')} passages"
+        if beat.get("generation")
+        else "building the index (cadres are told it is updating)"
+    )
     return Check(
         True,
-        f"running (pid {beat.get('pid')}, up {up / 3600:.1f} h, heartbeat {age:.0f} s ago): index {beat.get('generation')}, "
-        f"{beat.get('articles')} articles, {beat.get('passages')} passages; last sync: {beat.get('last_sync') or 'none'}",
+        f"running (pid {beat.get('pid')}, up {up / 3600:.1f} h, heartbeat {age:.0f} s ago): {serving}; "
+        f"last sync: {beat.get('last_sync') or 'none'}",
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from retrieval import Engine
 
@@ -19,7 +19,7 @@ from .metrics import Metrics
 from .ratelimit import UserRateLimiter
 from .storage import BotStore
 
-__all__ = ["CONTEXT_TYPES", "BotContext", "BotState"]
+__all__ = ["CONTEXT_TYPES", "BotApplication", "BotContext", "BotState"]
 
 
 class NotLoaded(RuntimeError):
@@ -41,6 +41,10 @@ class BotState:
     typing_bot: Bot | None = None
     watchdog: asyncio.Task[None] | None = None  # app._watch_polling, kept so it is not garbage-collected
     polling_failed: bool = False  # set when polling gave up for good: the process exits 1
+    # True while the index is being built or rebuilt at start (an upgrade): questions get "đang cập nhật"
+    updating: bool = False
+    preparing: asyncio.Task[None] | None = None  # app._bring_up_to_date, kept so it is not garbage-collected
+    start_error: str = ""  # why no index could be built at start: the process exits 2 with it
     started: float = field(default_factory=time.time)  # for the heartbeat's uptime
     metrics: Metrics = field(default_factory=Metrics)  # counted always, served when METRICS_PORT is set
     # page each answer message shows, so a stale or doubled "Xem thêm" is not sent as an edit Telegram refuses
@@ -80,6 +84,11 @@ class BotState:
         self._engine = value
 
     @property
+    def serving(self) -> Engine | None:
+        """The engine answering questions, or None while the index is first built (``updating``)."""
+        return self._engine
+
+    @property
     def store(self) -> BotStore:
         return self._need(self._store, "store")
 
@@ -91,13 +100,15 @@ class BotState:
     def executor(self) -> ThreadPoolExecutor:
         return self._need(self._executor, "executor")
 
-    def load(self, engine: Engine, store: BotStore, limiter: UserRateLimiter, executor: ThreadPoolExecutor) -> None:
+    def load(self, engine: Engine | None, store: BotStore, limiter: UserRateLimiter, executor: ThreadPoolExecutor) -> None:
+        """The shared objects; ``engine`` is None while the index is built in the background (set it when ready)."""
         self._engine, self._store, self._limiter, self._executor = engine, store, limiter, executor
 
     def close(self) -> None:
         """Close what ``load`` opened (post_shutdown)."""
-        if self.watchdog and not self.watchdog.done():
-            self.watchdog.cancel()
+        for task in (self.watchdog, self.preparing):
+            if task and not task.done():
+                task.cancel()
         self.metrics.close()
         if self._executor:
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -107,5 +118,6 @@ class BotState:
             self._engine.close()
 
 
+BotApplication = Application[Any, Any, Any, Any, BotState, Any]
 BotContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
 CONTEXT_TYPES = ContextTypes(bot_data=BotState)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from retrieval.search.conversation import ContextUse, Turn
     from retrieval.search.engine import Engine, Hit, Result
     from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
-    from retrieval.service import Opened, SavedFile, open_index, save_bulletin
+    from retrieval.service import IndexDamaged, Opened, SavedFile, open_index, save_bulletin
     from retrieval.sync.run import SyncReport, sync_feeds
     from retrieval.sync.settings import SyncSettings
     from retrieval.sync.state import LastRun, last_run
@@ -36,6 +36,7 @@ __all__ = [
     "Engine",
     "Hit",
     "IndexBusy",
+    "IndexDamaged",
     "IndexMissing",
     "IndexOutdated",
     "LastRun",
@@ -84,6 +85,7 @@ _WHERE = {
     "MAX_QUESTION_CHARS": "retrieval.search.query",
     "QuestionError": "retrieval.search.query",
     "clean_question": "retrieval.search.query",
+    "IndexDamaged": "retrieval.service",
     "Opened": "retrieval.service",
     "open_index": "retrieval.service",
     "SavedFile": "retrieval.service",

@@ -251,3 +251,151 @@ def test_metrics_count_a_question_asked_through_the_fake_bot_api(tmp_path: Path)
     assert "bantin_answer_seconds_count 2.0" in text and "bantin_telegram_errors_total 0.0" in text
     assert "bantin_sync_runs_total 0.0" in text and "bantin_uploads_total 0.0" in text
     assert TOKEN not in text
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthz(port: int) -> tuple[int, dict]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as res:
+            return res.status, json.loads(res.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def _first_health(port: int, within: float = 30.0) -> tuple[float, int, dict]:
+    """Seconds from the port accepting connections to the first /healthz answer, and that answer."""
+    import socket
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.01)
+    opened = time.monotonic()
+    status, body = _healthz(port)
+    return time.monotonic() - opened, status, body
+
+
+def test_healthz_answers_at_once_on_the_webhook_server_and_says_what_the_bot_serves(tmp_path: Path):
+    from bot.testing.harness import BotRunner, make_settings
+
+    port = _free_port()
+    with FakeTelegram() as tg:
+        settings = make_settings(
+            tmp_path,
+            tg,
+            SEEDS,
+            webhook_url="https://bot.example.vn/tg",
+            webhook_secret=SECRET,
+            webhook_listen="127.0.0.1",
+            webhook_port=port,
+        )
+        from retrieval.index.build import BuildOptions, build_index
+
+        build_index([settings.bantin_sources], settings.bantin_index_dir, BuildOptions(workers=1))
+        with BotRunner(settings, tg, ready=False):
+            took, status, body = _first_health(port)
+            assert took < 1.0
+            deadline = time.monotonic() + 1.0  # the published index opens in milliseconds
+            while status != 200 and time.monotonic() < deadline:
+                time.sleep(0.02)
+                status, body = _healthz(port)
+            assert status == 200, body
+            assert body["status"] == "ok" and body["articles"] == 1 and body["passages"] == 11
+            assert body["generation"].startswith("gen-") and body["uptime_s"] >= 0 and body["last_sync"] is None
+            assert TOKEN not in str(body) and SECRET not in str(body)
+
+
+def test_a_bot_upgrading_its_index_says_updating_to_cadres_and_503_to_monitors_until_it_answers(tmp_path: Path):
+    """The rebuild after an upgrade waits here behind a maintainer's build (the test holds the build lock)."""
+    import json
+
+    from bot import messages as msg
+    from bot.testing.harness import BotRunner, make_settings
+    from retrieval.index.build import BuildOptions, build_index
+    from retrieval.index.layout import build_lock
+
+    admin, port = 42, _free_port()
+    with FakeTelegram() as tg:
+        settings = make_settings(
+            tmp_path,
+            tg,
+            SEEDS,
+            admin_user_ids={admin},
+            webhook_url="https://bot.example.vn/tg",
+            webhook_secret=SECRET,
+            webhook_listen="127.0.0.1",
+            webhook_port=port,
+        )
+        build_index([settings.bantin_sources], settings.bantin_index_dir, BuildOptions(workers=1))
+        gen = next(p for p in settings.bantin_index_dir.iterdir() if (p / "params.json").exists())
+        params = json.loads((gen / "params.json").read_text(encoding="utf-8"))
+        params["format"] = params["format"] - 1  # as the previous version wrote it
+        (gen / "params.json").write_text(json.dumps(params, ensure_ascii=False), encoding="utf-8")
+        maintainer = build_lock(settings.bantin_index_dir)
+        maintainer.__enter__()
+        with BotRunner(settings, tg, ready=False) as runner:
+            took, status, body = _first_health(port)
+            assert took < 1.0 and status == 503 and body["status"] in ("starting", "updating")
+            tg.wait_for(lambda calls: runner.app.bot_data.updating or None)
+            status, body = _healthz(port)
+            assert status == 503 and body["status"] == "updating" and "articles" not in body
+            asked = _post_update(port, tg, "Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1001)
+            assert tg.replies_to(asked)[0].params["text"] == msg.UPDATING
+            maintainer.__exit__(None, None, None)  # the maintainer's build is done: the bot rebuilds, answers, tells the admin
+            deadline = time.monotonic() + 60
+            while status != 200 and time.monotonic() < deadline:
+                time.sleep(0.05)
+                status, body = _healthz(port)
+            assert status == 200 and body["articles"] == 1
+            asked = _post_update(port, tg, "Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1001)
+            assert "<u>34 đồng chí</u>" in tg.replies_to(asked)[0].params["text"]
+            told = tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and c.params.get("chat_id") == str(admin)])
+            assert told[0].params["text"] == msg.UPGRADED.format(articles="1")
+
+
+def _post_update(port: int, tg: FakeTelegram, text: str, user_id: int) -> dict:
+    """Deliver a private message to the webhook as Telegram would; the message, for ``tg.replies_to``."""
+    import json
+    import urllib.request
+
+    message_id = next(_MESSAGE_IDS)
+    message = {"message_id": message_id, "date": int(time.time()), "chat": tg.chat(user_id), "from": tg.user(user_id), "text": text}
+    tg.messages[(user_id, message_id)] = message
+    body = json.dumps({"update_id": message_id, "message": message}).encode()
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/{TOKEN.split(':')[0]}", data=body, method="POST", headers=headers)
+    with urllib.request.urlopen(req, timeout=10) as res:
+        assert res.status == 200
+    return message
+
+
+_MESSAGE_IDS = iter(range(5000, 10**6))
+
+
+def test_a_bot_started_on_a_damaged_index_stops_in_one_line_naming_the_rebuild(live: Path):
+    from retrieval.index.build import BuildOptions, build_index
+
+    build_index([live / "seeds"], live / "index", BuildOptions(workers=1))
+    gen = next(p for p in (live / "index").iterdir() if p.is_dir() and (p / "params.json").exists())
+    (gen / "passage_article.npy").write_bytes(b"\x93NUMPY damaged")
+    with FakeTelegram() as tg:
+        res = _run_bot([], live, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=tg.base_url)
+    assert res.returncode == 2
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: no index to answer from: the index in index/ is damaged")
+    assert "Next: python -m retrieval index " in last and last.endswith("seeds --index index")
+    assert "Traceback" not in res.stderr and TOKEN not in res.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from bot.app import build_application, run
@@ -34,10 +35,12 @@ def make_settings(tmp: Path, tg: FakeTelegram, seeds: Path, **overrides: object)
 
 
 class BotRunner:
-    """``with BotRunner(settings, tg):`` starts polling and returns once post_init has finished."""
+    """``with BotRunner(settings, tg):`` starts polling and returns once post_init has finished and the index
+    answers (``ready=False``: once post_init has finished, while an index may still be building)."""
 
-    def __init__(self, settings: Settings, tg: FakeTelegram) -> None:
+    def __init__(self, settings: Settings, tg: FakeTelegram, ready: bool = True) -> None:
         self.settings = settings
+        self.ready = ready
         self.tg = tg
         self.app = build_application(settings)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -61,7 +64,10 @@ class BotRunner:
         self.tg.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls) or self.error, timeout=60)
         if self.error:
             raise self.error
-        # polling starts right after post_init: wait for the first getUpdates round trip
+        state = self.app.bot_data
+        deadline = time.monotonic() + 120
+        while self.ready and (state.serving is None or state.updating) and not state.start_error and time.monotonic() < deadline:
+            time.sleep(0.02)
         return self
 
     def __exit__(self, *exc: object) -> None:
