@@ -399,3 +399,28 @@ def test_a_bot_started_on_a_damaged_index_stops_in_one_line_naming_the_rebuild(l
     assert last.startswith("error: no index to answer from: the index in index/ is damaged")
     assert "Next: python -m retrieval index " in last and last.endswith("seeds --index index")
     assert "Traceback" not in res.stderr and TOKEN not in res.stderr
+
+
+def test_healthz_is_503_when_the_index_the_bot_answers_from_can_no_longer_be_read(tmp_path: Path):
+    """The store removed under the running engine (a disk replaced, a folder wiped): a fresh read fails."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.state import BotState
+    from bot.testing.harness import make_settings
+    from bot.webhook import health
+    from retrieval import Engine
+    from retrieval.index.build import BuildOptions, build_index
+
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS)
+    report = build_index([settings.bantin_sources], settings.bantin_index_dir, BuildOptions(workers=1))
+    state = BotState()
+    state.settings = settings
+    state.engine = Engine(report.generation)
+    with ThreadPoolExecutor(1) as fresh:  # each check runs in a thread of its own, as tornado's executor does
+        assert fresh.submit(health, state).result()[0] == 200
+    (report.generation / "store.sqlite").unlink()
+    with ThreadPoolExecutor(1) as fresh:
+        status, body = fresh.submit(health, state).result()
+    assert status == 503 and body["status"] == "index unusable" and body["reason"] == "OperationalError"
+    state.engine.close()
