@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from retrieval import SyncSettings
+from retrieval import BudgetError, SyncSettings, current_budget
 
 __all__ = ["TOKEN_RE", "ConfigError", "Settings", "load_settings"]
 
@@ -136,6 +136,10 @@ class Settings(SyncSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from env/.env; a malformed value becomes one ConfigError line naming the variable."""
+    try:
+        current_budget()  # the reading limits of uploads (BANTIN_READ_*), checked with the rest
+    except BudgetError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         return Settings(**overrides)  # type: ignore[arg-type]  # pydantic validates the values
     except ValidationError as exc:

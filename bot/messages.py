@@ -158,10 +158,25 @@ UPLOAD_REASONS = (
     ("empty text", "bản ghi không có nội dung"),
     ("web page without", "trang web không có nội dung bài viết"),
     ("Word document without text", "tệp Word không có chữ (chỉ có ảnh?)"),
+    ("Word document with a title but no text", "tệp Word chỉ có tiêu đề, không có nội dung"),
     ("binary file", "không phải tệp văn bản"),
     ("missing field", "bản ghi thiếu trường bắt buộc (id, text)"),
     ("malformed JSON", "dòng JSON bị lỗi cú pháp"),
+    ("no text, only runs", "tệp chỉ có các ký hiệu hoặc một ký tự lặp đi lặp lại, không có nội dung chữ nên không phải bản tin"),
+    ("could not be read (", "tệp có cấu trúc lạ mà bot chưa đọc được; quản trị viên vui lòng gửi tệp này cho nhóm kỹ thuật"),
 )
+# A file over a reading budget (retrieval/sources/budget.py), by budget; {limit} is written the Vietnamese way.
+_HARMFUL = "có thể tệp bị hỏng hoặc được tạo để gây hại"
+UPLOAD_OVER_BUDGET = {
+    "unzipped": "tệp giải nén ra quá lớn (hơn {limit} MB); " + _HARMFUL,
+    "stream": "tệp PDF giải nén ra quá lớn (hơn {limit} MB); " + _HARMFUL,
+    "pages": "tệp PDF có quá nhiều trang (hơn {limit} trang); bạn vui lòng tách thành các tệp nhỏ hơn",
+    "page_chars": "một trang của tệp PDF chứa quá nhiều chữ (hơn {limit} ký tự); " + _HARMFUL,
+    "html": "trang web quá lớn (hơn {limit} MB); " + _HARMFUL,
+    "article": "bài viết quá dài (hơn {limit} ký tự); bạn vui lòng tách thành nhiều bài",
+    "memory": "đọc tệp cần quá nhiều bộ nhớ (hơn {limit} MB); " + _HARMFUL,
+    "time": "đọc tệp mất quá nhiều thời gian (hơn {limit} giây); " + _HARMFUL,
+}
 UPLOAD_REASON_OTHER = "không nhận ra định dạng hoặc bảng mã của tệp; bạn vui lòng lưu lại dạng PDF, Word (.docx) hoặc văn bản Unicode"
 RELOAD_BUSY = "Việc cập nhật bản tin đang chạy, bạn vui lòng đợi một chút."
 UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh này. Gõ /help để xem các lệnh có thể dùng."

@@ -15,7 +15,19 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval import BuildReport, Hit, LastRun, Result, SavedFile, StoredArticle, SyncReport, context_line, date_label, format_date
+from retrieval import (
+    BuildReport,
+    Hit,
+    LastRun,
+    Problem,
+    Result,
+    SavedFile,
+    StoredArticle,
+    SyncReport,
+    context_line,
+    date_label,
+    format_date,
+)
 
 from . import messages as msg
 from .buttons import article_data, page_data, vote_data
@@ -287,15 +299,18 @@ def _in_vietnamese(reason: str, table: Sequence[tuple[str, str]], other: str) ->
     return next((vi for prefix, vi in table if reason.startswith(prefix)), other)
 
 
-def upload_reason(reason: str) -> str:
-    """A reader's reason in a cadre's words."""
-    return _in_vietnamese(reason, msg.UPLOAD_REASONS, msg.UPLOAD_REASON_OTHER)
+def upload_reason(problem: Problem) -> str:
+    """A reader's reason in a cadre's words (a budget exceeded names the budget and its limit)."""
+    if problem.over in msg.UPLOAD_OVER_BUDGET and problem.limit is not None:
+        limit = f"{problem.limit:,.0f}".replace(",", ".") if problem.limit >= 1 else f"{problem.limit:g}".replace(".", ",")
+        return msg.UPLOAD_OVER_BUDGET[problem.over].format(limit=limit)
+    return _in_vietnamese(problem.reason, msg.UPLOAD_REASONS, msg.UPLOAD_REASON_OTHER)
 
 
 def upload_message(name: str, saved: SavedFile) -> str:
     """What a file sent to the bot gave: the articles added (titles), or why it could not be read."""
     if not saved.articles:
-        reason = upload_reason(saved.problems[0].reason) if saved.problems else msg.UPLOAD_REASON_OTHER
+        reason = upload_reason(saved.problems[0]) if saved.problems else msg.UPLOAD_REASON_OTHER
         return _esc(msg.UPLOAD_FAILED.format(name=name, reason=reason))
     if saved.duplicate:
         return _esc(msg.UPLOAD_DUPLICATE.format(name=name, n=len(saved.articles)))
@@ -305,7 +320,7 @@ def upload_message(name: str, saved: SavedFile) -> str:
         lines.append(f"• … và {len(saved.articles) - 10} bài khác")
     if saved.problems:
         lines.append(_esc(msg.UPLOAD_PARTLY))
-        lines += [f"• {_esc(upload_reason(p.reason))}" for p in saved.problems[:5]]
+        lines += [f"• {_esc(upload_reason(p))}" for p in saved.problems[:5]]
     return "\n".join(lines)
 
 

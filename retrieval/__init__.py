@@ -16,12 +16,13 @@ if TYPE_CHECKING:
     from retrieval.index.build import BuildError, BuildReport, SourceChanges
     from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated
     from retrieval.index.store import StoredArticle
-    from retrieval.model import NO_DATE, date_label, format_date
+    from retrieval.model import NO_DATE, Problem, date_label, format_date
     from retrieval.search.answer import Span
     from retrieval.search.conversation import ContextUse, Turn
     from retrieval.search.engine import Engine, Hit, Result
     from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
     from retrieval.service import IndexDamaged, Opened, SavedFile, open_index, save_bulletin
+    from retrieval.sources.budget import Budget, BudgetError, current_budget
     from retrieval.sync.run import SyncReport, sync_feeds
     from retrieval.sync.settings import SyncSettings
     from retrieval.sync.state import LastRun, last_run
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_QUESTION_CHARS",
     "NO_DATE",
+    "Budget",
+    "BudgetError",
     "BuildError",
     "BuildReport",
     "ContextUse",
@@ -41,6 +44,7 @@ __all__ = [
     "IndexOutdated",
     "LastRun",
     "Opened",
+    "Problem",
     "QuestionError",
     "Result",
     "SavedFile",
@@ -53,6 +57,7 @@ __all__ = [
     "__version__",
     "clean_question",
     "context_line",
+    "current_budget",
     "date_label",
     "format_date",
     "last_run",
@@ -74,6 +79,7 @@ _WHERE = {
     "IndexOutdated": "retrieval.index.layout",
     "StoredArticle": "retrieval.index.store",
     "NO_DATE": "retrieval.model",
+    "Problem": "retrieval.model",
     "date_label": "retrieval.model",
     "format_date": "retrieval.model",
     "Span": "retrieval.search.answer",
@@ -89,6 +95,9 @@ _WHERE = {
     "Opened": "retrieval.service",
     "open_index": "retrieval.service",
     "SavedFile": "retrieval.service",
+    "Budget": "retrieval.sources.budget",
+    "BudgetError": "retrieval.sources.budget",
+    "current_budget": "retrieval.sources.budget",
     "save_bulletin": "retrieval.service",
     "SyncReport": "retrieval.sync.run",
     "sync_feeds": "retrieval.sync.run",

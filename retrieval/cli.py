@@ -653,6 +653,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        from retrieval.sources.budget import BudgetError, current_budget
+
+        try:
+            current_budget()  # reading limits: a malformed BANTIN_READ_* is named before any work
+        except BudgetError as exc:
+            raise CliError(str(exc), "fix it in .env (see .env.example)") from None
         return func(args)
     except CliError as exc:
         hint = f" Next: {exc.hint}" if exc.hint else ""

@@ -65,6 +65,8 @@ class Problem:
 
     source: str
     reason: str
+    over: str | None = None  # the budget the file exceeded (sources/budget.py), e.g. "unzipped"
+    limit: float | None = None  # and its limit, in that budget's unit
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"

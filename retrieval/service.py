@@ -195,9 +195,9 @@ def save_bulletin(folder: Path, name: str, data: bytes) -> SavedFile:
     """Read ``data`` with the readers of every format and keep the file in ``folder`` when any article in it
     is readable, so the index can always be rebuilt from the files. The same bytes are kept once; another
     file of the same name gets a numbered name. Written atomically (a hidden temporary file, renamed)."""
-    from retrieval.sources.reader import read_bytes
+    from retrieval.sources.reader import read_file
 
-    items = read_bytes(data, safe_file_name(name))
+    items = read_file(data, safe_file_name(name))  # Word, PDF and web files in the capped worker
     articles = [a for a in items if isinstance(a, Article)]
     problems = [p for p in items if isinstance(p, Problem)]
     if not articles:

@@ -15,10 +15,13 @@ from bot.buttons import ARTICLE_PATTERN, PAGE_PATTERN, VOTE_PATTERN
 from bot.render import MAX_MESSAGE, answer_messages, article_messages, tg_len
 from bot.testing import check_html
 from retrieval import Hit, QuestionError, Result, Span, StoredArticle, clean_question
+from retrieval.model import Article, Problem
 from retrieval.search.query import parse_question
 from retrieval.sources.decode import DecodeError, decode_bulletin
-from retrieval.sources.reader import parse_bulletin, parse_jsonl_record
+from retrieval.sources.reader import parse_bulletin, parse_jsonl_record, read_bytes
 from retrieval.text.analyzer import document_terms
+
+from .mutate import SEED_FILES, edits, mutated_file
 
 FUZZ = settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Vietnamese letters, ASCII, punctuation, emoji, control characters and lone surrogates.
@@ -119,3 +122,18 @@ def test_any_button_data_parses_or_is_refused(data):
 @pytest.mark.parametrize("data", ["v:99999999999999999999:1", "v:0:0:1", "p:-1:0", "a:1:0:99", ""])
 def test_known_bad_button_data_is_refused(data):
     assert not any(p.match(data) for p in (VOTE_PATTERN, PAGE_PATTERN, ARTICLE_PATTERN))
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SEED_FILES), edits(), st.booleans())
+def test_mutated_files_of_every_format_give_articles_or_named_problems(path, changes, inside):
+    """Word, PDF, web page, TCVN3, VNI, JSON Lines and page text, mutated: articles or named refusals, never an exception."""
+    data = mutated_file(path, changes, inside)
+    items = read_bytes(data, path.name)
+    assert items and all(isinstance(i, (Article, Problem)) for i in items)
+    for item in items:
+        if isinstance(item, Problem):
+            assert item.reason and "Traceback" not in item.reason
+            assert not item.reason.startswith("could not be read ("), item.reason  # a reader's own bug on this input
+        else:
+            assert item.text and len(item.text) <= 2_000_000

@@ -11,8 +11,9 @@ import re
 import threading
 from collections import Counter
 
+from retrieval.sources.budget import Budget, OverBudget, check_pdf_streams, current_budget
 from retrieval.sources.dates import parse_date, parse_written_date
-from retrieval.sources.draft import LEAD_TAG_RE, SENTENCE_END, Draft, ReadError, join_wrapped
+from retrieval.sources.draft import LEAD_TAG_RE, SENTENCE_END, Draft, ReadError, fold_line, join_wrapped
 from retrieval.text.normalize import nfc
 
 __all__ = ["read_pdf"]
@@ -37,13 +38,14 @@ def _page_text(text: str) -> list[str]:
     text = _SOFT_HYPHEN_RE.sub(lambda m: "" if text[m.end()].islower() else "-", text)
     text = text.replace("\x02", "-").replace("\ufffe", "-")
     text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
-    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+    return [line for line in map(fold_line, text.split("\n")) if line]  # runs of symbols are not text
 
 
-def _load(data: bytes) -> tuple[list[list[str]], str]:
-    """Lines of every page, and the title the document's metadata gives."""
+def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str]:
+    """Lines of every page, and the title the document's metadata gives (within the budget's pages and characters)."""
     import pypdfium2 as pdfium  # a native library: loaded only when a PDF is read
 
+    check_pdf_streams(data, budget)
     with _PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(data)  # a PDF protected against editing only opens with no password
@@ -52,13 +54,28 @@ def _load(data: bytes) -> tuple[list[list[str]], str]:
                 raise ReadError("password-protected PDF; save an unprotected copy and index it") from exc
             raise ReadError(f"damaged PDF ({str(exc).split('(')[-1].rstrip(').') or 'unreadable'}); export it again") from exc
         try:
-            pages = []
+            if len(pdf) > budget.pages:
+                raise OverBudget(
+                    "pages", budget.pages, f"{len(pdf):,} pages, more than {budget.pages:,} (BANTIN_READ_PAGES); split the file"
+                )
+            pages: list[list[str]] = []
             for page in pdf:
                 textpage = page.get_textpage()
+                chars = textpage.count_chars()
+                if chars > budget.page_chars:
+                    raise OverBudget(
+                        "page_chars",
+                        budget.page_chars,
+                        f"page {len(pages) + 1} holds {chars:,} characters, more than {budget.page_chars:,} (BANTIN_READ_PAGE_CHARS); "
+                        "the file may be damaged, or made to cause harm",
+                    )
                 pages.append(_page_text(textpage.get_text_range()))
                 textpage.close()
                 page.close()
-            title = str(pdf.get_metadata_dict().get("Title") or "")
+            try:
+                title = str(pdf.get_metadata_value("Title") or "")
+            except UnicodeDecodeError:  # a damaged metadata string (a lone UTF-16 surrogate): no title from there
+                title = ""
         except pdfium.PdfiumError as exc:
             raise ReadError(f"damaged PDF ({exc}); export it again") from exc
         finally:
@@ -107,9 +124,9 @@ def _heading_blocks(lines: list[str]) -> list[list[str]]:
     return [b for b in blocks if b]
 
 
-def read_pdf(data: bytes, fallback_title: str) -> Draft:
+def read_pdf(data: bytes, fallback_title: str, budget: Budget | None = None) -> Draft:
     """One article from a PDF's text layer."""
-    pages, metadata_title = _load(data)
+    pages, metadata_title = _load(data, budget or current_budget())
     n_chars = sum(len(line) for lines in pages for line in lines)
     if not pages or n_chars < 20 * len(pages):
         raise ReadError(f"scanned PDF without a text layer ({len(pages)} page(s)); it needs OCR before it can be indexed")

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.model import Article, Problem
+from retrieval.sources.budget import Budget, OverBudget, current_budget
 from retrieval.sources.dates import parse_date
 from retrieval.sources.decode import DecodeError, decode_bulletin
 from retrieval.sources.draft import LEAD_TAG_RE, SENTENCE_END, Draft, ReadError, join_wrapped, text_blocks, to_article
 from retrieval.sources.formats import sniff
+from retrieval.sources.guard import GUARDED_FORMATS, read_guarded
 from retrieval.sources.pdf import read_pdf
 from retrieval.sources.webpage import read_html
 from retrieval.sources.word import read_docx
@@ -32,6 +34,7 @@ __all__ = [
     "parse_jsonl_record",
     "parse_page",
     "read_bytes",
+    "read_file",
     "read_sources",
 ]
 
@@ -56,7 +59,7 @@ def parse_page(text: str) -> Draft:
     """One page of the paper: date line, title, lead, body, captions, author in capitals."""
     blocks = text_blocks(nfc(text))
     if not blocks:
-        raise ReadError("no text")
+        raise blocks.no_text("no text")
     page_date = None
     if _is_date_line(blocks[0][0]):
         page_date = parse_date(blocks[0][0])
@@ -80,7 +83,7 @@ def parse_page(text: str) -> Draft:
                 kind = "body"
             paragraphs.append((kind, para))
     if not paragraphs:
-        raise ReadError("a title but no text")
+        raise blocks.no_text("a title but no text")
     return Draft(title=title, paragraphs=paragraphs, published=page_date, author=author)
 
 
@@ -92,7 +95,7 @@ def parse_bulletin(text: str, doc_id: str, source: str = "") -> Article:
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 
-def parse_jsonl_record(obj: object, source: str) -> Article:
+def parse_jsonl_record(obj: object, source: str, budget: Budget | None = None) -> Article:
     """One archive record {"id", "text"[, "title", "date", "published", "author", "url"]}; paragraphs split on blank lines.
 
     "published" is the page's date and "date" the event's; either may be left out (see sources/dates.py).
@@ -110,12 +113,13 @@ def parse_jsonl_record(obj: object, source: str) -> Article:
             raise ReadError(f'field "{key}" holds a broken character (a lone UTF-16 surrogate); re-export the record')
     body = nfc(str(obj["text"]))
     paragraphs: list[tuple[str, str]] = []
-    for block in text_blocks(body):
+    blocks = text_blocks(body)
+    for block in blocks:
         for para, _ in join_wrapped(block):
             kind = "lead" if not paragraphs and LEAD_TAG_RE.match(para) else "body"
             paragraphs.append((kind, para))
     if not paragraphs:
-        raise ReadError("empty text")
+        raise blocks.no_text("empty text")
     draft = Draft(
         title=nfc(str(obj.get("title") or "")).strip(),
         paragraphs=paragraphs,
@@ -124,6 +128,7 @@ def parse_jsonl_record(obj: object, source: str) -> Article:
         author=obj.get("author"),
         url=obj.get("url"),
     )
+    _check_size(draft, budget or current_budget())
     return to_article(draft, str(obj["id"]), source)
 
 
@@ -150,7 +155,7 @@ class ReadResult:
     files: dict[str, str]  # file path -> sha256 of its bytes (what the index was built from)
 
 
-def _read_jsonl(path: Path, data: bytes) -> Iterator[Article | Problem]:
+def _read_jsonl(path: Path, data: bytes, budget: Budget) -> Iterator[Article | Problem]:
     try:
         text = decode_bulletin(data).text
     except DecodeError as exc:
@@ -161,7 +166,9 @@ def _read_jsonl(path: Path, data: bytes) -> Iterator[Article | Problem]:
             continue
         where = f"{path}:{lineno}"
         try:
-            yield parse_jsonl_record(json.loads(line), where)
+            yield parse_jsonl_record(json.loads(line), where, budget)
+        except OverBudget as exc:
+            yield exc.problem(where)
         except json.JSONDecodeError as exc:
             yield Problem(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
         except ValueError as exc:  # ReadError, and int/str oddities json lets through
@@ -171,28 +178,63 @@ def _read_jsonl(path: Path, data: bytes) -> Iterator[Article | Problem]:
 UNREADABLE = "unreadable"  # the recorded "hash" of a file that could not be read
 
 
-def read_bytes(data: bytes, name: str, source: str | None = None) -> list[Article | Problem]:
+def read_bytes(data: bytes, name: str, source: str | None = None, budget: Budget | None = None) -> list[Article | Problem]:
     """Every article in one file's bytes, or the Problems that say why not: the one entry point for
-    every format (the file's name helps only where its bytes cannot tell)."""
+    every format (the file's name helps only where its bytes cannot tell). Never raises for what a file
+    holds: whatever a reader meets becomes a Problem naming the file, and the caller goes on.
+
+    In-process; ``read_file`` reads the formats whose parsing a file can make costly in a capped worker.
+    """
     source = source or name
     doc_id = nfc(Path(name).stem)
+    budget = budget or current_budget()
     try:
         kind = sniff(data, name)
         if kind == "jsonl":
-            return list(_read_jsonl(Path(source), data))
+            return list(_read_jsonl(Path(source), data, budget))
         if kind == "html":
-            drafts = [read_html(data)]
+            drafts = [read_html(data, budget=budget)]
         elif kind == "docx":
-            drafts = read_docx(data, doc_id)
+            drafts = read_docx(data, doc_id, budget)
         elif kind == "pdf":
-            drafts = [read_pdf(data, doc_id)]
+            drafts = [read_pdf(data, doc_id, budget)]
         else:
             drafts = [parse_page(decode_bulletin(data).text)]
+        for draft in drafts:
+            _check_size(draft, budget)
+    except OverBudget as exc:
+        return [exc.problem(source)]
     except (DecodeError, ReadError) as exc:
         return [Problem(source, str(exc))]
+    except MemoryError:
+        raise  # the guard's worker reports it as over its memory budget
+    except Exception as exc:  # a reader's own bug on strange content: the file is named, the others are read
+        return [Problem(source, f"could not be read ({type(exc).__name__}: {str(exc)[:120]}); please report this file")]
     if len(drafts) == 1:
         return [to_article(drafts[0], doc_id, source)]
     return [to_article(draft, f"{doc_id}#{n}", source) for n, draft in enumerate(drafts, start=1)]
+
+
+def _check_size(draft: Draft, budget: Budget) -> None:
+    size = sum(len(text) for _, text in draft.paragraphs)
+    if size > budget.article_chars:
+        raise OverBudget(
+            "article",
+            budget.article_chars,
+            f"an article of {size:,} characters, more than {budget.article_chars:,} (BANTIN_READ_ARTICLE_CHARS); split it",
+        )
+
+
+def read_file(data: bytes, name: str, source: str | None = None, budget: Budget | None = None) -> list[Article | Problem]:
+    """``read_bytes``, with Word, PDF and web files read in a worker under the budget's memory and time caps
+    (sources/guard.py): what builds and the bot's uploads call."""
+    try:
+        kind = sniff(data, name)
+    except ReadError as exc:
+        return [Problem(source or name, str(exc))]
+    if kind in GUARDED_FORMATS:
+        return read_guarded(read_bytes, data, name, source or name, budget)
+    return read_bytes(data, name, source, budget)
 
 
 def read_sources(paths: Iterable[Path]) -> ReadResult:
@@ -210,7 +252,7 @@ def read_sources(paths: Iterable[Path]) -> ReadResult:
             hashes[str(path)] = UNREADABLE
             continue
         hashes[str(path)] = hashlib.sha256(data).hexdigest()
-        for item in read_bytes(data, path.name, str(path)):
+        for item in read_file(data, path.name, str(path)):
             if isinstance(item, Problem):
                 problems.append(item)
             elif item.doc_id in seen:

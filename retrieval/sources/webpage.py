@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval.sources.draft import LEAD_TAG_RE, Draft, ReadError
+from retrieval.sources.budget import MB, Budget, OverBudget, current_budget
+from retrieval.sources.draft import LEAD_TAG_RE, Draft, NotText, ReadError, fold_line
 from retrieval.text.normalize import nfc
 
 __all__ = ["read_html"]
@@ -32,9 +33,15 @@ def _extract(trafilatura: Any, data: bytes, url: str | None, fast: bool) -> Any:
     )
 
 
-def read_html(data: bytes, url: str | None = None) -> Draft:
+def read_html(data: bytes, url: str | None = None, budget: Budget | None = None) -> Draft:
     """One article from a page's bytes (trafilatura detects the page's encoding)."""
     import trafilatura  # heavy (lxml, justext, htmldate): loaded only when a page is read
+
+    budget = budget or current_budget()
+    if len(data) > budget.html_mb * MB:
+        raise OverBudget(
+            "html", budget.html_mb, f"a web page of {len(data) / MB:,.1f} MB, more than {budget.html_mb:g} MB (BANTIN_READ_HTML_MB)"
+        )
 
     try:
         # The main extractor alone first; its fallbacks (readability, jusText) cost half the time again
@@ -47,8 +54,11 @@ def read_html(data: bytes, url: str | None = None) -> Draft:
     if doc is None or isinstance(doc, dict) or len((doc.text or "").strip()) < _TOO_SHORT:
         raise ReadError("web page without article text (a menu, a login or an error page?)")
     paragraphs: list[tuple[str, str]] = []
+    dropped = 0
     for line in nfc(doc.text).split("\n"):
-        para = " ".join(line.split())
+        para = fold_line(line)
+        if para is None:
+            dropped += len(line)
         if not para:
             continue
         kind = "lead" if not paragraphs and LEAD_TAG_RE.match(para) else "body"
@@ -57,7 +67,7 @@ def read_html(data: bytes, url: str | None = None) -> Draft:
     if paragraphs and paragraphs[0][1] == title:  # some pages repeat the headline as the first paragraph
         paragraphs.pop(0)
     if not paragraphs:
-        raise ReadError("web page with a title but no article text")
+        raise NotText(dropped) if dropped else ReadError("web page with a title but no article text")
     return Draft(
         title=title,
         paragraphs=paragraphs,

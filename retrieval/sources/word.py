@@ -12,8 +12,9 @@ import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from retrieval.sources.budget import Budget, OverBudget, check_zip_sizes, current_budget
 from retrieval.sources.dates import parse_date, parse_written_date
-from retrieval.sources.draft import LEAD_TAG_RE, Draft, ReadError
+from retrieval.sources.draft import LEAD_TAG_RE, Draft, ReadError, fold_line
 from retrieval.sources.legacy import font_encoding, tcvn3_to_unicode, vni_to_unicode
 from retrieval.text.normalize import nfc
 
@@ -104,7 +105,7 @@ def _paragraph_text(para: Paragraph, styles: _Styles) -> str:
         for run in runs:
             font = run.font.name or (styles.font(run._r.style) if run._r.style else None) or base
             parts.append(_convert(run.text, font) if font else run.text)
-    return nfc(" ".join("".join(parts).split()))
+    return nfc(fold_line("".join(parts)) or "")  # runs of symbols or one repeated character are not text
 
 
 def _blocks(doc: Document, styles: _Styles) -> Iterator[tuple[int | None, str]]:
@@ -143,17 +144,28 @@ def _draft(title: str, texts: list[str], published: str | None) -> Draft:
     return Draft(title=title, paragraphs=paragraphs, published=own_date or published)
 
 
-def read_docx(data: bytes, fallback_title: str) -> list[Draft]:
-    """Articles of a Word document: one per top-level heading when it has several, else one."""
+def read_docx(data: bytes, fallback_title: str, budget: Budget | None = None) -> list[Draft]:
+    """Articles of a Word document: one per top-level heading when it has several, else one.
+
+    The ZIP directory is checked against the budget first; while python-docx reads a part, ``zipfile``
+    stops at the size the directory gave (a lying directory then fails its CRC check: "damaged").
+    """
     import docx  # python-docx pulls in lxml: loaded only when a document is read
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            check_zip_sizes(package.infolist(), budget or current_budget())
         doc = docx.Document(io.BytesIO(data))
+    except OverBudget:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ReadError(f"damaged Word document ({exc}); open it in Word and save it again") from exc
     except Exception as exc:  # python-docx raises its own kinds on a package it cannot follow
         raise ReadError(f"damaged Word document ({type(exc).__name__}); open it in Word and save it again") from exc
-    blocks = list(_blocks(doc, _Styles(doc)))
+    try:
+        blocks = list(_blocks(doc, _Styles(doc)))
+    except (AttributeError, KeyError, ValueError, TypeError) as exc:  # a part that is not what its name says
+        raise ReadError(f"damaged Word document ({type(exc).__name__}); open it in Word and save it again") from exc
     if not blocks:
         raise ReadError("Word document without text (only pictures? a scan needs OCR)")
     levels = [level for level, _ in blocks if level is not None]

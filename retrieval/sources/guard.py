@@ -1,0 +1,111 @@
+"""Read Word, PDF and web files in a worker process with a memory and a time cap.
+
+Their structure decides what parsing costs, and not all of it can be told in advance (PDFium's work on
+one page, an XML parser's on one part). A worker process reads them, one at a time, under
+``RLIMIT_AS`` (its size at start plus ``Budget.memory_mb``); the caller waits ``Budget.seconds`` for the
+answer. A file over either cap is refused by name, the worker is replaced, and the caller goes on: the
+worst a file can do is be refused.
+
+The worker comes from a fork server started once with the readers imported (forking the server is
+a few milliseconds, safe beside threads, and the libraries are not imported again per file).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from retrieval.model import Article, Problem
+from retrieval.sources.budget import Budget, current_budget
+
+__all__ = ["GUARDED_FORMATS", "read_guarded"]
+
+GUARDED_FORMATS = frozenset({"docx", "pdf", "html"})
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["retrieval.sources.reader"])
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (what RLIMIT_AS counts)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _serve(conn: Connection, memory_mb: int) -> None:
+    """The worker: read files sent by the parent, with the reader sent along (by name), until it hangs up."""
+    limit = _address_space() + memory_mb * (1 << 20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
+    while True:
+        try:
+            read, data, name, source, budget = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result: list[Article | Problem] = read(data, name, source, budget)
+        except MemoryError:
+            result = [_over_memory(source, budget)]
+        del data
+        conn.send(result)
+
+
+def _over_memory(source: str, budget: Budget) -> Problem:
+    message = f"reading it needs more than {budget.memory_mb} MB of memory; the file may be damaged, or made to cause harm (BANTIN_READ_MEMORY_MB)"
+    return Problem(source, message, over="memory", limit=budget.memory_mb)
+
+
+class _Worker:
+    """One worker process and its pipe; replaced after a file it could not finish."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        self.process: Any = _CONTEXT.Process(target=_serve, args=(child, memory_mb), name="bantin-reader", daemon=True)
+        self.process.start()
+        child.close()
+        self.memory_mb = memory_mb
+
+    def stop(self) -> None:
+        self.conn.close()
+        self.process.kill()
+        self.process.join(5)
+
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+Reader = Callable[[bytes, str, str, Budget], list[Article | Problem]]
+
+
+def read_guarded(read: Reader, data: bytes, name: str, source: str, budget: Budget | None = None) -> list[Article | Problem]:
+    """``read(data, name, source, budget)`` in the worker, within the budget's memory and time (one file at a time
+    per process). ``read`` must be a module-level function: it is sent to the worker by name."""
+    global _worker
+    budget = budget or current_budget()
+    with _lock:
+        if _worker is None or not _worker.process.is_alive() or _worker.memory_mb != budget.memory_mb:
+            if _worker is not None:
+                _worker.stop()
+            _worker = _Worker(budget.memory_mb)
+        worker = _worker
+        try:
+            worker.conn.send((read, data, name, source, budget))
+            if worker.conn.poll(budget.seconds):
+                return worker.conn.recv()
+            over: Problem = Problem(
+                source,
+                f"reading it takes more than {budget.seconds:g} s; the file may be damaged, or made to cause harm (BANTIN_READ_SECONDS)",
+                over="time",
+                limit=budget.seconds,
+            )
+        except (EOFError, OSError):  # the worker died (a native library that ran out of memory aborts)
+            over = _over_memory(source, budget)
+        worker.stop()
+        _worker = None
+        return [over]
