@@ -19,6 +19,12 @@ def _upgrading(reason: str) -> None:
     log.warning("Rebuilding the index from the bulletins: %s", reason)
 
 
+def _serving(engine: Engine, settings: Settings) -> Engine:
+    """The engine with the bot's limit on index pages held (INDEX_MEMORY_MB)."""
+    engine.mapped_budget = settings.index_memory_mb << 20 if settings.index_memory_mb else None
+    return engine
+
+
 def open_engine(settings: Settings) -> Engine:
     """The index, built from the bulletins folder when missing, refreshed when they changed, and rebuilt when
     an older version of the program built it (after an upgrade: no manual step)."""
@@ -28,6 +34,7 @@ def open_engine(settings: Settings) -> Engine:
 def open_index_for_bot(settings: Settings) -> Opened:
     """``open_engine``, with what opening did (``Opened.upgraded`` says why the index was rebuilt)."""
     opened = open_index(settings.bantin_index_dir, sources=settings.source_paths, upgrade=_upgrading)
+    _serving(opened.engine, settings)
     if opened.upgraded:
         log.warning("Index rebuilt: %d articles, %d passages", opened.engine.params["n_articles"], opened.engine.params["n_passages"])
     for problem in opened.report.problems if opened.report else []:
@@ -48,7 +55,7 @@ def open_published(settings: Settings) -> Engine | None:
         return None
     if opened.warning:
         log.warning("%s", opened.warning)
-    return opened.engine
+    return _serving(opened.engine, settings)
 
 
 def refresh_at_start(state: BotState) -> None:
@@ -76,6 +83,7 @@ def _refresh(state: BotState) -> Opened | str:
     if opened.report is None:  # nothing changed: the engine serving already reads this generation
         opened.engine.close()
     else:
+        _serving(opened.engine, settings)
         opened.engine.warm_up()
         state.engine = opened.engine
     return opened

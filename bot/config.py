@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from retrieval import BudgetError, SyncSettings, current_budget
+from retrieval import MAPPED_BUDGET_MB, BudgetError, SyncSettings, current_budget
 
 __all__ = ["TOKEN_RE", "ConfigError", "Settings", "load_settings"]
 
@@ -60,6 +60,7 @@ class Settings(SyncSettings):
     typing_after_ms: int = Field(250, ge=0, le=10_000)
     # Files admins send are refused above this size before download (the Bot API serves up to 20 MB;
     # a local Bot API server allows more).
+    index_memory_mb: int = Field(MAPPED_BUDGET_MB, ge=0)  # index pages held before some are given back (0: keep all)
     max_upload_mb: int = Field(20, ge=1, le=2000)
     # Telegram's flood limit for a bot: at most this many messages a second overall (AIORateLimiter
     # queues the rest; an answer held over a second is announced with "typing…").

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from retrieval.index.build import BuildError, BuildReport, SourceChanges
-    from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated
+    from retrieval.index.layout import MAPPED_BUDGET_MB, IndexBusy, IndexMissing, IndexOutdated
     from retrieval.index.store import StoredArticle
     from retrieval.model import NO_DATE, Problem, date_label, format_date
     from retrieval.search.answer import Span
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from retrieval.terminal import context_line, latest_text, result_text
 
 __all__ = [
+    "MAPPED_BUDGET_MB",
     "MAX_QUESTION_CHARS",
     "NO_DATE",
     "Budget",
@@ -75,6 +76,7 @@ _WHERE = {
     "BuildReport": "retrieval.index.build",
     "SourceChanges": "retrieval.index.build",
     "IndexBusy": "retrieval.index.layout",
+    "MAPPED_BUDGET_MB": "retrieval.index.layout",
     "IndexMissing": "retrieval.index.layout",
     "IndexOutdated": "retrieval.index.layout",
     "StoredArticle": "retrieval.index.store",

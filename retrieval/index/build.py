@@ -9,12 +9,15 @@ Two ways in:
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import hashlib
 import json
 import logging
 import os
 import shutil
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -230,19 +233,44 @@ def _open_cache(path: Path) -> SegmentCache:
         return SegmentCache(path)
 
 
+SERIAL_LAYOUT_FROM = 50_000_000  # postings of all fields: from here fields are laid out one at a time
+SPILL_FROM = 200_000  # passages: from here a build keeps its fields' postings in files until the layout
+
+
 def _analyse(
-    cut: list[tuple[Article, list[Passage]]], index_dir: Path, options: BuildOptions, progress: Progress | None
+    cut: list[tuple[Article, list[Passage]]], index_dir: Path, options: BuildOptions, progress: Progress | None, spill: Path | None = None
 ) -> tuple[dict[str, dict[str, FieldBuilder]], IngestStats]:
-    """Every field's builder filled from ``cut`` (segmentations cached in the index folder), by prefix."""
-    passage_builders = {name: FieldBuilder() for name in FIELDS}
-    title_builders = {name: FieldBuilder() for name in TITLE_FIELDS}
-    article_builders = {name: FieldBuilder() for name in ARTICLE_FIELDS}
+    """Every field's builder filled from ``cut`` (segmentations cached in the index folder), by prefix; with
+    ``spill`` (a folder), the postings wait in files there rather than in memory."""
+
+    def builder(prefix: str, name: str) -> FieldBuilder:
+        return FieldBuilder(spill / f"{prefix}{name}" if spill is not None else None)
+
+    passage_builders = {name: builder("", name) for name in FIELDS}
+    title_builders = {name: builder(TITLE_PREFIX, name) for name in TITLE_FIELDS}
+    article_builders = {name: builder(ARTICLE_PREFIX, name) for name in ARTICLE_FIELDS}
+    groups = {"": passage_builders, TITLE_PREFIX: title_builders, ARTICLE_PREFIX: article_builders}
     cache = _open_cache(index_dir / "cache.sqlite")
     try:
         stats = analyse_articles(cut, cache, passage_builders, title_builders, article_builders, options.workers, progress)
+    except BaseException:
+        for builders in groups.values():
+            for b in builders.values():
+                b.discard()
+        raise
     finally:
         cache.close()
-    return {"": passage_builders, TITLE_PREFIX: title_builders, ARTICLE_PREFIX: article_builders}, stats
+    return groups, stats
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap's free pages to the system (glibc keeps freed small blocks; a build frees gigabytes of text)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
 
 
 def _weigh_and_save(
@@ -262,8 +290,14 @@ def _weigh_and_save(
             matrix = old(prefix + name).extended(builder, k1, b, options.epsilon)
         _save(gen, prefix, name, matrix, meta)
 
-    with ThreadPoolExecutor(max(1, min(options.workers, 4))) as pool:
-        jobs = [pool.submit(one, prefix, name, builder) for prefix, builders in groups.items() for name, builder in builders.items()]
+    # Fields are laid out several at once (numpy's sorts release the GIL), but a large build lays them out one
+    # at a time, largest first: each needs about 40 bytes a posting while it is sorted and encoded.
+    fields = [(prefix, name, builder) for prefix, builders in groups.items() for name, builder in builders.items()]
+    postings = sum(builder.n_postings for _, _, builder in fields)
+    threads = 1 if postings > SERIAL_LAYOUT_FROM else max(1, min(options.workers, 4))
+    fields.sort(key=lambda field: -field[2].n_postings)
+    with ThreadPoolExecutor(threads) as pool:
+        jobs = [pool.submit(one, prefix, name, builder) for prefix, name, builder in fields]
         for job in jobs:
             job.result()
     return dict(sorted(meta.items()))
@@ -315,26 +349,35 @@ def _build_index(
     gen = new_generation(index_dir)
     try:
         # SQLite writes the store while the workers segment (it releases the GIL while it works).
+        spill = gen / "spill" if sum(len(ps) for _, ps in cut) >= SPILL_FROM else None
         with ThreadPoolExecutor(1) as background:
             stored = background.submit(write_store, gen / "store.sqlite", cut)
-            builders, stats = _analyse(cut, index_dir, options, progress)
+            builders, stats = _analyse(cut, index_dir, options, progress, spill)
             stored.result()
         clock.lap("analyse")
+        n_articles = len(cut)
+        counts = np.fromiter((len(ps) for _, ps in cut), dtype=np.int64, count=n_articles)
+        # The articles are in the store now: their text (gigabytes for an archive) goes before the layout.
+        del cut
+        result.articles.clear()
+        _give_back_freed_memory()
         meta = _weigh_and_save(gen, builders, options)
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
         clock.lap("layout")
-        article_of = np.repeat(np.arange(len(cut), dtype=np.int32), [len(ps) for _, ps in cut])
+        article_of = np.repeat(np.arange(n_articles, dtype=np.int32), counts)
         np.save(gen / "passage_article.npy", article_of, allow_pickle=False)
         n_passages = len(article_of)
         sources = _sources_manifest(result.files)
         _write_sources(gen, sources)
-        write_params(gen, _params(options, meta, len(cut), n_passages, [str(p) for p in inputs], sources, result.problems))
+        write_params(gen, _params(options, meta, n_articles, n_passages, [str(p) for p in inputs], sources, result.problems))
         final = publish(index_dir, gen)
         clock.lap("publish")
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
     return BuildReport(
-        final, len(cut), n_passages, result.problems, time.perf_counter() - started, stats.segmented, stats.cached, stages=clock.stages
+        final, n_articles, n_passages, result.problems, time.perf_counter() - started, stats.segmented, stats.cached, stages=clock.stages
     )
 
 

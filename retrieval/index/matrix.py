@@ -18,7 +18,7 @@ import numpy as np
 
 from retrieval.index import bm25
 from retrieval.index.kernels import NUMPY, Kernels
-from retrieval.index.layout import load_array
+from retrieval.index.layout import Maps, load_array
 from retrieval.index.postings import decode_docs, encode_runs, pair_codes
 from retrieval.text.memo import bounded_cache
 
@@ -84,13 +84,23 @@ def encode_terms(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 class FieldBuilder:
-    """Collects documents' (term hash, tf) arrays, then lays out the postings of one field."""
+    """Collects documents' (term hash, tf) arrays, then lays out the postings of one field.
 
-    def __init__(self) -> None:
+    With ``spill``, the arrays go to two files in that folder as they come (a build's own generation folder)
+    instead of staying in memory: at 1.5M passages the nine fields' postings are 4 GB, which the builder
+    then reads back one field at a time.
+    """
+
+    def __init__(self, spill: Path | None = None) -> None:
         self._hashes: list[np.ndarray] = []
         self._tfs: list[np.ndarray] = []
         self._unique = array("q")  # distinct terms per document
         self.doc_len = array("q")
+        self._spill = spill
+        if spill is not None:
+            spill.parent.mkdir(parents=True, exist_ok=True)
+            self._hash_file = open(f"{spill}.hashes", "wb")  # noqa: SIM115 (closed by csr or discard)
+            self._tf_file = open(f"{spill}.tfs", "wb")  # noqa: SIM115
 
     def add(self, tokens: list[str]) -> None:
         hashes, tfs = encode_terms(tokens)
@@ -98,8 +108,12 @@ class FieldBuilder:
 
     def add_batch(self, hashes: np.ndarray, tfs: np.ndarray, unique: list[int] | np.ndarray, lengths: list[int] | np.ndarray) -> None:
         """Several documents at once: their hashes and tfs concatenated, with per-document counts."""
-        self._hashes.append(hashes)
-        self._tfs.append(tfs)
+        if self._spill is not None:
+            self._hash_file.write(np.ascontiguousarray(hashes, dtype=np.uint64).data)
+            self._tf_file.write(np.ascontiguousarray(tfs, dtype=np.uint32).data)
+        else:
+            self._hashes.append(hashes)
+            self._tfs.append(tfs)
         self._unique.extend(int(u) for u in unique)
         self.doc_len.extend(int(n) for n in lengths)
 
@@ -107,16 +121,44 @@ class FieldBuilder:
     def n_docs(self) -> int:
         return len(self.doc_len)
 
+    @property
+    def n_postings(self) -> int:
+        """Postings collected: one per distinct term of each document."""
+        return int(sum(self._unique))
+
+    def _collected(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (hash, tf) added, in order (read back from the spill files, which are then deleted)."""
+        if self._spill is None:
+            hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.uint64)
+            tfs = np.concatenate(self._tfs) if self._tfs else np.zeros(0, np.uint32)
+            self._hashes, self._tfs = [], []
+            return hashes, tfs
+        self._hash_file.close()
+        self._tf_file.close()
+        hashes = np.fromfile(self._hash_file.name, dtype=np.uint64)
+        tfs = np.fromfile(self._tf_file.name, dtype=np.uint32)
+        self.discard()
+        return hashes, tfs
+
+    def discard(self) -> None:
+        """Close and delete the spill files (a build that failed, or one that has read them back)."""
+        if self._spill is not None:
+            for fh in (self._hash_file, self._tf_file):
+                fh.close()
+                Path(fh.name).unlink(missing_ok=True)
+
     def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(terms, indptr, docs, tf) with one stable sort: rows by term hash, documents ascending."""
-        hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.uint64)
+        """(terms, indptr, docs, tf) with one stable sort: rows by term hash, documents ascending (once: the
+        collected arrays are let go)."""
+        hashes, tfs = self._collected()
         unique = np.frombuffer(self._unique, dtype=np.int64) if self._unique else np.zeros(0, np.int64)
         order = np.argsort(hashes, kind="stable")
         ordered = hashes[order]
+        del hashes
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(ordered) else np.zeros(0, np.int64)
         indptr = np.append(starts, len(ordered)).astype(np.int64)
         docs = np.repeat(np.arange(self.n_docs, dtype=np.int32), unique)[order]
-        tfs = np.concatenate(self._tfs)[order] if self._tfs else np.zeros(0, np.uint32)
+        tfs = tfs[order]
         return ordered[starts], indptr, docs, tfs
 
 
@@ -138,6 +180,7 @@ class FieldMatrix:
     avgdl: float
 
     ARRAYS = ("terms", "idf", "run_ptr", "run_high", "run_start", "low", "code", "pair_tf", "pair_len", "sat", "doc_len")
+    POSTING_ARRAYS = ("low", "code")
 
     @property
     def n_docs(self) -> int:
@@ -268,11 +311,16 @@ class FieldMatrix:
             np.save(folder / f"{name}.{key}.npy", getattr(self, key), allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True) -> FieldMatrix:
+    def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True, maps: Maps | None = None) -> FieldMatrix:
+        """The field's arrays, memory-mapped read-only (registered in ``maps``, so a server can release their pages)."""
         mode: Literal["r"] | None = "r" if mmap else None
-        arrays = {key: load_array(folder / f"{name}.{key}.npy", mmap_mode=mode) for key in cls.ARRAYS}
-        # plain ndarray views of the maps: indexing a np.memmap subclass costs more than the lookup
-        return cls(avgdl=avgdl, **{key: a.view(np.ndarray) for key, a in arrays.items()})
+        # Only the postings (low, code: 85 % of the bytes) are ever given back; the per-term and per-passage
+        # arrays are read by every question and stay.
+        arrays = {
+            key: load_array(folder / f"{name}.{key}.npy", mmap_mode=mode, maps=maps if key in cls.POSTING_ARRAYS else None)
+            for key in cls.ARRAYS
+        }
+        return cls(avgdl=avgdl, **arrays)
 
     def rows(self, tokens: list[str]) -> np.ndarray:
         """Matrix rows of the query tokens found in the index, repeats kept (as rank_bm25 sums them)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -16,7 +17,7 @@ import numpy as np
 from retrieval.index.build import ANALYZER_VERSION, ARTICLE_PREFIX, TITLE_PREFIX
 from retrieval.index.ingest import ARTICLE_FIELDS, TITLE_FIELDS
 from retrieval.index.kernels import NUMPY, Kernels, compiled
-from retrieval.index.layout import FORMAT_VERSION, IndexOutdated, current_generation, load_array, read_params
+from retrieval.index.layout import FORMAT_VERSION, MAPPED_BUDGET_MB, IndexOutdated, Maps, current_generation, load_array, read_params
 from retrieval.index.matrix import FieldMatrix
 from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, find_answer, mark
@@ -51,6 +52,18 @@ DATED_SHARE = 0.5
 MENTION_DEPTH = 50  # passages whose articles' text is searched for the period  # an archive is dated when at least this share of its articles have a date
 # "mới nhất": among the passages scoring at least this share of the best, the newest article comes first.
 RECENT_SHARE = 0.6
+
+
+def _file_resident() -> int:
+    """Bytes of file pages (and shared memory) resident in this process: /proc/self/statm's third field."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[2]) * _PAGE
+    except (OSError, IndexError, ValueError):  # not Linux: never release
+        return 0
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def outdated_reason(gen: Path, params: dict[str, Any] | None = None) -> str | None:
@@ -195,16 +208,30 @@ class Engine:
             raise IndexOutdated(reason)
         self.config = config or RankerConfig()
         meta = self.params["fields"]
-        self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"]) for name in FIELDS}
-        self.title_fields = {name: FieldMatrix.load(gen, TITLE_PREFIX + name, meta[TITLE_PREFIX + name]["avgdl"]) for name in TITLE_FIELDS}
+        self.maps = Maps()
+        self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"], maps=self.maps) for name in FIELDS}
+        self.title_fields = {
+            name: FieldMatrix.load(gen, TITLE_PREFIX + name, meta[TITLE_PREFIX + name]["avgdl"], maps=self.maps) for name in TITLE_FIELDS
+        }
         self.article_fields = {
-            name: FieldMatrix.load(gen, ARTICLE_PREFIX + name, meta[ARTICLE_PREFIX + name]["avgdl"]) for name in ARTICLE_FIELDS
+            name: FieldMatrix.load(gen, ARTICLE_PREFIX + name, meta[ARTICLE_PREFIX + name]["avgdl"], maps=self.maps)
+            for name in ARTICLE_FIELDS
         }
         self.passage_article = load_array(gen / "passage_article.npy")
+        # index pages this process may hold before giving them back (None: never); see MAPPED_BUDGET_MB
+        self.mapped_budget: int | None = MAPPED_BUDGET_MB << 20
+        self._file_pages_at_open = _file_resident()
         self._buffers = threading.local()
         self.store = Store(gen / "store.sqlite")
         self.n_passages = int(self.params["n_passages"])
         self.kernels: Kernels = NUMPY  # until warm_up(): one question does not pay for loading numba
+
+    def keep_within_budget(self) -> bool:
+        """Give back index pages once those this process holds pass ``mapped_budget`` (after each search); True if it did."""
+        if self.mapped_budget is None or _file_resident() - self._file_pages_at_open <= self.mapped_budget:
+            return False
+        self.maps.release(self.mapped_budget // 4)
+        return True
 
     def check(self) -> None:
         """Touch what opening does not: the store's tables and every array's last element (damage shows here)."""
@@ -584,6 +611,7 @@ class Engine:
         if reading is not None:
             moved = bool(lift) and [int(p) for p in shown_alone] != [int(p) for p in ranking.candidates[: offset + k]]
             use = ContextUse(after=context[-1].question, used=moved or bool(carried), carried=carried, lean=reading.lean)
+        self.keep_within_budget()  # timed with the question: its asker waits while the pages are given back
         took = (time.perf_counter() - t0) * 1000
         return Result(
             question,
