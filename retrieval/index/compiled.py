@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["accumulate", "encode_tokens", "gather", "locate", "merge_rows", "top_k"]
+__all__ = ["accumulate", "decode_runs", "encode_tokens", "gather", "locate", "merge_rows", "top_k"]
 
 
 @njit(cache=True, nogil=True)
@@ -123,6 +123,17 @@ def gather(out, rows, factors, targets, run_ptr, run_high, run_start, low, code,
                     out[t] += w * sat[code[pos[t]]]
                 else:
                     out[t] += f * (w * sat[code[pos[t]]])
+
+
+@njit(cache=True, nogil=True)
+def decode_runs(run_high, run_start, low):  # pragma: no cover
+    """Every posting's passage id (int32), in storage order: postings.decode_docs in one pass."""
+    out = np.empty(low.shape[0], dtype=np.int32)
+    for q in range(run_high.shape[0]):
+        base = np.int64(run_high[q]) << 16
+        for j in range(run_start[q], run_start[q + 1]):
+            out[j] = np.int32(base + low[j])
+    return out
 
 
 @njit(cache=True, nogil=True)

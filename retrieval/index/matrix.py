@@ -19,7 +19,7 @@ import numpy as np
 from retrieval.index import bm25
 from retrieval.index.kernels import NUMPY, Kernels
 from retrieval.index.layout import Maps, load_array
-from retrieval.index.postings import decode_docs, encode_runs, pair_codes
+from retrieval.index.postings import encode_runs, pair_codes
 from retrieval.text.memo import bounded_cache
 
 __all__ = ["FieldBuilder", "FieldMatrix", "encode_batch", "encode_terms", "term_hash", "term_hashes"]
@@ -81,6 +81,16 @@ def encode_terms(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """A document's distinct terms as (hashes, term frequencies)."""
     counts = Counter(tokens)
     return term_hashes(list(counts)), np.fromiter(counts.values(), dtype=np.uint32, count=len(counts))
+
+
+def _sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.union1d`` of two sorted arrays of distinct values, in one merge: a stable sort of the two runs
+    side by side is a single timsort merge, where union1d sorts them again from scratch."""
+    both = np.concatenate([a, b])
+    both.sort(kind="stable")
+    if len(both) < 2:
+        return both
+    return both[np.concatenate(([True], both[1:] != both[:-1]))]
 
 
 class FieldBuilder:
@@ -262,7 +272,7 @@ class FieldMatrix:
         new_len = np.frombuffer(builder.doc_len, dtype=np.int64).astype(np.int32)
         new_code, pair_tf, pair_len = pair_codes(new_tf, new_len[new_docs], self.pair_tf, self.pair_len)
         new_docs = new_docs + self.n_docs  # the new documents are numbered after ours
-        terms = np.union1d(np.asarray(self.terms), new_terms)
+        terms = _sorted_union(np.asarray(self.terms), new_terms)
         old_rows = np.searchsorted(terms, self.terms)
         old_indptr = np.asarray(self.run_start)[np.asarray(self.run_ptr)]
         # the builder's postings are already grouped by term hash, so their rows come out sorted
@@ -277,13 +287,13 @@ class FieldMatrix:
         docs = np.empty(total, dtype=np.int32)
         code = np.empty(total, dtype=code_dtype)
         # old postings keep their order at their new rows; new ones follow, documents ascending
-        from retrieval.index.compiled import merge_rows
+        from retrieval.index.compiled import decode_runs, merge_rows
 
         merge_rows(
             indptr,
             old_rows.astype(np.int64),
             old_indptr,
-            decode_docs(self.run_high, self.run_start, self.low),
+            decode_runs(np.asarray(self.run_high), np.asarray(self.run_start), np.asarray(self.low)),
             np.asarray(self.code).astype(code_dtype, copy=False),
             new_rows,
             new_docs.astype(np.int32),
