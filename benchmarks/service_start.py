@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,12 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.testing.fake_api import TOKEN, FakeTelegram  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bot.testing.harness import free_port, wait_for_port  # noqa: E402
 
 
 def _health(port: int) -> int:
@@ -43,7 +37,7 @@ def _health(port: int) -> int:
 
 
 def one_run(folder: Path, index: Path, base_url: str) -> dict:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BANTIN_", "WEBHOOK_"))}
     env |= {
         "PYTHONPATH": str(ROOT),
@@ -60,12 +54,7 @@ def one_run(folder: Path, index: Path, base_url: str) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.005)
+        wait_for_port(port, timeout=300)
         listening = time.perf_counter()
         first = _health(port)
         answered = time.perf_counter()

@@ -98,26 +98,22 @@ async def gate(update: Update, context: BotContext) -> None:
     """Refuse outsiders once, politely, before any other handler runs (group -1)."""
     if _is_allowed(update, context):
         if context.bot_data.serving is None:  # the index is being built (first start, or after an upgrade)
-            await _updating(update)
+            await _turn_away(update, msg.UPDATING)
             raise ApplicationHandlerStop
         return
-    if update.callback_query:
-        await update.callback_query.answer(msg.NOT_ALLOWED, show_alert=True)
-    elif update.inline_query:
-        await update.inline_query.answer([], cache_time=5, is_personal=True)
-    elif update.message and _addressed_to_bot(update.message):
-        await update.message.reply_text(msg.NOT_ALLOWED)
+    await _turn_away(update, msg.NOT_ALLOWED)
     raise ApplicationHandlerStop
 
 
-async def _updating(update: Update) -> None:
-    """Tell whoever wrote to the bot that it is updating, politely, in the form the update allows."""
+async def _turn_away(update: Update, text: str) -> None:
+    """Say ``text`` once to whoever wrote to the bot, in the form the update allows (an alert for a button,
+    an empty list inline, a reply to a message addressed to the bot)."""
     if update.callback_query:
-        await update.callback_query.answer(msg.UPDATING, show_alert=True)
+        await update.callback_query.answer(text, show_alert=True)
     elif update.inline_query:
         await update.inline_query.answer([], cache_time=5, is_personal=True)
     elif update.message and _addressed_to_bot(update.message):
-        await update.message.reply_text(msg.UPDATING)
+        await update.message.reply_text(text)
 
 
 def admin_only(handler: Handler) -> Handler:

@@ -10,7 +10,7 @@ import pytest
 
 from bot import messages as msg
 from bot.testing.fake_api import BOT_USERNAME, BadRequest, FakeTelegram, check_html
-from bot.testing.harness import BotRunner, make_settings
+from bot.testing.harness import BotRunner, free_port, make_settings, wait_for_port
 
 from .conftest import SEEDS
 
@@ -269,15 +269,12 @@ def test_inline_mode_offers_quotes_with_sources(env):
 
 
 def test_webhook_mode_checks_the_secret_token(tmp_path):
-    import socket
     import urllib.error
     import urllib.request
 
     from bot.testing.fake_api import TOKEN
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with FakeTelegram() as tg:
         settings = make_settings(
             tmp_path,
@@ -305,13 +302,7 @@ def test_webhook_mode_checks_the_secret_token(tmp_path):
             tg.messages[(3001, 77)] = update["message"]
             url = f"http://127.0.0.1:{port}/{TOKEN.split(':')[0]}"
 
-            deadline = time.time() + 15
-            while time.time() < deadline:  # the webhook server starts a moment after setWebhook
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
+            wait_for_port(port, timeout=15)  # the webhook server starts a moment after setWebhook
 
             def post(headers):
                 req = urllib.request.Request(

@@ -14,6 +14,7 @@ from bot.ops import hold_lock
 from bot.storage import BotStore
 from bot.testing import FakeTelegram
 from bot.testing.fake_api import BOT_USERNAME, TOKEN
+from bot.testing.harness import free_port, wait_for_port
 
 from .conftest import SEEDS
 from .test_bot_cli import _run_bot
@@ -232,15 +233,11 @@ def test_status_reads_the_heartbeat_of_the_running_bot_and_says_when_it_is_stale
 
 
 def test_metrics_count_a_question_asked_through_the_fake_bot_api(tmp_path: Path):
-    import socket
-
     import httpx
 
     from bot.testing.harness import BotRunner, make_settings
 
-    with socket.socket() as probe:  # a free port on the loopback
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with FakeTelegram() as tg:
         settings = make_settings(tmp_path, tg, SEEDS, metrics_port=port)
         with BotRunner(settings, tg):
@@ -251,14 +248,6 @@ def test_metrics_count_a_question_asked_through_the_fake_bot_api(tmp_path: Path)
     assert "bantin_answer_seconds_count 2.0" in text and "bantin_telegram_errors_total 0.0" in text
     assert "bantin_sync_runs_total 0.0" in text and "bantin_uploads_total 0.0" in text
     assert TOKEN not in text
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _healthz(port: int) -> tuple[int, dict]:
@@ -273,26 +262,16 @@ def _healthz(port: int) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
-def _first_health(port: int, within: float = 30.0) -> tuple[float, int, dict]:
-    """Seconds from the port accepting connections to the first /healthz answer, and that answer."""
-    import socket
-
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.01)
-    opened = time.monotonic()
-    status, body = _healthz(port)
-    return time.monotonic() - opened, status, body
+def _first_health(port: int) -> tuple[int, dict]:
+    """The first /healthz answer once the webhook server's port accepts connections."""
+    assert wait_for_port(port)
+    return _healthz(port)
 
 
 def test_healthz_answers_at_once_on_the_webhook_server_and_says_what_the_bot_serves(tmp_path: Path):
     from bot.testing.harness import BotRunner, make_settings
 
-    port = _free_port()
+    port = free_port()
     with FakeTelegram() as tg:
         settings = make_settings(
             tmp_path,
@@ -307,7 +286,7 @@ def test_healthz_answers_at_once_on_the_webhook_server_and_says_what_the_bot_ser
 
         build_index([settings.bantin_sources], settings.bantin_index_dir, BuildOptions(workers=1))
         with BotRunner(settings, tg, ready=False):
-            _, status, body = _first_health(port)  # how soon: benchmarks/service_start.py (no timed assertions here)
+            status, body = _first_health(port)  # how soon: benchmarks/service_start.py (no timed assertions here)
             deadline = time.monotonic() + 30
             while status != 200 and time.monotonic() < deadline:
                 time.sleep(0.02)
@@ -327,7 +306,7 @@ def test_a_bot_upgrading_its_index_says_updating_to_cadres_and_503_to_monitors_u
     from retrieval.index.build import BuildOptions, build_index
     from retrieval.index.layout import build_lock
 
-    admin, port = 42, _free_port()
+    admin, port = 42, free_port()
     with FakeTelegram() as tg:
         settings = make_settings(
             tmp_path,
@@ -347,7 +326,7 @@ def test_a_bot_upgrading_its_index_says_updating_to_cadres_and_503_to_monitors_u
         maintainer = build_lock(settings.bantin_index_dir)
         maintainer.__enter__()
         with BotRunner(settings, tg, ready=False) as runner:
-            _, status, body = _first_health(port)
+            status, body = _first_health(port)
             assert status == 503 and body["status"] in ("starting", "updating")
             tg.wait_for(lambda calls: runner.app.bot_data.updating or None)
             status, body = _healthz(port)

@@ -113,3 +113,14 @@ def test_gather_equals_accumulate_at_the_targets(k):
     sparse = np.full(len(targets), 0.5)
     k.gather(sparse, rows, factors, targets, *layout, codes, idf, sat)
     assert np.array_equal(sparse, dense[targets])
+
+
+def test_the_compiled_decoder_gives_every_posting_the_passage_the_numpy_one_does():
+    from retrieval.index.compiled import decode_runs
+
+    rng = np.random.default_rng(5)
+    docs = np.sort(rng.choice(300_000, size=20_000, replace=False)).astype(np.int32)
+    indptr = np.array([0, 7_000, 7_000, 20_000], dtype=np.int64)
+    docs[7_000:] = np.sort(docs[7_000:])
+    _, run_high, run_start, low = encode_runs(indptr, docs)
+    assert np.array_equal(decode_runs(run_high, run_start, low), decode_docs(run_high, run_start, low))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,26 @@ from bot.app import build_application, run
 from bot.config import Settings
 from bot.testing.fake_api import TOKEN, FakeTelegram
 
-__all__ = ["BotRunner", "make_settings"]
+__all__ = ["BotRunner", "free_port", "make_settings", "wait_for_port"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a webhook server under test)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 30.0, poll: float = 0.005) -> bool:
+    """Block until 127.0.0.1:``port`` accepts connections (True), or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(poll)
+    return False
 
 
 def make_settings(tmp: Path, tg: FakeTelegram, seeds: Path, **overrides: object) -> Settings:

@@ -349,14 +349,14 @@ def _build_index(
     gen = new_generation(index_dir)
     try:
         # SQLite writes the store while the workers segment (it releases the GIL while it works).
-        spill = gen / "spill" if sum(len(ps) for _, ps in cut) >= SPILL_FROM else None
+        n_articles = len(cut)
+        counts = np.fromiter((len(ps) for _, ps in cut), dtype=np.int64, count=n_articles)  # passages per article
+        spill = gen / "spill" if int(counts.sum()) >= SPILL_FROM else None
         with ThreadPoolExecutor(1) as background:
             stored = background.submit(write_store, gen / "store.sqlite", cut)
             builders, stats = _analyse(cut, index_dir, options, progress, spill)
             stored.result()
         clock.lap("analyse")
-        n_articles = len(cut)
-        counts = np.fromiter((len(ps) for _, ps in cut), dtype=np.int64, count=n_articles)
         # The articles are in the store now: their text (gigabytes for an archive) goes before the layout.
         del cut
         result.articles.clear()

@@ -200,8 +200,8 @@ _NPY_LOCK = threading.Lock()
 # A server's index pages: once the posting pages it holds pass this, a quarter of it is given back, the
 # next windows of a sweep over the postings (layout.Maps), and the questions after fault back in what they
 # use from the kernel's cache. At 1.5M passages a question touches 10-60 MB; without a limit a long-running
-# process ends up holding most of the index (4,496 news questions: 1.88 GB; with this limit 0.95 GB, at
-# +5-8 % p50/p95 in alternating runs; releasing everything at once cost +14-23 %).
+# process ends up holding most of the index (4,496 news questions: 1.90 GB; with this limit 0.99 GB, at
+# +11-13 % p50 and +2-11 % p95 against no limit in alternating runs; releasing everything at once cost more).
 MAPPED_BUDGET_MB = 768
 _WINDOW = 8 << 20  # bytes released by one madvise call (page-aligned)
 
