@@ -11,9 +11,11 @@ import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval.search.conversation import FollowUpConfig, Turn, article_weights, is_contrast, leans, read_follow_up, without_contrast
+from retrieval.search.query import parse_question
 from retrieval.terminal import context_line
 from retrieval.text.normalize import fold_accents
 
@@ -253,3 +255,35 @@ def test_eval_conversation_reports_follow_ups_switches_and_first_questions_besid
     assert switch["P@1 with context"] == switch["P@1 alone"] == 1.0
     table = run_cli("eval", str(QUESTIONS), "--docs", str(ARTICLES), "--conversation")
     assert table.returncode == 0 and "follow-up" in table.stdout and "0.500 → 1.000" in table.stdout
+
+
+def test_scoring_split_over_threads_gives_the_same_answers_bit_for_bit(conv_index: Path, monkeypatch: pytest.MonkeyPatch):
+    """A large index is scored by one thread per core over passage ranges; here every index is split, three ways."""
+    from retrieval.search import engine as engine_module
+    from retrieval.search.engine import Engine
+
+    monkeypatch.setattr(engine_module, "PARALLEL_MIN_PASSAGES", 0)
+    monkeypatch.setattr(engine_module, "PARALLEL_MIN_ARTICLES", 1)
+    one, three = Engine.open(conv_index), Engine.open(conv_index)
+    try:
+        one.warm_up()
+        three.warm_up()
+        one.threads, three.threads = 1, 3
+        assert len(three._parts()) == 3 and len(one._parts()) == 1
+        first = one.search(FIRST, today=TODAY)
+        questions = [FIRST, "Các bác sĩ khuyến cáo gì?", "cac bac si khuyen cao gi", "sốt xuất huyết", "xyz"]
+        for question in questions:
+            for context in ((), (first.turn(),)):
+                a, b = (e.search(question, k=5, today=TODAY, context=context) for e in (one, three))
+                assert [(h.passage_id, h.score) for h in a.hits] == [(h.passage_id, h.score) for h in b.hits]
+                assert a.ranking == b.ranking and a.evidence == b.evidence
+            query = parse_question(question, TODAY)
+            exclude = one.passage_article[:3]
+            for depth in (1, 7, 200):
+                s1, top1 = one._score_top(query, depth, exclude)
+                s1 = s1.copy()
+                s3, top3 = three._score_top(query, depth, exclude)
+                assert np.array_equal(s1, s3) and np.array_equal(top1, top3)
+    finally:
+        one.close()
+        three.close()

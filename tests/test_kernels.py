@@ -1,5 +1,7 @@
 """The numpy and numba kernels are interchangeable: same results, bit for bit, on the postings layout."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -124,3 +126,22 @@ def test_the_compiled_decoder_gives_every_posting_the_passage_the_numpy_one_does
     docs[7_000:] = np.sort(docs[7_000:])
     _, run_high, run_start, low = encode_runs(indptr, docs)
     assert np.array_equal(decode_runs(run_high, run_start, low), decode_docs(run_high, run_start, low))
+
+
+def test_accumulate_part_over_disjoint_ranges_is_accumulate_bit_for_bit(k):
+    """Threads scoring disjoint passage ranges into one array give the bits one thread would."""
+    indptr, docs, codes, idf, sat = _random_postings(5, n_docs=300_000, n_terms=30, max_len=3_000)
+    layout = encode_runs(indptr, docs)
+    rows = np.array([3, 7, 3, 12, 29, 1], dtype=np.int64)
+    factors = np.array([1.0, 0.3, 1.0, 0.7, 1.0, 2.0])
+    whole = np.zeros(300_000)
+    k.accumulate(whole, rows, factors, *layout, codes, idf, sat)
+    cuts = [0, 1, 65_535, 65_536, 100_000, 131_072, 200_001, 300_000]  # inside runs, on their edges, one passage
+    parts = np.zeros(300_000)
+    for lo, hi in itertools.pairwise(cuts):
+        k.accumulate_part(parts, rows, factors, *layout, codes, idf, sat, lo, hi)
+    assert np.array_equal(whole, parts) and whole.any()
+    alone = np.zeros(300_000)
+    k.accumulate_part(alone, rows, factors, *layout, codes, idf, sat, 100_000, 131_072)
+    assert not alone[:100_000].any() and not alone[131_072:].any()
+    assert np.array_equal(alone[100_000:131_072], whole[100_000:131_072])

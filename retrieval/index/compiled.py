@@ -12,24 +12,55 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["accumulate", "decode_runs", "encode_tokens", "gather", "locate", "merge_rows", "top_k"]
+__all__ = ["accumulate", "accumulate_part", "decode_runs", "encode_tokens", "gather", "locate", "merge_rows", "top_k"]
 
 
 @njit(cache=True, nogil=True)
 def accumulate(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat):  # pragma: no cover (compiled)
     """scores[passage] += factor × idf[row] × sat[code], for every posting of every (row, factor) in order."""
+    accumulate_part(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat, 0, scores.shape[0])
+
+
+@njit(cache=True, nogil=True)
+def _first_at_least(values, a, b, want):  # pragma: no cover
+    """The first position in values[a:b] (ascending) holding at least ``want``, or b."""
+    while a < b:
+        mid = (a + b) >> 1
+        if np.int64(values[mid]) < want:
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+@njit(cache=True, nogil=True)
+def accumulate_part(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat, lo, hi):  # pragma: no cover
+    """accumulate() for the passages with ids in [lo, hi) only.
+
+    Each passage still receives its additions in row order, so threads given disjoint ranges
+    fill one score array together with the very bits one thread would.
+    """
     for i in range(rows.shape[0]):
         r = rows[i]
         f = factors[i]
         w = idf[r]
-        for q in range(run_ptr[r], run_ptr[r + 1]):
+        q = _first_at_least(run_high, run_ptr[r], run_ptr[r + 1], lo >> 16)
+        while q < run_ptr[r + 1]:
             base = np.int64(run_high[q]) << 16
+            if base >= hi:
+                break
+            a, b = run_start[q], run_start[q + 1]
+            if base < lo:  # a run the range starts inside
+                a = _first_at_least(low, a, b, lo - base)
+            if base + 65536 > hi:  # a run the range ends inside
+                b = _first_at_least(low, a, b, hi - base)
             if f == 1.0:  # a plain BM25 field: no multiply (1.0 * x == x, so results are the same)
-                for j in range(run_start[q], run_start[q + 1]):
+                for j in range(a, b):
                     scores[base + low[j]] += w * sat[code[j]]
             else:
-                for j in range(run_start[q], run_start[q + 1]):
+                for j in range(a, b):
                     scores[base + low[j]] += f * (w * sat[code[j]])
+            q += 1
 
 
 @njit(cache=True, nogil=True)

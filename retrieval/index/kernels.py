@@ -22,6 +22,7 @@ __all__ = ["NUMPY", "Kernels", "compiled"]
 class Kernels:
     name: str
     accumulate: Callable[..., None]
+    accumulate_part: Callable[..., None]  # accumulate() for the passages of an id range (one thread's share)
     top_k: Callable[..., np.ndarray]
     locate: Callable[..., np.ndarray]
     gather: Callable[..., None]
@@ -37,9 +38,15 @@ def _row_docs(r, run_ptr, run_high, run_start, low) -> tuple[int, int, np.ndarra
 
 def _accumulate(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat) -> None:
     """scores[passage] += factor × idf[row] × sat[code], for every posting of every (row, factor) in order."""
+    _accumulate_part(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat, 0, len(scores))
+
+
+def _accumulate_part(scores, rows, factors, run_ptr, run_high, run_start, low, code, idf, sat, lo, hi) -> None:
+    """_accumulate() for the passages with ids in [lo, hi) only."""
     for r, f in zip(rows, factors, strict=True):
-        start, end, docs = _row_docs(r, run_ptr, run_high, run_start, low)
-        scores[docs] += f * (idf[r] * sat[code[start:end]])
+        start, _, docs = _row_docs(r, run_ptr, run_high, run_start, low)
+        a, b = np.searchsorted(docs, [lo, hi])
+        scores[docs[a:b]] += f * (idf[r] * sat[code[start + a : start + b]])
 
 
 def _top_k(scores, k) -> np.ndarray:
@@ -70,7 +77,7 @@ def _gather(out, rows, factors, targets, run_ptr, run_high, run_start, low, code
         out[found] += f * (idf[r] * sat[code[pos[found]]])
 
 
-NUMPY = Kernels("numpy", _accumulate, _top_k, _locate, _gather)
+NUMPY = Kernels("numpy", _accumulate, _accumulate_part, _top_k, _locate, _gather)
 
 
 @lru_cache(maxsize=1)
@@ -86,9 +93,10 @@ def compiled() -> Kernels:
     low = np.zeros(1, dtype=np.uint16)
     for code in (np.zeros(1, dtype=np.uint16), np.zeros(1, dtype=np.uint32)):
         c.accumulate(scores, rows, np.ones(1), run_ptr, run_high, run_start, low, code, np.ones(1), np.ones(1))
+        c.accumulate_part(scores, rows, np.ones(1), run_ptr, run_high, run_start, low, code, np.ones(1), np.ones(1), 0, 4)
     c.top_k(scores, 2)
     for targets in (np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int64)):
         c.locate(0, targets, run_ptr, run_high, run_start, low)
         for code in (np.zeros(1, dtype=np.uint16), np.zeros(1, dtype=np.uint32)):
             c.gather(np.zeros(1), rows, np.ones(1), targets, run_ptr, run_high, run_start, low, code, np.ones(1), np.ones(1))
-    return Kernels("numba", c.accumulate, c.top_k, c.locate, c.gather)
+    return Kernels("numba", c.accumulate, c.accumulate_part, c.top_k, c.locate, c.gather)

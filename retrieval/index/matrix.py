@@ -332,14 +332,18 @@ class FieldMatrix:
         }
         return cls(avgdl=avgdl, **arrays)
 
+    def positions(self, tokens: list[str]) -> np.ndarray:
+        """The matrix row of each token, -1 for a token the index lacks."""
+        if not tokens or not len(self.terms):
+            return np.full(len(tokens), -1, dtype=np.int64)
+        hashes = term_hashes(tokens)
+        pos = np.minimum(np.searchsorted(self.terms, hashes), len(self.terms) - 1)
+        return np.where(self.terms[pos] == hashes, pos, -1)
+
     def rows(self, tokens: list[str]) -> np.ndarray:
         """Matrix rows of the query tokens found in the index, repeats kept (as rank_bm25 sums them)."""
-        if not tokens or not len(self.terms):
-            return np.zeros(0, dtype=np.int64)
-        hashes = term_hashes(tokens)
-        pos = np.searchsorted(self.terms, hashes)
-        pos = np.minimum(pos, len(self.terms) - 1)
-        return pos[self.terms[pos] == hashes]
+        pos = self.positions(tokens)
+        return pos[pos >= 0]
 
     def df(self, rows: np.ndarray) -> np.ndarray:
         """Document frequency of each row's term: the length of its posting list."""

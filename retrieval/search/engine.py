@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -50,6 +52,11 @@ DATED_BOOST = 1.0
 NAMED_BOOST = 0.5
 DATED_SHARE = 0.5
 MENTION_DEPTH = 50  # passages whose articles' text is searched for the period  # an archive is dated when at least this share of its articles have a date
+# A question's passage scores are summed by this many threads (one per core, at most 4) once the index
+# holds PARALLEL_MIN_PASSAGES: below that a thread's hand-off costs more than it saves.
+SCORING_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+PARALLEL_MIN_PASSAGES = 1 << 18
+PARALLEL_MIN_ARTICLES = 8  # per thread, for the article and title look-ups
 # "mới nhất": among the passages scoring at least this share of the best, the newest article comes first.
 RECENT_SHARE = 0.6
 
@@ -225,6 +232,9 @@ class Engine:
         self.store = Store(gen / "store.sqlite")
         self.n_passages = int(self.params["n_passages"])
         self.kernels: Kernels = NUMPY  # until warm_up(): one question does not pay for loading numba
+        self.threads = SCORING_THREADS  # threads scoring one question (with the compiled kernels, in a large index)
+        self._scoring_pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     def keep_within_budget(self) -> bool:
         """Give back index pages once those this process holds pass ``mapped_budget`` (after each search); True if it did."""
@@ -258,24 +268,78 @@ class Engine:
         return self.config.accented if query.accented else self.config.unaccented
 
     def _scratch(self) -> np.ndarray:
-        """This thread's score array, zeroed (reused: allocating 8 MB per question costs page faults)."""
+        """This thread's score array (reused: allocating 12 MB per question costs page faults); each part zeroes its span."""
         buf = getattr(self._buffers, "scores", None)
         if buf is None:
-            buf = self._buffers.scores = np.zeros(self.n_passages, dtype=np.float64)
-        else:
-            buf.fill(0.0)
+            buf = self._buffers.scores = np.empty(self.n_passages, dtype=np.float64)
         return buf
+
+    def _plan(self, query: Query) -> list[tuple[FieldMatrix, np.ndarray, np.ndarray]]:
+        """The passage fields' (matrix, rows, weights) a question sums, commonest terms left out in a large index."""
+        prune = self.config.common_share and self.n_passages >= self.config.common_min_passages
+        max_df = int(self.config.common_share * self.n_passages) if prune else None
+        plan = []
+        for name, w in self._weights(query).items():
+            if w:
+                matrix = self.fields[name]
+                rows = matrix.rows(query.terms[name])
+                if max_df is not None and name in self.config.common_fields and len(rows):
+                    rows = rows[matrix.df(rows) <= max_df]
+                plan.append((matrix, rows, np.full(len(rows), w, dtype=np.float64)))
+        return plan
+
+    def _parts(self) -> list[tuple[int, int]]:
+        """Passage id ranges of about equal size, one per scoring thread."""
+        threads = self.threads if self.kernels is not NUMPY and self.n_passages >= PARALLEL_MIN_PASSAGES else 1
+        threads = max(1, min(threads, self.n_passages))
+        cuts = [round(i * self.n_passages / threads) for i in range(threads + 1)]
+        return list(itertools.pairwise(cuts))
+
+    def _score_top(self, query: Query, depth: int, exclude_articles: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Fused passage-field score of every passage (in this thread's reused buffer: copy it to keep it), and the
+        best ``depth`` passages with a positive score, best first (ties: lower id first).
+
+        In a large index the passages are split by id into one range per core: each thread zeroes, scores and
+        ranks its own range, and the ranges' best are merged. Each passage receives its additions in the same
+        order as with one thread, so scores and ranking are the same bits.
+        """
+        scores = self._scratch()
+        plan = self._plan(query)
+        kernels = self.kernels
+
+        def part(lo: int, hi: int) -> np.ndarray:
+            view = scores[lo:hi]
+            view.fill(0.0)
+            for matrix, rows, factors in plan:
+                kernels.accumulate_part(scores, rows, factors, *matrix.postings, lo, hi)
+            if exclude_articles is not None and len(exclude_articles):
+                view[np.isin(self.passage_article[lo:hi], exclude_articles)] = 0.0
+            return lo + kernels.top_k(view, depth)
+
+        parts = self._parts()
+        if len(parts) == 1:
+            return scores, part(*parts[0])
+        futures = [self._pool().submit(part, *p) for p in parts[1:]]
+        try:
+            found = [part(*parts[0])]
+        finally:  # never leave a thread writing into a buffer the next question reuses
+            found += [f.result() for f in futures]
+        merged = np.concatenate(found)
+        order = np.lexsort((merged, -scores[merged]))
+        return scores, merged[order][:depth]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        pool = self._scoring_pool
+        if pool is None:
+            with self._pool_lock:
+                if self._scoring_pool is None:
+                    self._scoring_pool = ThreadPoolExecutor(max_workers=max(1, self.threads - 1), thread_name_prefix="score")
+                pool = self._scoring_pool
+        return pool
 
     def score(self, query: Query) -> np.ndarray:
         """Fused passage-field score of every passage (in this thread's reused buffer: copy it to keep it)."""
-        scores = self._scratch()
-        prune = self.config.common_share and self.n_passages >= self.config.common_min_passages
-        max_df = int(self.config.common_share * self.n_passages) if prune else None
-        for name, w in self._weights(query).items():
-            if w:
-                limit = max_df if name in self.config.common_fields else None
-                self.fields[name].scores(query.terms[name], scores, w, self.kernels, max_df=limit)
-        return scores
+        return self._score_top(query, 1)[0]
 
     def _looked_up(self, matrices: dict[str, FieldMatrix], weights: dict[str, float], query: Query, articles: np.ndarray) -> np.ndarray:
         """Fused score of each of ``articles`` in per-article fields, looked up in their lists, not scored for all
@@ -295,14 +359,35 @@ class Engine:
         """Fused title score of each of ``articles`` (with the passage fields' weights)."""
         return self._looked_up(self.title_fields, self._weights(query), query, articles)
 
+    def _evidence(self, query: Query, articles: np.ndarray) -> np.ndarray:
+        """What each of ``articles`` adds to its passages: ``article`` × its whole-article score plus ``title`` ×
+        its title score (looked up by the scoring threads, each for a share of the articles, when there are several)."""
+
+        def share(part: np.ndarray) -> np.ndarray:
+            evidence = np.zeros(len(part))
+            if self.config.article:
+                evidence += self.config.article * self.article_scores(query, part)
+            if self.config.title:
+                evidence += self.config.title * self.title_scores(query, part)
+            return evidence
+
+        threads = len(self._parts())
+        if threads == 1 or len(articles) < PARALLEL_MIN_ARTICLES * threads:
+            return share(articles)
+        parts = np.array_split(articles, threads)
+        futures = [self._pool().submit(share, part) for part in parts[1:]]
+        try:
+            found = [share(parts[0])]
+        finally:
+            found += [f.result() for f in futures]
+        return np.concatenate(found)
+
     def _idf(self, name: str, terms: list[str]) -> dict[str, float]:
         """IDF of each term in a passage field; a term the index lacks weighs as its rarest term would."""
         matrix = self.fields[name]
-        out = {}
-        for term in dict.fromkeys(terms):
-            rows = matrix.rows([term])
-            out[term] = float(matrix.idf[rows[0]]) if len(rows) else matrix.unknown_idf
-        return out
+        unique = list(dict.fromkeys(terms))
+        rows = matrix.positions(unique).tolist()
+        return {term: float(matrix.idf[row]) if row >= 0 else matrix.unknown_idf for term, row in zip(unique, rows, strict=True)}
 
     def sentence_weights(self, query: Query) -> SentenceWeights:
         return SentenceWeights(self._idf("fold1", query.terms["fold1"]), self._idf("fold2", query.terms["fold2"]))
@@ -345,24 +430,16 @@ class Engine:
     ) -> _Ranking:
         """``ranked``, with what the steps learned on the way (``_Ranking``); ``lift``: article row → share of the
         best score the conversation adds (see ``search``)."""
-        scores = self.score(query)
-        if exclude_articles is not None and len(exclude_articles):
-            scores[np.isin(self.passage_article, exclude_articles)] = 0.0
         depth = max(1, min(self.n_passages, depth))
         # Article evidence re-ranks the best passages (all of them in a small index): looking it up
         # for the candidates' articles costs a few binary searches, scoring a million would not.
-        candidates = self.kernels.top_k(scores, max(depth, RERANK_DEPTH))
+        scores, candidates = self._score_top(query, max(depth, RERANK_DEPTH), exclude_articles)
         if lift:
             candidates = self._with_context_passages(candidates, scores, lift)
         fused = scores[candidates].copy()
         if (self.config.article or self.config.title) and len(candidates):
             articles, where = np.unique(self.passage_article[candidates], return_inverse=True)
-            evidence = np.zeros(len(articles))
-            if self.config.article:
-                evidence += self.config.article * self.article_scores(query, articles)
-            if self.config.title:
-                evidence += self.config.title * self.title_scores(query, articles)
-            fused += evidence[where]
+            fused += self._evidence(query, articles)[where]
         order = np.lexsort((candidates, -fused))
         candidates, fused = candidates[order], fused[order]
         lead = int(candidates[0]) if len(candidates) and fused[0] > 0 else None
@@ -635,4 +712,6 @@ class Engine:
         return self.store.latest(n)
 
     def close(self) -> None:
+        if self._scoring_pool is not None:
+            self._scoring_pool.shutdown(wait=False)
         self.store.close()

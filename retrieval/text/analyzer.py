@@ -222,10 +222,16 @@ class QuestionTerms:
 
 
 @lru_cache(maxsize=1)
-def _question_phrases() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
-    accented = tuple(tuple(normalize_syllable(s) for s in p.split()) for p in QUESTION_PHRASES)
-    folded = tuple(tuple(p.split()) for p in FOLDED_QUESTION_PHRASES)
-    return accented, folded
+def _question_phrases() -> dict[str, tuple[tuple[tuple[str, ...], bool], ...]]:
+    """First syllable → (phrase, whether it is an accented phrase) of every question phrase starting with it,
+    accented ones first, each list in QUESTION_PHRASES / FOLDED_QUESTION_PHRASES order (the first match wins)."""
+    accented = [tuple(normalize_syllable(s) for s in p.split()) for p in QUESTION_PHRASES]
+    folded = [tuple(p.split()) for p in FOLDED_QUESTION_PHRASES]
+    accented_set = set(accented)
+    by_first: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+    for phrase in accented + folded:
+        by_first.setdefault(phrase[0], []).append((phrase, phrase in accented_set))
+    return {first: tuple(phrases) for first, phrases in by_first.items()}
 
 
 def _drop_question_words(words: list[str | None]) -> list[str | None]:
@@ -234,15 +240,16 @@ def _drop_question_words(words: list[str | None]) -> list[str | None]:
     for wi, word in enumerate(words):
         if word is not None:
             flat.extend((wi, s) for s in word.lower().split("_"))
-    accented, folded = _question_phrases()
+    syllables = [s for _, s in flat]
+    phrases = _question_phrases()
     drop_words: set[int] = set()
     i = 0
     while i < len(flat):
         matched = 0
-        for phrase in accented + folded:
+        for phrase, accented in phrases.get(syllables[i], ()):
             n = len(phrase)
-            window = tuple(s for _, s in flat[i : i + n])
-            if window == phrase and (phrase in accented or all(s.isascii() for s in window)):
+            window = tuple(syllables[i : i + n])
+            if window == phrase and (accented or all(s.isascii() for s in window)):
                 matched = n
                 break
         if matched:
