@@ -7,6 +7,9 @@ project's own CLI in a subprocess, and prints one table:
 
     python benchmarks/scale.py --sizes 10000,100000,1000000
     python benchmarks/scale.py --archive real.jsonl --questions 1000
+    # the real-archive figure (issue 20): the news archive with the 4,496 real news questions
+    python benchmarks/scale.py --archive /tmp/news_archive/articles.jsonl --work /tmp/scale \
+        --real-questions ../shared/data/vinewsqa_dev/questions.jsonl [--reuse-index]
 
 Figures per size: build time and passages/s beside pyvi's own segmentation time for the same
 text on every core; peak memory while building and while serving (largest process RSS); index
@@ -361,17 +364,31 @@ def run_size(work: Path, n_passages: int | None, archive: Path | None, args: arg
         if not archive.exists():
             write_archive(archive, n_passages, seed=11)
     index = work / f"index-{label}"
-    for suffix in ("", "-wal", "-shm"):  # measure a cold build: nothing segmented yet
-        (index / f"cache.sqlite{suffix}").unlink(missing_ok=True)
     cli = [sys.executable, "-m", "retrieval"]
-    print(f"[{label}] building …", file=sys.stderr, flush=True)
-    build = measured([*cli, "index", str(archive), "--index", str(index), "--quiet"])
+    if args.reuse_index and (index / "CURRENT").exists():
+        print(f"[{label}] reusing the index in {index} (build not measured)", file=sys.stderr, flush=True)
+        build = {"wall": float("nan"), "max_rss_kb": float("nan")}
+    else:
+        for suffix in ("", "-wal", "-shm"):  # measure a cold build: nothing segmented yet
+            (index / f"cache.sqlite{suffix}").unlink(missing_ok=True)
+        print(f"[{label}] building …", file=sys.stderr, flush=True)
+        build = measured([*cli, "index", str(archive), "--index", str(index), "--quiet"])
     gen = current_generation(index)
     params = read_params(gen)
     n = int(params["n_passages"])
     print(f"[{label}] {n:,} passages in {build['wall']:.1f} s; pyvi alone …", file=sys.stderr, flush=True)
     alone = pyvi_alone(archive, os.cpu_count() or 1) if not args.skip_pyvi else float("nan")
-    questions = make_questions(archive, args.questions, seed=5)
+    if args.real_questions:
+        if not args.real_questions.exists():
+            sys.exit(f"Questions not found: {args.real_questions} (the news sets live in ../shared/data, beside the project).")
+        # real questions of other articles: only their cost counts (own_doc_first is then not measured)
+        questions = [
+            {"id": i, "question": json.loads(line)["question"], "doc": None}
+            for i, line in enumerate(args.real_questions.read_text(encoding="utf-8").splitlines())
+            if line.strip()
+        ]
+    else:
+        questions = make_questions(archive, args.questions, seed=5)
     qfile = work / f"questions-{label}.jsonl"
     qfile.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
     serve = measured(
@@ -413,7 +430,7 @@ def run_size(work: Path, n_passages: int | None, archive: Path | None, args: arg
         "q_p95_ms": pct(took, 95),
         "q_p99_ms": pct(took, 99),
         "questions": len(took),
-        "own_doc_first": first_doc / max(len(took), 1),
+        "own_doc_first": first_doc / max(len(took), 1) if not args.real_questions else float("nan"),
         "score_step_p50_ms": step["ours_p50"],
         "score_step_p95_ms": step["ours_p95"],
         "bare_loop_p50_ms": step["bare_p50"],
@@ -490,6 +507,8 @@ def main() -> None:
     ap.add_argument("--bm25-questions", type=int, default=20, help="questions for rank_bm25 (it takes seconds each at 1M)")
     ap.add_argument("--skip-pyvi", action="store_true", help="skip timing pyvi alone")
     ap.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    ap.add_argument("--real-questions", type=Path, help='JSON Lines with a "question" field: ask these instead of generated ones')
+    ap.add_argument("--reuse-index", action="store_true", help="serve the index already in --work instead of building it again")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bantin-scale-"))

@@ -293,7 +293,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from retrieval.index.build import is_stale
+    from retrieval.index.build import ARTICLE_PREFIX, TITLE_PREFIX, is_stale
 
     engine = _open_engine(_index_dir(args), refresh=False)
     p = engine.params
@@ -319,9 +319,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     table.add_row("up to date", "no: the next ask re-indexes" if is_stale(_index_dir(args)) else "yes")
     table.add_row("skipped at build", str(len(p.get("problems", []))))
     console.print(table)
-    fields = Table("field", "terms", "postings", "avg length")
+    fields = Table("field", "terms", "postings", "avg length", "added since the build (tail)")
     for name, meta in p["fields"].items():
-        fields.add_row(name, f"{meta['terms']:,}", f"{meta['postings']:,}", f"{meta['avgdl']:.1f}")
+        tail = meta.get("tail")
+        unit = "articles" if name.startswith((TITLE_PREFIX, ARTICLE_PREFIX)) else "passages"  # their documents
+        added = f"{tail['passages']:,} {unit}, {tail['postings']:,} postings" if tail else "—"
+        fields.add_row(name, f"{meta['terms']:,}", f"{meta['postings']:,}", f"{meta['avgdl']:.1f}", added)
     console.print(fields)
     latest = Table("latest", "date", "title")
     for art in engine.latest(5):

@@ -321,7 +321,7 @@ def test_a_bot_upgrading_its_index_says_updating_to_cadres_and_503_to_monitors_u
         build_index([settings.bantin_sources], settings.bantin_index_dir, BuildOptions(workers=1))
         gen = next(p for p in settings.bantin_index_dir.iterdir() if (p / "params.json").exists())
         params = json.loads((gen / "params.json").read_text(encoding="utf-8"))
-        params["format"] = params["format"] - 1  # as the previous version wrote it
+        params["format"] = 5  # as an older version wrote it (one this version no longer reads)
         (gen / "params.json").write_text(json.dumps(params, ensure_ascii=False), encoding="utf-8")
         maintainer = build_lock(settings.bantin_index_dir)
         maintainer.__enter__()

@@ -121,6 +121,80 @@ def test_adding_bulletins_gives_the_same_index_as_a_full_build(tmp_path):
     engine.close()
 
 
+def _flat(field) -> tuple:
+    """Every posting of a field, from all its segments, as sorted (term hash, passage, idf × saturation) arrays."""
+    import numpy as np
+
+    from retrieval.index.postings import decode_docs
+
+    hashes, docs, weights = [], [], []
+    for seg in field.segments:
+        counts = np.diff(np.asarray(seg.run_start)[np.asarray(seg.run_ptr)])
+        rows = np.repeat(np.arange(len(seg.terms)), counts)
+        hashes.append(np.asarray(seg.terms)[rows])
+        docs.append(decode_docs(seg.run_high, seg.run_start, seg.low))
+        weights.append(np.asarray(seg.idf)[rows] * np.asarray(seg.sat)[np.asarray(seg.code)])
+    h, d, w = (np.concatenate(x) for x in (hashes, docs, weights))
+    order = np.lexsort((d, h))
+    return h[order], d[order], w[order]
+
+
+def test_added_bulletins_go_to_a_tail_segment_that_answers_as_a_full_build(tmp_path, monkeypatch):
+    """Below TAIL_SHARE, --add links the main segment's postings and writes only the new passages (a tail);
+    every posting then weighs what a full build gives it, and a third add past the share merges all into one."""
+    import numpy as np
+
+    from retrieval.index.build import add_to_index
+    from retrieval.index.layout import read_params
+    from retrieval.index.matrix import Field
+
+    monkeypatch.setattr(build_module, "TAIL_SHARE", 10.0)
+    folder = _folder(tmp_path)
+    extras = []
+    for i in range(3):
+        extra = tmp_path / f"extra-{i}"
+        extra.mkdir()
+        (extra / f"tin-{i}.txt").write_text(_article(i), encoding="utf-8")
+        extras.append(extra)
+    tailed, full = tmp_path / "tailed", tmp_path / "full"
+    build_index([folder], tailed, BuildOptions(workers=1))
+    first = current_generation(tailed)
+    built = read_params(first)
+    built_low, built_idf = (first / "fold1.low.npy").stat(), (first / "fold1.idf.npy").stat()
+    add_to_index([extras[0]], tailed, BuildOptions(workers=1))
+    add_to_index([extras[1]], tailed, BuildOptions(workers=1))  # a tail grows
+    build_index([folder, *extras[:2]], full, BuildOptions(workers=1))
+    a, b = current_generation(tailed), current_generation(full)
+    pa, pb = read_params(a), read_params(b)
+    assert pa["n_passages"] == pb["n_passages"] and pa["format"] == 7
+    for name in pa["fields"]:
+        per_article = name.startswith(("title.", "article."))  # their documents are articles, not passages
+        assert pa["fields"][name]["tail"]["first"] == built["n_articles" if per_article else "n_passages"], name
+        assert "tail" not in pb["fields"][name]
+        fa, fb = Field.load(a, name, pa["fields"][name]), Field.load(b, name, pb["fields"][name])
+        assert len(fa.segments) == 2
+        for x, y in zip(_flat(fa), _flat(fb), strict=True):
+            assert np.array_equal(x, y), name
+    # the main segment's postings are the first generation's files, linked, not copied
+    assert (a / "fold1.low.npy").stat().st_ino == built_low.st_ino
+    assert (a / "fold1.idf.npy").stat().st_ino != built_idf.st_ino
+    question = "Xã Tân Liên 1 hoàn thành bao nhiêu km đường bê tông?"
+    with_tail, whole = Engine.open(tailed), Engine.open(full)
+    try:
+        for q in (question, "tan lien hoan thanh duong be tong", "Ai phát biểu tại hội nghị?"):
+            ra, rb = with_tail.search(q, k=5), whole.search(q, k=5)
+            assert [(h.passage_id, h.score, h.coverage) for h in ra.hits] == [(h.passage_id, h.score, h.coverage) for h in rb.hits]
+        assert with_tail.search(question).hits[0].answer.text == "5 km"
+    finally:
+        with_tail.close()
+        whole.close()
+    monkeypatch.setattr(build_module, "TAIL_SHARE", 0.1)
+    add_to_index([extras[2]], tailed, BuildOptions(workers=1))  # past the share: one segment again
+    merged = read_params(current_generation(tailed))
+    assert not any("tail" in meta for meta in merged["fields"].values())
+    assert not list(current_generation(tailed).glob("*.tail.*"))
+
+
 def test_added_files_are_merged_by_refresh_and_known_ids_are_refused(tmp_path):
     from retrieval.index.build import BuildError, add_to_index, refresh_index
 

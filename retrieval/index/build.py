@@ -30,6 +30,7 @@ import numpy as np
 from retrieval.index.ingest import ARTICLE_FIELDS, TITLE_FIELDS, IngestStats, SegmentCache, analyse_articles
 from retrieval.index.layout import (
     FORMAT_VERSION,
+    READABLE_FORMATS,
     IndexMissing,
     build_lock,
     current_generation,
@@ -40,7 +41,7 @@ from retrieval.index.layout import (
     source_state,
     write_params,
 )
-from retrieval.index.matrix import FieldBuilder, FieldMatrix
+from retrieval.index.matrix import TAIL, Field, FieldBuilder, FieldMatrix, weigh_segments
 from retrieval.index.store import append_store, write_store
 from retrieval.model import Article, Passage, Problem
 from retrieval.sources.passages import MAX_CHARS, split_passages
@@ -68,6 +69,11 @@ __all__ = [
 
 # Bump when the fields change: old indexes are then rebuilt (segmentations stay cached).
 ANALYZER_VERSION = "5"
+# `index --add` puts the new passages in each field's tail segment and links the main segment's postings files
+# into the new generation unchanged (an add costs what the new passages cost, not the archive's 400M postings);
+# once a tail holds this share of its main segment's postings, the two are merged into one again.
+TAIL_SHARE = 0.1
+REWEIGHED = ("idf", "sat")  # a main segment's arrays that change when passages are added to its tail
 TITLE_PREFIX = "title."
 ARTICLE_PREFIX = "article."
 SOURCES = "sources.json"
@@ -222,6 +228,28 @@ def _save(gen: Path, prefix: str, name: str, matrix: FieldMatrix, meta: dict) ->
     meta[prefix + name] = {"avgdl": matrix.avgdl, "terms": len(matrix.terms), "postings": matrix.n_postings}
 
 
+def _save_with_tail(gen: Path, old_gen: Path, name: str, main: FieldMatrix, tail: FieldMatrix, meta: dict) -> None:
+    """A field whose main segment is the previous generation's, reweighed: its postings files are hard links to the
+    old ones (nothing is copied; a generation's files are never written after it is published), only the per-term
+    and per-pair weights are new; the tail is written whole."""
+    for key in FieldMatrix.ARRAYS:
+        target = gen / f"{name}.{key}.npy"
+        if key in REWEIGHED:
+            np.save(target, getattr(main, key), allow_pickle=False)
+        else:
+            try:
+                os.link(old_gen / target.name, target)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(old_gen / target.name, target)
+    tail.save(gen, f"{name}.{TAIL}")
+    meta[name] = {
+        "avgdl": main.avgdl,
+        "terms": len(main.terms),
+        "postings": main.n_postings,
+        "tail": {"first": tail.first_doc, "passages": tail.n_docs, "terms": len(tail.terms), "postings": tail.n_postings},
+    }
+
+
 def _open_cache(path: Path) -> SegmentCache:
     """The segmentation cache; a corrupt one is only a cache: dropped with a warning, and rebuilt."""
     try:
@@ -274,21 +302,32 @@ def _give_back_freed_memory() -> None:
 
 
 def _weigh_and_save(
-    gen: Path, groups: dict[str, dict[str, FieldBuilder]], options: BuildOptions, old: Callable[[str], FieldMatrix] | None = None
+    gen: Path,
+    groups: dict[str, dict[str, FieldBuilder]],
+    options: BuildOptions,
+    old: tuple[Path, Callable[[str], Field]] | None = None,
 ) -> dict[str, dict]:
     """Lay out and weigh every field, several at once (numpy sorts and arithmetic release the GIL).
 
-    With ``old``, each field is the old matrix extended by the builder's documents.
+    With ``old`` (the previous generation, and how to open its fields), the builder's documents go to each field's
+    tail segment, or, once the tail outgrows TAIL_SHARE of the main segment, everything is merged into one.
     """
     meta: dict[str, dict] = {}
 
     def one(prefix: str, name: str, builder: FieldBuilder) -> None:
         k1, b = options.field_params(prefix + name)
         if old is None:
-            matrix = FieldMatrix.build_from(builder, k1, b, options.epsilon)
+            _save(gen, prefix, name, FieldMatrix.build_from(builder, k1, b, options.epsilon), meta)
+            return
+        old_gen, before = old
+        main, *tail = before(prefix + name).segments
+        added = FieldMatrix.build_from(builder, k1, b, options.epsilon, first_doc=(tail or [main])[-1].end_doc)
+        grown = tail[0].appended(added, k1, b, options.epsilon) if tail else added
+        if grown.n_postings > TAIL_SHARE * main.n_postings:  # merged into one segment again
+            _save(gen, prefix, name, main.appended(grown, k1, b, options.epsilon), meta)
         else:
-            matrix = old(prefix + name).extended(builder, k1, b, options.epsilon)
-        _save(gen, prefix, name, matrix, meta)
+            main, grown = weigh_segments([main, grown], k1, b, options.epsilon)
+            _save_with_tail(gen, old_gen, prefix + name, main, grown, meta)
 
     # Fields are laid out several at once (numpy's sorts release the GIL), but a large build lays them out one
     # at a time, largest first: each needs about 40 bytes a posting while it is sorted and encoded.
@@ -425,7 +464,7 @@ def _add_to_index(
         clock.lap("read")
         builders, stats = _analyse(cut, index_dir, options, progress)
         clock.lap("analyse")
-        meta = _weigh_and_save(gen, builders, options, old=lambda name: FieldMatrix.load(old_gen, name, params["fields"][name]["avgdl"]))
+        meta = _weigh_and_save(gen, builders, options, old=(old_gen, lambda name: Field.load(old_gen, name, params["fields"][name])))
         clock.lap("layout")
         old_of = load_array(old_gen / "passage_article.npy")
         new_of = np.repeat(np.arange(len(cut), dtype=np.int32) + int(params["n_articles"]), [len(ps) for _, ps in cut])
@@ -478,7 +517,7 @@ def source_changes(index_dir: Path) -> SourceChanges:
     except IndexMissing:
         return SourceChanges()
     params = read_params(gen)
-    if params.get("analyzer") != ANALYZER_VERSION or params.get("format") != FORMAT_VERSION:
+    if params.get("analyzer") != ANALYZER_VERSION or params.get("format") not in READABLE_FORMATS:
         return SourceChanges(outdated=True)
     inputs = [Path(p) for p in params.get("inputs", [])]
     if not inputs or not all(p.exists() for p in inputs):

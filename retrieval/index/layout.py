@@ -30,6 +30,7 @@ import numpy.lib.format as npformat
 
 __all__ = [
     "FORMAT_VERSION",
+    "READABLE_FORMATS",
     "MAPPED_BUDGET_MB",
     "IndexBusy",
     "IndexMissing",
@@ -49,7 +50,10 @@ __all__ = [
 PARAMS = "params.json"
 CURRENT = "CURRENT"
 # Bump when the files of a generation change: older generations are then rebuilt, not opened.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
+# Formats this version opens: 7 added tail segments (``index --add``); a format-6 generation is a 7 without tails,
+# and a version that reads only 6 refuses a 7 instead of missing the tails' passages.
+READABLE_FORMATS = (6, 7)
 
 
 class IndexMissing(FileNotFoundError):

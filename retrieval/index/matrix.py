@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 from typing import Literal
@@ -22,9 +22,10 @@ from retrieval.index.layout import Maps, load_array
 from retrieval.index.postings import encode_runs, pair_codes
 from retrieval.text.memo import bounded_cache
 
-__all__ = ["FieldBuilder", "FieldMatrix", "encode_batch", "encode_terms", "term_hash", "term_hashes"]
+__all__ = ["TAIL", "Field", "FieldBuilder", "FieldMatrix", "encode_batch", "encode_terms", "term_hash", "term_hashes", "weigh_segments"]
 
 
+TAIL = "tail"  # a field's tail segment is saved as <field>.tail.<array>.npy
 _MASK = (1 << 64) - 1
 FNV_OFFSET, FNV_PRIME = 0xCBF29CE484222325, 0x100000001B3
 
@@ -186,8 +187,9 @@ class FieldMatrix:
     pair_tf: np.ndarray  # int64 per pair
     pair_len: np.ndarray  # int64 per pair
     sat: np.ndarray  # float64 per pair: BM25's saturated tf for that pair
-    doc_len: np.ndarray  # int32, per passage
+    doc_len: np.ndarray  # int32, per passage of this segment
     avgdl: float
+    first_doc: int = 0  # the id of this segment's first passage (a tail holds the passages added after a build)
 
     ARRAYS = ("terms", "idf", "run_ptr", "run_high", "run_start", "low", "code", "pair_tf", "pair_len", "sat", "doc_len")
     POSTING_ARRAYS = ("low", "code")
@@ -195,6 +197,11 @@ class FieldMatrix:
     @property
     def n_docs(self) -> int:
         return len(self.doc_len)
+
+    @property
+    def end_doc(self) -> int:
+        """One past the id of this segment's last passage."""
+        return self.first_doc + self.n_docs
 
     @property
     def unknown_idf(self) -> float:
@@ -223,8 +230,10 @@ class FieldMatrix:
         k1: float,
         b: float,
         epsilon: float,
+        first_doc: int = 0,
     ) -> FieldMatrix:
-        """IDF and saturation from the whole collection (vectorised; nothing per posting but the layout)."""
+        """IDF and saturation from this segment alone (vectorised; nothing per posting but the layout); a tail is
+        weighed again with the main segment by ``weigh_segments``. ``docs`` count from ``first_doc``."""
         doc_len = np.asarray(doc_len, dtype=np.int32)
         n_docs = len(doc_len)
         idf = bm25.okapi_idf(np.diff(indptr), n_docs, epsilon)
@@ -244,6 +253,7 @@ class FieldMatrix:
             sat=sat,
             doc_len=doc_len,
             avgdl=avgdl,
+            first_doc=first_doc,
         )
 
     @classmethod
@@ -257,25 +267,37 @@ class FieldMatrix:
         k1: float,
         b: float,
         epsilon: float,
+        first_doc: int = 0,
     ) -> FieldMatrix:
         doc_len = np.asarray(doc_len, dtype=np.int32)
         code, pair_tf, pair_len = pair_codes(tf, doc_len[docs])
-        return cls.from_postings(terms, indptr, docs, code, pair_tf, pair_len, doc_len, k1, b, epsilon)
+        return cls.from_postings(terms, indptr, docs + first_doc, code, pair_tf, pair_len, doc_len, k1, b, epsilon, first_doc)
 
     def extended(self, builder: FieldBuilder, k1: float, b: float, epsilon: float) -> FieldMatrix:
-        """This matrix plus the builder's documents (numbered after ours), IDF and saturation recomputed.
+        """This matrix plus the builder's documents (numbered after ours), IDF and saturation recomputed."""
+        return self.appended(FieldMatrix.build_from(builder, k1, b, epsilon, first_doc=self.end_doc), k1, b, epsilon)
 
-        New postings slot in after the old ones of the same term (their documents are newer,
-        so rows stay sorted); old postings keep their codes, nothing is re-read or re-segmented.
+    def appended(self, other: FieldMatrix, k1: float, b: float, epsilon: float) -> FieldMatrix:
+        """One segment holding ours and ``other``'s postings (its passages follow ours), IDF and saturation recomputed.
+
+        ``other``'s postings slot in after ours of the same term (their passages are newer, so rows stay
+        sorted); ours keep their codes, nothing is re-read or re-segmented.
         """
-        new_terms, new_indptr, new_docs, new_tf = builder.csr()
-        new_len = np.frombuffer(builder.doc_len, dtype=np.int64).astype(np.int32)
-        new_code, pair_tf, pair_len = pair_codes(new_tf, new_len[new_docs], self.pair_tf, self.pair_len)
-        new_docs = new_docs + self.n_docs  # the new documents are numbered after ours
+        if other.first_doc != self.end_doc:
+            raise ValueError(f"a segment starting at passage {other.first_doc} cannot follow one ending at {self.end_doc}")
+        other_code = np.asarray(other.code)
+        new_code, pair_tf, pair_len = pair_codes(
+            np.asarray(other.pair_tf)[other_code], np.asarray(other.pair_len)[other_code], self.pair_tf, self.pair_len
+        )
+        from retrieval.index.compiled import decode_runs, merge_rows
+
+        new_docs = decode_runs(np.asarray(other.run_high), np.asarray(other.run_start), np.asarray(other.low))
+        new_terms = np.asarray(other.terms)
+        new_indptr = np.asarray(other.run_start)[np.asarray(other.run_ptr)]
         terms = _sorted_union(np.asarray(self.terms), new_terms)
         old_rows = np.searchsorted(terms, self.terms)
         old_indptr = np.asarray(self.run_start)[np.asarray(self.run_ptr)]
-        # the builder's postings are already grouped by term hash, so their rows come out sorted
+        # the other segment's postings are grouped by term hash, so their rows come out sorted
         new_rows = np.repeat(np.searchsorted(terms, new_terms), np.diff(new_indptr))
         old_counts = np.zeros(len(terms), dtype=np.int64)
         old_counts[old_rows] = np.diff(old_indptr)
@@ -287,8 +309,6 @@ class FieldMatrix:
         docs = np.empty(total, dtype=np.int32)
         code = np.empty(total, dtype=code_dtype)
         # old postings keep their order at their new rows; new ones follow, documents ascending
-        from retrieval.index.compiled import decode_runs, merge_rows
-
         merge_rows(
             indptr,
             old_rows.astype(np.int64),
@@ -301,13 +321,13 @@ class FieldMatrix:
             docs,
             code,
         )
-        doc_len = np.concatenate([np.asarray(self.doc_len), new_len])
-        return FieldMatrix.from_postings(terms, indptr, docs, code, pair_tf, pair_len, doc_len, k1, b, epsilon)
+        doc_len = np.concatenate([np.asarray(self.doc_len), np.asarray(other.doc_len)])
+        return FieldMatrix.from_postings(terms, indptr, docs, code, pair_tf, pair_len, doc_len, k1, b, epsilon, self.first_doc)
 
     @classmethod
-    def build_from(cls, builder: FieldBuilder, k1: float, b: float, epsilon: float) -> FieldMatrix:
+    def build_from(cls, builder: FieldBuilder, k1: float, b: float, epsilon: float, first_doc: int = 0) -> FieldMatrix:
         terms, indptr, docs, tf = builder.csr()
-        return cls.from_csr(terms, indptr, docs, tf, np.frombuffer(builder.doc_len, dtype=np.int64), k1, b, epsilon)
+        return cls.from_csr(terms, indptr, docs, tf, np.frombuffer(builder.doc_len, dtype=np.int64), k1, b, epsilon, first_doc)
 
     @classmethod
     def build(cls, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> FieldMatrix:
@@ -321,7 +341,9 @@ class FieldMatrix:
             np.save(folder / f"{name}.{key}.npy", getattr(self, key), allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True, maps: Maps | None = None) -> FieldMatrix:
+    def load(
+        cls, folder: Path, name: str, avgdl: float, mmap: bool = True, maps: Maps | None = None, first_doc: int = 0
+    ) -> FieldMatrix:
         """The field's arrays, memory-mapped read-only (registered in ``maps``, so a server can release their pages)."""
         mode: Literal["r"] | None = "r" if mmap else None
         # Only the postings (low, code: 85 % of the bytes) are ever given back; the per-term and per-passage
@@ -330,7 +352,7 @@ class FieldMatrix:
             key: load_array(folder / f"{name}.{key}.npy", mmap_mode=mode, maps=maps if key in cls.POSTING_ARRAYS else None)
             for key in cls.ARRAYS
         }
-        return cls(avgdl=avgdl, **arrays)
+        return cls(avgdl=avgdl, first_doc=first_doc, **arrays)
 
     def positions(self, tokens: list[str]) -> np.ndarray:
         """The matrix row of each token, -1 for a token the index lacks."""
@@ -378,3 +400,111 @@ class FieldMatrix:
     def contains(self, row: int, docs: np.ndarray, kernels: Kernels = NUMPY) -> np.ndarray:
         """Which of ``docs`` hold the term of ``row``."""
         return kernels.locate(int(row), np.asarray(docs), *self.postings[:4]) >= 0
+
+
+def weigh_segments(segments: list[FieldMatrix], k1: float, b: float, epsilon: float) -> list[FieldMatrix]:
+    """The segments of one field weighed as one collection: the IDF of every term from its document frequency in
+    all of them (rank_bm25's epsilon floor over the union of their terms), saturation from the average length of
+    all their passages: what one matrix of all their postings would hold, term for term and pair for pair."""
+    if len(segments) == 1:
+        return segments
+    terms = np.asarray(segments[0].terms)
+    for seg in segments[1:]:
+        terms = _sorted_union(terms, np.asarray(seg.terms))
+    df = np.zeros(len(terms), dtype=np.int64)
+    where = []
+    for seg in segments:
+        at = np.searchsorted(terms, seg.terms)
+        df[at] += np.diff(np.asarray(seg.run_start)[np.asarray(seg.run_ptr)])
+        where.append(at)
+    doc_len = np.concatenate([np.asarray(seg.doc_len) for seg in segments])
+    idf = bm25.okapi_idf(df, len(doc_len), epsilon)
+    avgdl = bm25.average_doc_length(doc_len)
+    return [
+        replace(seg, idf=idf[at], sat=bm25.tf_saturation(seg.pair_tf, bm25.length_norm(seg.pair_len, avgdl, k1, b), k1), avgdl=avgdl)
+        for seg, at in zip(segments, where, strict=True)
+    ]
+
+
+@dataclass
+class Field:
+    """One BM25 field as a search reads it: the main matrix and, after ``index --add``, a tail segment holding the
+    passages added since (ids after the main's). Both are weighed as one collection (``weigh_segments``) and every
+    passage lies in one of them, so each passage gets the same additions, in the same order, as from one matrix."""
+
+    segments: tuple[FieldMatrix, ...]
+
+    @classmethod
+    def load(cls, folder: Path, name: str, meta: dict, maps: Maps | None = None) -> Field:
+        """The field's segments as a generation's params.json describes them (``meta``: its entry for the field)."""
+        main = FieldMatrix.load(folder, name, meta["avgdl"], maps=maps)
+        tail = meta.get("tail")
+        if not tail:
+            return cls((main,))
+        return cls((main, FieldMatrix.load(folder, f"{name}.{TAIL}", meta["avgdl"], maps=maps, first_doc=int(tail["first"]))))
+
+    @property
+    def main(self) -> FieldMatrix:
+        return self.segments[0]
+
+    @property
+    def n_docs(self) -> int:
+        return sum(seg.n_docs for seg in self.segments)
+
+    @property
+    def unknown_idf(self) -> float:
+        """The weight of a term the index lacks: the IDF a term found in one passage would have."""
+        return math.log(self.n_docs - 1 + 0.5) - math.log(1.5)
+
+    def positions(self, tokens: list[str]) -> list[np.ndarray]:
+        """Each segment's row of each token (-1 where it lacks the token)."""
+        return [seg.positions(tokens) for seg in self.segments]
+
+    def idf(self, tokens: list[str]) -> np.ndarray:
+        """IDF of each token (the same in every segment holding it); ``unknown_idf`` for a token no segment holds."""
+        out = np.full(len(tokens), self.unknown_idf)
+        for seg, pos in zip(self.segments, self.positions(tokens), strict=True):
+            out[pos >= 0] = np.asarray(seg.idf)[pos[pos >= 0]]
+        return out
+
+    def rows(self, tokens: list[str], max_df: int | None = None) -> list[tuple[FieldMatrix, np.ndarray]]:
+        """(segment, its rows of the tokens it holds, repeats kept), leaving out tokens found in more than ``max_df``
+        passages of the whole field."""
+        found = self.positions(tokens)
+        keep = np.zeros(len(tokens), dtype=bool)
+        for pos in found:
+            keep |= pos >= 0
+        if max_df is not None:
+            df = np.zeros(len(tokens), dtype=np.int64)
+            for seg, pos in zip(self.segments, found, strict=True):
+                df[pos >= 0] += seg.df(pos[pos >= 0])
+            keep &= df <= max_df
+        return [(seg, pos[keep & (pos >= 0)]) for seg, pos in zip(self.segments, found, strict=True)]
+
+    def scores(
+        self, tokens: list[str], out: np.ndarray | None = None, factor: float = 1.0, kernels: Kernels = NUMPY, max_df: int | None = None
+    ) -> np.ndarray:
+        """BM25Okapi score of every passage for the query tokens (see FieldMatrix.scores)."""
+        if out is None:
+            out = np.zeros(self.n_docs, dtype=np.float64)
+        for seg, rows in self.rows(tokens, max_df):
+            kernels.accumulate(out, rows, np.full(len(rows), factor, dtype=np.float64), *seg.postings)
+        return out
+
+    def scores_at(
+        self, tokens: list[str], docs: np.ndarray, out: np.ndarray | None = None, factor: float = 1.0, kernels: Kernels = NUMPY
+    ) -> np.ndarray:
+        """``scores(tokens, ...)[docs]``, looked up in the posting lists instead of scoring every passage."""
+        if out is None:
+            out = np.zeros(len(docs), dtype=np.float64)
+        for seg in self.segments:
+            seg.scores_at(tokens, docs, out, factor, kernels)
+        return out
+
+    def contains(self, token: str, docs: np.ndarray, kernels: Kernels = NUMPY) -> np.ndarray:
+        """Which of ``docs`` hold ``token``."""
+        out = np.zeros(len(docs), dtype=bool)
+        for seg, pos in zip(self.segments, self.positions([token]), strict=True):
+            if pos[0] >= 0:
+                out |= seg.contains(int(pos[0]), docs, kernels)
+        return out

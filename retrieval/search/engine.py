@@ -19,8 +19,8 @@ import numpy as np
 from retrieval.index.build import ANALYZER_VERSION, ARTICLE_PREFIX, TITLE_PREFIX
 from retrieval.index.ingest import ARTICLE_FIELDS, TITLE_FIELDS
 from retrieval.index.kernels import NUMPY, Kernels, compiled
-from retrieval.index.layout import FORMAT_VERSION, MAPPED_BUDGET_MB, IndexOutdated, Maps, current_generation, load_array, read_params
-from retrieval.index.matrix import FieldMatrix
+from retrieval.index.layout import FORMAT_VERSION, MAPPED_BUDGET_MB, READABLE_FORMATS, IndexOutdated, Maps, current_generation, load_array, read_params
+from retrieval.index.matrix import Field, FieldMatrix
 from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, find_answer, mark
 from retrieval.search.conversation import (
@@ -76,7 +76,7 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 def outdated_reason(gen: Path, params: dict[str, Any] | None = None) -> str | None:
     """Why this version cannot read the index generation ``gen`` (its ``params`` when already read), or None."""
     params = read_params(gen) if params is None else params
-    if params.get("format") == FORMAT_VERSION and params.get("analyzer") == ANALYZER_VERSION:
+    if params.get("format") in READABLE_FORMATS and params.get("analyzer") == ANALYZER_VERSION:
         return None
     return (
         f"the index in {gen.parent} was built by an older version (format {params.get('format')}, "
@@ -216,13 +216,10 @@ class Engine:
         self.config = config or RankerConfig()
         meta = self.params["fields"]
         self.maps = Maps()
-        self.fields = {name: FieldMatrix.load(gen, name, meta[name]["avgdl"], maps=self.maps) for name in FIELDS}
-        self.title_fields = {
-            name: FieldMatrix.load(gen, TITLE_PREFIX + name, meta[TITLE_PREFIX + name]["avgdl"], maps=self.maps) for name in TITLE_FIELDS
-        }
+        self.fields = {name: Field.load(gen, name, meta[name], maps=self.maps) for name in FIELDS}
+        self.title_fields = {name: Field.load(gen, TITLE_PREFIX + name, meta[TITLE_PREFIX + name], maps=self.maps) for name in TITLE_FIELDS}
         self.article_fields = {
-            name: FieldMatrix.load(gen, ARTICLE_PREFIX + name, meta[ARTICLE_PREFIX + name]["avgdl"], maps=self.maps)
-            for name in ARTICLE_FIELDS
+            name: Field.load(gen, ARTICLE_PREFIX + name, meta[ARTICLE_PREFIX + name], maps=self.maps) for name in ARTICLE_FIELDS
         }
         self.passage_article = load_array(gen / "passage_article.npy")
         # index pages this process may hold before giving them back (None: never); see MAPPED_BUDGET_MB
@@ -248,8 +245,8 @@ class Engine:
         last = self.store.last_passage_id()
         if last != self.n_passages - 1 or len(self.passage_article) != self.n_passages:
             raise ValueError(f"the store ends at passage {last}, the arrays hold {len(self.passage_article)}")
-        for matrix in (*self.fields.values(), *self.title_fields.values(), *self.article_fields.values()):
-            for name in matrix.ARRAYS:
+        for field_ in (*self.fields.values(), *self.title_fields.values(), *self.article_fields.values()):
+            for matrix, name in itertools.product(field_.segments, FieldMatrix.ARRAYS):
                 array = getattr(matrix, name)
                 if len(array):
                     _ = array[-1]
@@ -281,11 +278,9 @@ class Engine:
         plan = []
         for name, w in self._weights(query).items():
             if w:
-                matrix = self.fields[name]
-                rows = matrix.rows(query.terms[name])
-                if max_df is not None and name in self.config.common_fields and len(rows):
-                    rows = rows[matrix.df(rows) <= max_df]
-                plan.append((matrix, rows, np.full(len(rows), w, dtype=np.float64)))
+                limit = max_df if name in self.config.common_fields else None
+                for segment, rows in self.fields[name].rows(query.terms[name], limit):
+                    plan.append((segment, rows, np.full(len(rows), w, dtype=np.float64)))
         return plan
 
     def _parts(self) -> list[tuple[int, int]]:
@@ -341,7 +336,7 @@ class Engine:
         """Fused passage-field score of every passage (in this thread's reused buffer: copy it to keep it)."""
         return self._score_top(query, 1)[0]
 
-    def _looked_up(self, matrices: dict[str, FieldMatrix], weights: dict[str, float], query: Query, articles: np.ndarray) -> np.ndarray:
+    def _looked_up(self, matrices: dict[str, Field], weights: dict[str, float], query: Query, articles: np.ndarray) -> np.ndarray:
         """Fused score of each of ``articles`` in per-article fields, looked up in their lists, not scored for all
         (the same additions, in the same order, as scoring every article)."""
         scores = np.zeros(len(articles), dtype=np.float64)
@@ -384,10 +379,8 @@ class Engine:
 
     def _idf(self, name: str, terms: list[str]) -> dict[str, float]:
         """IDF of each term in a passage field; a term the index lacks weighs as its rarest term would."""
-        matrix = self.fields[name]
         unique = list(dict.fromkeys(terms))
-        rows = matrix.positions(unique).tolist()
-        return {term: float(matrix.idf[row]) if row >= 0 else matrix.unknown_idf for term, row in zip(unique, rows, strict=True)}
+        return dict(zip(unique, self.fields[name].idf(unique).tolist(), strict=True))
 
     def sentence_weights(self, query: Query) -> SentenceWeights:
         return SentenceWeights(self._idf("fold1", query.terms["fold1"]), self._idf("fold2", query.terms["fold2"]))
@@ -400,16 +393,18 @@ class Engine:
         cannot reach the threshold on "hôm nay" alone.
         """
         name = self.config.coverage_field if query.accented else "fold1"
-        matrix = self.fields[name]
+        field_ = self.fields[name]
         terms = list(dict.fromkeys((query.cover_terms or query.terms)[name]))
         if not terms or not len(docs):
             return np.zeros(len(docs))
-        rows = matrix.rows(terms)
-        known = {int(r) for r in rows}
-        total = matrix.unknown_idf * (len(terms) - len(known)) + sum(float(matrix.idf[r]) for r in known)
+        known = np.zeros(len(terms), dtype=bool)
+        for pos in field_.positions(terms):
+            known |= pos >= 0
+        idf = field_.idf(terms)
+        total = field_.unknown_idf * float(np.count_nonzero(~known)) + sum(idf[known].tolist())
         got = np.zeros(len(docs))
-        for r in known:
-            got += float(matrix.idf[r]) * matrix.contains(r, docs, self.kernels)
+        for term, weight in zip(np.array(terms, dtype=object)[known].tolist(), idf[known].tolist(), strict=True):
+            got += weight * field_.contains(term, docs, self.kernels)
         return got / total if total > 0 else np.zeros(len(docs))
 
     def ranked(
