@@ -30,8 +30,8 @@ import numpy.lib.format as npformat
 
 __all__ = [
     "FORMAT_VERSION",
-    "READABLE_FORMATS",
     "MAPPED_BUDGET_MB",
+    "READABLE_FORMATS",
     "IndexBusy",
     "IndexMissing",
     "IndexOutdated",

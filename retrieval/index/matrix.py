@@ -341,9 +341,7 @@ class FieldMatrix:
             np.save(folder / f"{name}.{key}.npy", getattr(self, key), allow_pickle=False)
 
     @classmethod
-    def load(
-        cls, folder: Path, name: str, avgdl: float, mmap: bool = True, maps: Maps | None = None, first_doc: int = 0
-    ) -> FieldMatrix:
+    def load(cls, folder: Path, name: str, avgdl: float, mmap: bool = True, maps: Maps | None = None, first_doc: int = 0) -> FieldMatrix:
         """The field's arrays, memory-mapped read-only (registered in ``maps``, so a server can release their pages)."""
         mode: Literal["r"] | None = "r" if mmap else None
         # Only the postings (low, code: 85 % of the bytes) are ever given back; the per-term and per-passage

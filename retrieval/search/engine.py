@@ -19,7 +19,16 @@ import numpy as np
 from retrieval.index.build import ANALYZER_VERSION, ARTICLE_PREFIX, TITLE_PREFIX
 from retrieval.index.ingest import ARTICLE_FIELDS, TITLE_FIELDS
 from retrieval.index.kernels import NUMPY, Kernels, compiled
-from retrieval.index.layout import FORMAT_VERSION, MAPPED_BUDGET_MB, READABLE_FORMATS, IndexOutdated, Maps, current_generation, load_array, read_params
+from retrieval.index.layout import (
+    FORMAT_VERSION,
+    MAPPED_BUDGET_MB,
+    READABLE_FORMATS,
+    IndexOutdated,
+    Maps,
+    current_generation,
+    load_array,
+    read_params,
+)
 from retrieval.index.matrix import Field, FieldMatrix
 from retrieval.index.store import Store, StoredArticle
 from retrieval.search.answer import Span, find_answer, mark
