@@ -55,3 +55,16 @@ def test_normalizing_shortcut_agrees_with_the_full_rule_on_every_vietnamese_word
     words |= {"hoà", "Hoà", "uỷ", "Uỷ", "kỷ", "Kỷ", "quý", "thuỷ", "khoẻ", "hiêụ", "ngòai"}
     wrong = [w for w in words if _normalize_words(w) != normalize_syllable(w)]
     assert len(words) > 5000 and not wrong, wrong[:10]
+
+
+def test_folded_text_keys_each_syllable_as_the_index_does_and_keeps_offsets():
+    """fold_text (the sentence step's one pass over a passage) gives every syllable fold_syllable's key."""
+    import re
+
+    from retrieval.search.sentences import fold_text
+
+    text = "Kỷ niệm chương, quy định; Quy hoạch tỷ lệ, xy_y, hay, Mỹ Tho, lý do: quý khách ở Quy Nhơn (y tế)."
+    folded = fold_text(text)
+    assert len(folded) == len(text)
+    for match in re.finditer(r"[^\W_]+", text):
+        assert folded[match.start() : match.end()] == fold_syllable(match.group().lower()), match.group()
