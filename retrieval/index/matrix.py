@@ -458,10 +458,11 @@ class Field:
         """Each segment's row of each token (-1 where it lacks the token)."""
         return [seg.positions(tokens) for seg in self.segments]
 
-    def idf(self, tokens: list[str]) -> np.ndarray:
-        """IDF of each token (the same in every segment holding it); ``unknown_idf`` for a token no segment holds."""
+    def idf(self, tokens: list[str], found: list[np.ndarray] | None = None) -> np.ndarray:
+        """IDF of each token (the same in every segment holding it); ``unknown_idf`` for a token no segment holds
+        (``found``: their ``positions``, when the caller has them)."""
         out = np.full(len(tokens), self.unknown_idf)
-        for seg, pos in zip(self.segments, self.positions(tokens), strict=True):
+        for seg, pos in zip(self.segments, found or self.positions(tokens), strict=True):
             out[pos >= 0] = np.asarray(seg.idf)[pos[pos >= 0]]
         return out
 
@@ -499,10 +500,10 @@ class Field:
             seg.scores_at(tokens, docs, out, factor, kernels)
         return out
 
-    def contains(self, token: str, docs: np.ndarray, kernels: Kernels = NUMPY) -> np.ndarray:
-        """Which of ``docs`` hold ``token``."""
+    def contains(self, found: list[np.ndarray], i: int, docs: np.ndarray, kernels: Kernels = NUMPY) -> np.ndarray:
+        """Which of ``docs`` hold token ``i`` of a ``positions`` lookup (``found``)."""
         out = np.zeros(len(docs), dtype=bool)
-        for seg, pos in zip(self.segments, self.positions([token]), strict=True):
-            if pos[0] >= 0:
-                out |= seg.contains(int(pos[0]), docs, kernels)
+        for seg, pos in zip(self.segments, found, strict=True):
+            if pos[i] >= 0:
+                out |= seg.contains(int(pos[i]), docs, kernels)
         return out

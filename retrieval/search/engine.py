@@ -406,14 +406,15 @@ class Engine:
         terms = list(dict.fromkeys((query.cover_terms or query.terms)[name]))
         if not terms or not len(docs):
             return np.zeros(len(docs))
+        found = field_.positions(terms)
         known = np.zeros(len(terms), dtype=bool)
-        for pos in field_.positions(terms):
+        for pos in found:
             known |= pos >= 0
-        idf = field_.idf(terms)
+        idf = field_.idf(terms, found)
         total = field_.unknown_idf * float(np.count_nonzero(~known)) + sum(idf[known].tolist())
         got = np.zeros(len(docs))
-        for term, weight in zip(np.array(terms, dtype=object)[known].tolist(), idf[known].tolist(), strict=True):
-            got += weight * field_.contains(term, docs, self.kernels)
+        for i in np.flatnonzero(known).tolist():
+            got += float(idf[i]) * field_.contains(found, i, docs, self.kernels)
         return got / total if total > 0 else np.zeros(len(docs))
 
     def ranked(
