@@ -171,6 +171,7 @@ async def _bring_up_to_date(application: BotApplication) -> None:
             state.engine = opened.engine
             state.updating = False
             log.info("Answering from %d articles", opened.engine.params["n_articles"])
+        await handlers.beat(state)  # `status` says what is served now, not at the next minute's beat
     except (BuildError, IndexMissing, IndexDamaged, OSError) as exc:
         state.updating = False
         if state.serving is not None:

@@ -52,6 +52,7 @@ __all__ = [
     "error_handler",
     "fresh_start",
     "gate",
+    "beat",
     "heartbeat_job",
     "help_command",
     "inline_query",
@@ -399,7 +400,11 @@ async def sync_command(update: Update, context: BotContext) -> None:
 
 async def heartbeat_job(context: BotContext) -> None:
     """Every minute: the heartbeat `python -m bot status` reads (what the bot serves, its last sync)."""
-    state = context.bot_data
+    await beat(context.bot_data)
+
+
+async def beat(state: BotState) -> None:
+    """Write the heartbeat now (every minute, and as soon as the index the bot answers from changes)."""
     facts = {"pid": os.getpid(), **serving_facts(state)}
     try:
         await asyncio.get_running_loop().run_in_executor(None, write_heartbeat, state.settings.bantin_data_dir, facts)
