@@ -511,6 +511,65 @@ def test_a_server_gives_back_index_pages_past_its_budget_and_answers_the_same(se
         engine.close()
 
 
+def _resident_kb(path: Path) -> int:
+    """Resident kB of this process's mappings of ``path`` (/proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and not fields[0].endswith(":"):  # a mapping's header: "start-end perms offset dev inode path"
+            inside = len(fields) >= 6 and fields[5] == str(path)
+        elif inside and fields[0] == "Rss:":
+            total += int(fields[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc")
+def test_pages_are_given_back_window_by_window_until_enough_are_out(tmp_path: Path):
+    """release_until stops once its condition holds (not after a fixed number of bytes), goes on where it stopped,
+    and one whole round gives back every page."""
+    import numpy as np
+
+    from retrieval.index.layout import _WINDOW, Maps, load_array
+
+    path = tmp_path / "postings.npy"
+    np.save(path, np.arange(6 * _WINDOW // 8, dtype=np.int64), allow_pickle=False)  # six windows
+    maps = Maps()
+    array = load_array(path, maps=maps)
+    assert int(array.sum()) > 0  # every page resident
+    whole = _resident_kb(path)
+    assert whole >= 5 * _WINDOW // 1024
+    checks = []
+    maps.release_until(lambda: checks.append(1) or _resident_kb(path) <= whole // 2, check_every=1)
+    half = _resident_kb(path)
+    assert 0 < half <= whole // 2 and 3 <= len(checks) < 6  # stopped as soon as half was out
+    maps.release_until(lambda: _resident_kb(path) == 0, check_every=1)  # the rest: the sweep goes on
+    assert _resident_kb(path) == 0
+    assert int(array.sum()) > 0 and _resident_kb(path) >= 5 * _WINDOW // 1024  # read again: back in
+    maps.release_until(lambda: False)  # never satisfied: one whole round, then it stops
+    assert _resident_kb(path) == 0
+
+
+def test_a_published_generation_leaves_its_arrays_out_of_the_kernel_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """publish drops every synced .npy from the page cache (a server then maps it page by page, not in the large
+    folios the writes left); the store is left alone."""
+    import os
+
+    if not hasattr(os, "posix_fadvise"):
+        pytest.skip("no posix_fadvise on this system")
+    dropped: list[str] = []
+    real = os.posix_fadvise
+
+    def recording(fd: int, offset: int, length: int, advice: int) -> None:
+        if advice == os.POSIX_FADV_DONTNEED:
+            dropped.append(Path(os.readlink(f"/proc/self/fd/{fd}")).name)
+        real(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", recording)
+    build_index([SEED_FILE], tmp_path / "index", BuildOptions(workers=1))
+    arrays = sorted(p.name for p in current_generation(tmp_path / "index").glob("*.npy"))
+    assert arrays and sorted(dropped) == arrays
+
+
 def test_an_index_array_that_holds_python_objects_or_is_cut_short_is_refused(tmp_path: Path):
     import numpy as np
 

@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
@@ -38,6 +38,7 @@ __all__ = [
     "Maps",
     "build_lock",
     "current_generation",
+    "drop_cached",
     "load_array",
     "new_generation",
     "publish",
@@ -158,11 +159,26 @@ def write_atomically(path: Path, data: bytes, prefix: str) -> None:
         raise
 
 
+def drop_cached(fd: int) -> None:
+    """Drop a synced file's pages from the kernel's cache (a hint; pages some process maps stay).
+
+    A build writes each array in large writes, and the kernel may keep what it wrote in large folios (ext4 on
+    Linux 6.16 and later): a server that maps the file is then charged up to 2 MB of resident memory for
+    every posting list it reads, however short (measured on 6.18: one byte read, 2,048 kB resident). Read
+    back on demand, the file comes into the cache page by page and a fault maps 64 kB around it, so the
+    memory a server holds is what its questions read. The first questions after a build read from disk.
+    """
+    if hasattr(os, "posix_fadvise"):  # not on macOS: nothing to drop there
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
 def publish(index_dir: Path, tmp_gen: Path, keep: int = 2) -> Path:
     """Make ``tmp_gen`` the live generation; delete all but the newest ``keep`` generations."""
     for f in tmp_gen.iterdir():
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
+            if f.suffix == ".npy":
+                drop_cached(fh.fileno())
     final = index_dir / ("gen-" + tmp_gen.name[len("tmp-") :])
     os.rename(tmp_gen, final)
     _fsync_dir(index_dir)
@@ -201,11 +217,13 @@ def source_state(path: Path) -> tuple[int, int]:
 _NPY_LOCK = threading.Lock()
 
 
-# A server's index pages: once the posting pages it holds pass this, a quarter of it is given back, the
-# next windows of a sweep over the postings (layout.Maps), and the questions after fault back in what they
-# use from the kernel's cache. At 1.5M passages a question touches 10-60 MB; without a limit a long-running
-# process ends up holding most of the index (4,496 news questions: 1.90 GB; with this limit 0.99 GB, at
-# +11-13 % p50 and +2-11 % p95 against no limit in alternating runs; releasing everything at once cost more).
+# A server's file pages (the index's, and the libraries' it loaded after opening it): once they pass this,
+# windows of a sweep over the postings are given back (layout.Maps) until they are under three quarters of
+# it, and the questions after fault back in what they use from the kernel's cache. Without a limit a
+# long-running process ends up holding most of the index (4,496 news questions on 1.5M passages: 1.88 GB
+# in all; with 768, 0.93 GB, at p50 +5-12 % and p95 +24-30 % in alternating runs; with 640, 0.81 GB at
+# p95 +27-40 %). Until 2026-12 a fixed quarter of the budget was swept each time: with 2 MB folios (see
+# drop_cached) that freed less than a question touched, and memory crept to 1.2 GB.
 MAPPED_BUDGET_MB = 768
 _WINDOW = 8 << 20  # bytes released by one madvise call (page-aligned)
 
@@ -222,7 +240,7 @@ class Maps:
     def __init__(self) -> None:
         self._maps: list[mmap.mmap] = []
         self._lock = threading.Lock()
-        self._sweep_map = 0  # where the sweep of ``release(nbytes)`` goes on from
+        self._sweep_map = 0  # where the sweep of ``release_until`` goes on from
         self._sweep_at = 0
 
     def add(self, mapped: mmap.mmap) -> None:
@@ -234,25 +252,38 @@ class Maps:
         """Bytes mapped."""
         return sum(len(m) for m in self._maps)
 
-    def release(self, nbytes: int | None = None) -> None:
-        """Drop mapped pages from this process (safe while other threads read them: they fault them back in):
-        all of them, or the next ``nbytes`` of mappings in a sweep that goes round them all in turn (what was
-        released longest ago is released next, so pages in use come back and cold ones stay out)."""
+    def release(self) -> None:
+        """Drop every mapped page from this process (safe while other threads read them: they fault them back in)."""
         with self._lock:
-            if nbytes is None:
-                for mapped in self._maps:
-                    mapped.madvise(mmap.MADV_DONTNEED)
-                return
-            left = nbytes  # counted in whole windows, so that every start stays page-aligned
-            while left > 0 and self._maps:
-                mapped = self._maps[self._sweep_map % len(self._maps)]
-                length = min(_WINDOW, len(mapped) - self._sweep_at)  # a whole window, or the mapping's tail
-                if length > 0:
-                    mapped.madvise(mmap.MADV_DONTNEED, self._sweep_at, length)
-                    self._sweep_at += length
-                    left -= _WINDOW
-                if self._sweep_at >= len(mapped):
-                    self._sweep_map, self._sweep_at = self._sweep_map + 1, 0
+            for mapped in self._maps:
+                mapped.madvise(mmap.MADV_DONTNEED)
+
+    def release_until(self, done: Callable[[], bool], check_every: int = 4) -> None:
+        """Drop mapped pages window by window, in a sweep that goes round the mappings in turn (what was released
+        longest ago goes next, so pages in use come back and cold ones stay out), until ``done()`` (asked every
+        ``check_every`` windows) or one whole round. Stopping on what is resident, not after a fixed number of
+        bytes, matters: a sweep meets windows that hold no pages, and the kernel may map a 2 MB folio for a
+        one-byte read (large folios on ext4, Linux 6.18), so a question's touches are far from a fixed size."""
+        with self._lock:
+            total = sum(len(m) for m in self._maps)
+            swept = 0
+            while swept < total:
+                for _ in range(check_every):
+                    swept += self._release_window()
+                if done():
+                    return
+
+    def _release_window(self) -> int:
+        """madvise(DONTNEED) the sweep's next window (page-aligned: it starts a mapping or follows a whole window);
+        the bytes it covered."""
+        mapped = self._maps[self._sweep_map % len(self._maps)]
+        length = min(_WINDOW, len(mapped) - self._sweep_at)
+        if length > 0:
+            mapped.madvise(mmap.MADV_DONTNEED, self._sweep_at, length)
+            self._sweep_at += length
+        if self._sweep_at >= len(mapped):
+            self._sweep_map, self._sweep_at = self._sweep_map + 1, 0
+        return max(length, 0)
 
 
 def _mapped(path: Path, maps: Maps | None) -> np.ndarray:

@@ -244,9 +244,11 @@ class Engine:
 
     def keep_within_budget(self) -> bool:
         """Give back index pages once those this process holds pass ``mapped_budget`` (after each search); True if it did."""
-        if self.mapped_budget is None or _file_resident() - self._file_pages_at_open <= self.mapped_budget:
+        base, budget = self._file_pages_at_open, self.mapped_budget
+        if budget is None or _file_resident() - base <= budget:
             return False
-        self.maps.release(self.mapped_budget // 4)
+        target = budget * 3 // 4  # a quarter of room, so that the next questions do not pay for a release each
+        self.maps.release_until(lambda: _file_resident() - base <= target)
         return True
 
     def check(self) -> None:
