@@ -568,6 +568,19 @@ def test_a_published_generation_leaves_its_arrays_out_of_the_kernel_cache(tmp_pa
     build_index([SEED_FILE], tmp_path / "index", BuildOptions(workers=1))
     arrays = sorted(p.name for p in current_generation(tmp_path / "index").glob("*.npy"))
     assert arrays and sorted(dropped) == arrays
+    # An add writes the tails and the new weights; the main postings it links were dropped by the build.
+    from retrieval.index.build import add_to_index
+
+    monkeypatch.setattr(build_module, "TAIL_SHARE", 10.0)  # the seed is small: keep the addition in a tail
+    dropped.clear()
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "new.txt").write_text(NEW_BULLETIN, encoding="utf-8")
+    add_to_index([extra], tmp_path / "index", BuildOptions(workers=1))
+    gen = current_generation(tmp_path / "index")
+    linked = {p.name for p in gen.glob("*.npy") if p.stat().st_nlink > 1}
+    assert linked and dropped and not linked & set(dropped)
+    assert sorted(dropped) == sorted(p.name for p in gen.glob("*.npy") if p.name not in linked)
 
 
 def test_an_index_array_that_holds_python_objects_or_is_cut_short_is_refused(tmp_path: Path):

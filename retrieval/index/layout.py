@@ -177,7 +177,7 @@ def publish(index_dir: Path, tmp_gen: Path, keep: int = 2) -> Path:
     for f in tmp_gen.iterdir():
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
-            if f.suffix == ".npy":
+            if f.suffix == ".npy" and os.fstat(fh.fileno()).st_nlink == 1:  # a link (`--add`) was dropped when first published
                 drop_cached(fh.fileno())
     final = index_dir / ("gen-" + tmp_gen.name[len("tmp-") :])
     os.rename(tmp_gen, final)
