@@ -503,7 +503,7 @@ def test_a_server_gives_back_index_pages_past_its_budget_and_answers_the_same(se
         assert engine.keep_within_budget() or engine.maps.size < 8 << 20  # tiny arrays may hold no whole page
         for _ in range(3):
             assert [h.text for h in engine.search(question, 3).hits] == before
-        engine.maps.release()  # all at once
+        engine.maps.release_until(lambda: False)  # one whole round: every page at once
         assert [h.text for h in engine.search(question, 3).hits] == before
         engine.mapped_budget = None
         assert not engine.keep_within_budget()
@@ -550,8 +550,8 @@ def test_pages_are_given_back_window_by_window_until_enough_are_out(tmp_path: Pa
 
 
 def test_a_published_generation_leaves_its_arrays_out_of_the_kernel_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """publish drops every synced .npy from the page cache (a server then maps it page by page, not in the large
-    folios the writes left); the store is left alone."""
+    """publish drops every .npy the build wrote from the page cache once synced (a server then maps it page by page,
+    not in the large folios the writes left); the store, and the postings an add links, are left alone."""
     import os
 
     if not hasattr(os, "posix_fadvise"):

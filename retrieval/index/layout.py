@@ -232,7 +232,7 @@ class Maps:
     """The memory maps behind an open generation's arrays, so that a server can give back the pages it touched.
 
     A mapped page a search touched stays in the process's resident set until the process ends: over
-    thousands of questions that is most of the index. ``release`` drops every mapped page from this
+    thousands of questions that is most of the index. ``release_until`` drops mapped pages from this
     process (``MADV_DONTNEED``; the file's pages stay in the kernel's cache, so touching one again is a
     minor fault, not a disk read), which keeps a server's memory near what recent questions touch.
     """
@@ -252,20 +252,15 @@ class Maps:
         """Bytes mapped."""
         return sum(len(m) for m in self._maps)
 
-    def release(self) -> None:
-        """Drop every mapped page from this process (safe while other threads read them: they fault them back in)."""
-        with self._lock:
-            for mapped in self._maps:
-                mapped.madvise(mmap.MADV_DONTNEED)
-
     def release_until(self, done: Callable[[], bool], check_every: int = 4) -> None:
         """Drop mapped pages window by window, in a sweep that goes round the mappings in turn (what was released
         longest ago goes next, so pages in use come back and cold ones stay out), until ``done()`` (asked every
         ``check_every`` windows) or one whole round. Stopping on what is resident, not after a fixed number of
         bytes, matters: a sweep meets windows that hold no pages, and the kernel may map a 2 MB folio for a
-        one-byte read (large folios on ext4, Linux 6.18), so a question's touches are far from a fixed size."""
+        one-byte read (large folios on ext4, Linux 6.18), so a question's touches are far from a fixed size.
+        Safe while other threads read the pages: they fault them back in. ``lambda: False`` drops every page."""
         with self._lock:
-            total = sum(len(m) for m in self._maps)
+            total = self.size
             swept = 0
             while swept < total:
                 for _ in range(check_every):
