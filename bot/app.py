@@ -134,11 +134,11 @@ async def post_init(application: BotApplication) -> None:
     state.preparing = asyncio.create_task(_bring_up_to_date(application), name="bring-up-to-date")
     if not settings.webhook_url:
         state.watchdog = asyncio.create_task(_watch_polling(application))
-    if settings.feeds and settings.sync_minutes and application.job_queue is not None:
+    if (settings.feeds or settings.sites) and settings.sync_minutes and application.job_queue is not None:
         # the first sync soon after start, then every SYNC_MINUTES
         interval = settings.sync_minutes * 60
         application.job_queue.run_repeating(handlers.sync_job, interval=interval, first=min(interval, 10.0), name="sync")
-        log.info("Feeds: %d, synced every %g minute(s)", len(settings.feeds), settings.sync_minutes)
+        log.info("Feeds: %d, sites: %d, synced every %g minute(s)", len(settings.feeds), len(settings.sites), settings.sync_minutes)
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
     for admin in settings.admin_user_ids:
         try:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from retrieval import BuildError, Engine, IndexBusy, IndexDamaged, IndexMissing, Opened, SyncReport, open_index, save_bulletin, sync_feeds
+from retrieval import (
+    BuildError,
+    Engine,
+    IndexBusy,
+    IndexDamaged,
+    IndexMissing,
+    Opened,
+    SyncReport,
+    open_index,
+    save_bulletin,
+    update_archive,
+)
 
 from .config import Settings
 from .render import reload_busy_message, reload_failed_message, reload_message, upload_message
@@ -116,17 +127,17 @@ def reload_engine(state: BotState) -> str:
 
 
 def sync_now(state: BotState) -> SyncReport:
-    """Fetch what is new in the feeds, and serve it at once (runs in a thread, under the reload lock).
+    """Fetch what is new in the feeds and the sites' sitemaps, and serve it at once (runs in a thread, under the reload lock).
 
     A sync that fails, or an index that cannot be refreshed, leaves the bot answering from what it has.
     """
     settings = state.settings
-    report = sync_feeds(settings.feeds, settings)
+    report = update_archive(settings)
     state.metrics.syncs.inc()
     state.metrics.new_articles.inc(len(report.added))
     log.info(
-        "Sync: %d feed(s), %d unchanged, %d page(s), %d new, %d updated, %d problem(s) in %.1f s",
-        report.feeds, report.unchanged, report.pages, len(report.added), len(report.updated), len(report.problems), report.took_s,
+        "Sync: %d feed(s), %d unchanged, %d site(s), %d page(s), %d new, %d updated, %d problem(s) in %.1f s",
+        report.feeds, report.unchanged, report.sites, report.pages, len(report.added), len(report.updated), len(report.problems), report.took_s,
     )  # fmt: skip
     for problem in report.problems:
         log.warning("Sync skipped %s", problem)

@@ -379,22 +379,23 @@ async def stats(update: Update, context: BotContext) -> None:
     if update.effective_message:
         state = context.bot_data
         settings = state.settings
-        line = sync_stats_line(last_run(settings.feeds_dir), settings.sync_minutes, bool(settings.feeds))
+        line = sync_stats_line(last_run(settings.feeds_dir), settings.sync_minutes, bool(settings.feeds or settings.sites))
         text = stats_message(state.store.stats(), state.engine.params["n_articles"], state.engine.params["n_passages"], line)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 @admin_only
 async def sync_command(update: Update, context: BotContext) -> None:
-    """/capnhat (admins): fetch new articles from the feeds now, and say what came."""
+    """/capnhat (admins): fetch new articles from the feeds and the sites now, and say what came."""
     message = update.effective_message
     state = context.bot_data
     if message is None:
         return
-    if not state.settings.feeds:
+    settings = state.settings
+    if not settings.feeds and not settings.sites:
         await message.reply_text(msg.SYNC_NO_FEEDS)
         return
-    starting = msg.SYNC_RUNNING.format(n=len(state.settings.feeds))
+    starting = msg.SYNC_RUNNING.format(n=len(settings.feeds) + len(settings.sites))
     await _update_index(message, state, starting, lambda s: sync_message(sync_now(s)))
 
 

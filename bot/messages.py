@@ -102,8 +102,11 @@ STATS_SYNC = "Cập nhật tin gần nhất: {when} — {feeds} nguồn, thêm {
 STATS_SYNC_NEVER = "Chưa cập nhật tin từ nguồn RSS lần nào."
 STATS_SYNC_EVERY = "Tự động cập nhật mỗi {minutes} phút."
 
-SYNC_NO_FEEDS = "Chưa có nguồn tin RSS nào được cấu hình. Quản trị viên vui lòng thêm địa chỉ vào mục FEEDS trong tệp .env."
-SYNC_RUNNING = "Đang cập nhật tin từ {n} nguồn RSS, vui lòng đợi trong giây lát…"
+SYNC_NO_FEEDS = (
+    "Chưa có nguồn tin nào được cấu hình. Quản trị viên vui lòng thêm địa chỉ trang báo vào mục SITES "
+    "(hoặc nguồn RSS vào mục FEEDS) trong tệp .env."
+)
+SYNC_RUNNING = "Đang cập nhật tin từ {n} nguồn, vui lòng đợi trong giây lát…"
 SYNC_DONE = "Đã cập nhật tin từ {feeds} nguồn: {what}."
 SYNC_ADDED = "thêm <b>{n}</b> bài mới"
 SYNC_UPDATED = "{n} bài được sửa"
@@ -117,7 +120,14 @@ SYNC_REASONS = (
     ("no answer within", "máy chủ không trả lời kịp"),
     ("cannot connect", "không kết nối được tới máy chủ"),
     ("larger than the limit", "trang quá lớn nên không tải"),
-    ("too many redirects", "địa chỉ chuyển hướng quá nhiều lần"),
+    ("a redirect loop", "địa chỉ chuyển hướng vòng quanh"),
+    ("more than 5 redirects", "địa chỉ chuyển hướng quá nhiều lần"),
+    ("cannot reach the site", "không kết nối được tới trang báo"),
+    ("robots.txt answers", "trang báo đang báo lỗi nên chưa được phép tải"),
+    ("not a news site", "địa chỉ không phải trang báo (không có sơ đồ trang, nguồn RSS hay bài viết)"),
+    ("sitemap not read", "sơ đồ trang (sitemap) bị lỗi hoặc quá lớn"),
+    ("not a web page", "địa chỉ không phải trang bài viết"),
+    ("redirects off the site", "địa chỉ chuyển sang trang web khác"),
     ("the address returns a web page", "địa chỉ là một trang web, không phải nguồn RSS"),
     ("not a readable RSS", "nội dung nguồn RSS bị lỗi"),
     ("entry without a link", "một mục tin không có đường dẫn"),

@@ -21,7 +21,7 @@ from typing import IO
 
 import httpx
 
-from retrieval import last_run
+from retrieval import last_crawl, last_run, probe_site
 
 from .config import TOKEN_RE, ConfigError, Settings
 from .state import BotState
@@ -116,6 +116,18 @@ def _online(settings: Settings) -> Check:
     return Check(True, f"TELEGRAM_BOT_TOKEN: Telegram knows this bot as @{body['result'].get('username', '?')}")
 
 
+def _sites(settings: Settings) -> list[Check]:
+    """SITES: each site's robots.txt reached, and what it says (rules, Crawl-delay, sitemaps)."""
+    if not settings.sites:
+        return [Check(True, "SITES: none (set the papers' addresses to take their whole archive and stay current)")]
+    out = []
+    for site in settings.sites:
+        ok, said = probe_site(site, settings)
+        next_step = "" if ok else " Next: check the address and the network; the bot keeps what it has meanwhile."
+        out.append(Check(ok, f"SITES: {site}: {said}.{next_step}"))
+    return out
+
+
 def check(load: Callable[[], Settings], online: bool = False) -> list[Check]:
     """Every check, in the order a maintainer fixes them; ``load`` reads the settings (a ConfigError is the first ✗)."""
     try:
@@ -158,7 +170,9 @@ def check(load: Callable[[], Settings], online: bool = False) -> list[Check]:
                 f"FEEDS: {len(settings.feeds)} feed(s)" + (f", synced every {settings.sync_minutes:g} minutes" if settings.feeds else ""),
             )
         )
-    if out[-4].ok and out[-3].ok:  # the sources and the index folder are usable
+    sources_ok, index_ok = out[-4].ok, out[-3].ok
+    out += _sites(settings)
+    if sources_ok and index_ok:  # the sources and the index folder are usable
         out.append(_index(settings))
     if online and out[1].ok:
         out.append(_online(settings))
@@ -296,8 +310,13 @@ def serving_facts(state: BotState) -> dict[str, object]:
     sync = None
     if run is not None:
         sync = f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(run.finished_at))}, {run.added} new, {run.problems} failed"
+    crawl = last_crawl(state.settings.feeds_dir)
+    crawled = None
+    if crawl is not None:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(crawl.finished_at))
+        crawled = f"{when}, {crawl.sites} site(s), {crawl.stored} new, {crawl.updated} updated, {crawl.failed} failed"
     engine = state.serving
-    facts: dict[str, object] = {"started": state.started, "last_sync": sync, "updating": state.updating}
+    facts: dict[str, object] = {"started": state.started, "last_sync": sync, "last_crawl": crawled, "updating": state.updating}
     if engine is not None:
         facts |= {"generation": engine.gen.name, "articles": engine.params["n_articles"], "passages": engine.params["n_passages"]}
     return facts
@@ -341,5 +360,5 @@ def status(data_dir: Path, now: float | None = None) -> Check:
     return Check(
         True,
         f"running (pid {beat.get('pid')}, up {up / 3600:.1f} h, heartbeat {age:.0f} s ago): {serving}; "
-        f"last sync: {beat.get('last_sync') or 'none'}",
+        f"last sync: {beat.get('last_sync') or 'none'}; last crawl: {beat.get('last_crawl') or 'none'}",
     )

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from retrieval.sources.budget import Budget, BudgetError, current_budget
     from retrieval.sync.run import SyncReport, sync_feeds
     from retrieval.sync.settings import SyncSettings
-    from retrieval.sync.state import LastRun, last_run
+    from retrieval.sync.state import LastCrawl, LastRun, last_crawl, last_run
+    from retrieval.sync.update import probe_site, update_archive
     from retrieval.terminal import context_line, latest_text, result_text
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "IndexDamaged",
     "IndexMissing",
     "IndexOutdated",
+    "LastCrawl",
     "LastRun",
     "Opened",
     "Problem",
@@ -61,12 +63,15 @@ __all__ = [
     "current_budget",
     "date_label",
     "format_date",
+    "last_crawl",
     "last_run",
     "latest_text",
     "open_index",
+    "probe_site",
     "result_text",
     "save_bulletin",
     "sync_feeds",
+    "update_archive",
 ]
 
 __version__ = "0.2.0"
@@ -106,6 +111,10 @@ _WHERE = {
     "SyncSettings": "retrieval.sync.settings",
     "LastRun": "retrieval.sync.state",
     "last_run": "retrieval.sync.state",
+    "LastCrawl": "retrieval.sync.state",
+    "last_crawl": "retrieval.sync.state",
+    "probe_site": "retrieval.sync.update",
+    "update_archive": "retrieval.sync.update",
     "context_line": "retrieval.terminal",
     "latest_text": "retrieval.terminal",
     "result_text": "retrieval.terminal",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from retrieval.index.build import Progress
     from retrieval.search.conversation import Turn
     from retrieval.search.engine import Engine
+    from retrieval.sync.settings import SyncSettings
 
 __all__ = ["build_parser", "main"]
 
@@ -491,12 +492,11 @@ def _print_conversation(report: dict[str, dict[str, float]], qpath: Path, n: int
     return 0
 
 
-# -- parser -----------------------------------------------------------------------
-# -- sync -------------------------------------------------------------------------
-def cmd_sync(args: argparse.Namespace) -> int:
+# -- sync and crawl ---------------------------------------------------------------
+def _sync_settings(args: argparse.Namespace) -> SyncSettings:
+    """FEEDS, SITES and the fetch settings from the environment and .env, the archive folder checked writable."""
     from pydantic import ValidationError
 
-    from retrieval.sync.run import sync_feeds
     from retrieval.sync.settings import SyncSettings
 
     try:
@@ -505,10 +505,40 @@ def cmd_sync(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "setting"
         raise CliError(f"{name} is invalid: {first['msg']}", "fix it in .env (see .env.example)") from None
-    feeds = args.urls or settings.feeds
-    bad = [u for u in feeds if not re.match(r"^https?://", u)]
+    folder = settings.feeds_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-check"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CliError(
+            f"cannot write the archive folder {folder}/ ({exc.strerror or type(exc).__name__})",
+            "give a folder you can write: --feeds-dir DIR (or FEEDS_DIR in .env)",
+        ) from None
+    return settings
+
+
+def _web_addresses(urls: list[str], example: str) -> None:
+    bad = [u for u in urls if not re.match(r"^https?://[^/\s]+", u)]
     if bad:
-        raise CliError(f"not a feed address: {bad[0]}", "give http:// or https:// addresses")
+        raise CliError(f"not a web address: {bad[0]}", f"give http:// or https:// addresses, e.g. {example}")
+
+
+def _merge_archive(args: argparse.Namespace, folder: Path) -> None:
+    """Bring the index up to date with the archive (what `sync` and `crawl` end with)."""
+    if not args.no_index and folder.exists():
+        engine = _open_engine(_index_dir(args), quiet=True, sources=[folder])
+        _console().print(f"The index in {_index_dir(args)}/ holds {engine.params['n_articles']} article(s).")
+        engine.close()
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from retrieval.sync.run import sync_feeds
+
+    settings = _sync_settings(args)
+    feeds = args.urls or settings.feeds
+    _web_addresses(feeds, "https://baolangson.vn/rss/thoi-su.rss")
     if not feeds:
         raise CliError("no feeds to read", "set FEEDS in .env, or: python -m retrieval sync https://baolangson.vn/rss/thoi-su.rss")
     err = _console(stderr=True)
@@ -520,16 +550,41 @@ def cmd_sync(args: argparse.Namespace) -> int:
     )
     for problem in report.problems:
         err.print(f"[red]skipped[/] {problem}", soft_wrap=True)
-    if not args.no_index and settings.feeds_dir.exists():
-        engine = _open_engine(_index_dir(args), quiet=True, sources=[settings.feeds_dir])
-        out.print(f"The index in {_index_dir(args)}/ holds {engine.params['n_articles']} article(s).")
-        engine.close()
+    _merge_archive(args, settings.feeds_dir)
     if report.problems:
         err.print(f"{len(report.problems)} feed(s) or page(s) could not be read; they are tried again at the next sync.")
         return EXIT_PROBLEMS
     return 0
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from retrieval.sync.crawl import crawl_sites
+    from retrieval.terminal import crawl_progress, crawl_summary
+
+    if args.since and args.until and args.since > args.until:
+        raise CliError(f"--since {args.since} is after --until {args.until}", "swap them, or leave one out")
+    if args.max_articles is not None and args.max_articles < 1:
+        raise CliError("--max-articles must be 1 or more", "leave it out to take every article in range")
+    settings = _sync_settings(args)
+    sites = args.sites or settings.sites
+    _web_addresses(sites, "https://baolangson.vn")
+    if not sites:
+        raise CliError("no site to crawl", "set SITES in .env, or: python -m retrieval crawl https://baolangson.vn --since 2018-01-01")
+    since, until = (d.isoformat() if d else None for d in (args.since, args.until))
+    with crawl_progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
+        report = crawl_sites(sites, settings, since, until, args.max_articles, progress)
+    err = _console(stderr=True)
+    for problem in report.problems:
+        err.print(f"[red]skipped[/] {problem}", soft_wrap=True)
+    _console().print(crawl_summary(report, settings.feeds_dir))
+    _merge_archive(args, settings.feeds_dir)
+    if report.problems:
+        err.print(f"{len(report.problems)} site(s), sitemap(s) or page(s) were skipped; the next crawl tries the pages again.")
+        return EXIT_PROBLEMS
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m retrieval",
@@ -572,6 +627,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
     p.add_argument("-v", "--verbose", action="store_true", help="print each page fetched")
     p.set_defaults(func=cmd_sync)
+
+    p = add(
+        "crawl",
+        "Take a paper's whole archive from its address (robots.txt, sitemaps, else its sections), then index it.",
+        "python -m retrieval crawl https://baolangson.vn --since 2018-01-01 --index index/",
+    )
+    p.add_argument("sites", nargs="*", metavar="SITE_URL", help="the sites' addresses (default: SITES from the environment or .env)")
+    p.add_argument("--since", type=_iso_day, metavar="YYYY-MM-DD", help="only articles published on or after this day")
+    p.add_argument("--until", type=_iso_day, metavar="YYYY-MM-DD", help="only articles published on or before this day")
+    p.add_argument("--max-articles", type=int, metavar="N", help="fetch at most N articles this run (the next crawl goes on)")
+    p.add_argument("--feeds-dir", metavar="DIR", help="the archive of fetched articles (default: FEEDS_DIR or var/feeds)")
+    p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_crawl)
 
     p = add(
         "ask",

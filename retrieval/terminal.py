@@ -5,16 +5,20 @@ Rich styles the marked answer (bold on yellow) and drops the styling when output
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console, Group
+from rich.table import Table
 from rich.text import Text
 
 from retrieval.index.store import StoredArticle
 from retrieval.model import date_label, format_date
 from retrieval.search.engine import Hit, Result
+from retrieval.sync.crawl import CrawlCounts, CrawlReport
 
-__all__ = ["console", "context_line", "hit_text", "latest_text", "result_text"]
+__all__ = ["console", "context_line", "crawl_progress", "crawl_summary", "hit_text", "latest_text", "result_text"]
 
 
 def console(stderr: bool = False) -> Console:
@@ -75,3 +79,52 @@ def latest_text(articles: Iterable[StoredArticle]) -> Text:
         out.append(f"{format_date(art.date)}  ", style="cyan")
         out.append(f"{art.title or art.doc_id}\n")
     return out
+
+
+@contextmanager
+def crawl_progress(enabled: bool) -> Iterator[Callable[[CrawlCounts], None] | None]:
+    """A progress bar over the articles a crawl found: fetched, stored and failed, with the time left."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("articles"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[counts]}"), TimeRemainingColumn())
+    with Progress(*columns, console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("crawl", total=None, counts="finding sitemaps …")
+
+        def update(c: CrawlCounts) -> None:
+            counts = f"found {c.found:,} · fetched {c.fetched:,} · stored {c.stored:,} · failed {c.failed:,}"
+            bar.update(task, total=c.found or None, completed=c.done, counts=counts)
+
+        yield update
+
+
+def crawl_summary(report: CrawlReport, folder: Path) -> Table:
+    """What a crawl did, one figure a row."""
+    table = Table(title=f"Crawl of {report.sites} site(s) into {folder}/ ({report.took_s:.1f} s)", show_header=False, title_justify="left")
+    table.add_column(justify="right", style="bold")
+    table.add_column()
+    rows = [
+        (len(report.added), "new articles stored"),
+        (len(report.updated), "articles updated (their page changed)"),
+        (report.found, "article addresses to fetch (new, changed or left by an earlier crawl)"),
+        (report.fetched, "pages fetched"),
+        (report.unchanged, "unchanged since the last crawl"),
+        (report.duplicates, "other addresses of articles already kept"),
+        (report.out_of_range, "dated outside --since/--until"),
+        (report.disallowed, "addresses robots.txt disallows (never requested)"),
+        (report.traps, "links left alone (search, calendars, filters)"),
+        (report.sitemaps, f"sitemaps read ({report.sitemaps_skipped} unchanged or older, skipped)"),
+        (report.listing_pages, "section pages read (sites without a sitemap)"),
+        (report.requests, f"requests ({report.retried} retried after a 429 or 5xx)"),
+        (len(report.problems), "skipped (named above)"),
+    ]
+    for number, what in rows:
+        if number or what.startswith(("new", "skipped")):
+            table.add_row(f"{number:,}", what)
+    if report.left:
+        table.add_row(f"{report.left:,}", "more in range past --max-articles: run crawl again to take them")
+    if report.feeds:
+        table.add_row(str(len(report.feeds)), "feeds found, read by sync: " + ", ".join(report.feeds))
+    return table

@@ -21,6 +21,9 @@ class Route:
     delay: float = 0.0  # seconds before answering (a slow server)
     location: str | None = None  # a redirect's target
     modified: float = field(default_factory=time.time)
+    fail_first: int = 0  # answer this many requests with 503 and a Retry-After first (a server under load)
+    retry_after: str = "1"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def article_page(title: str, lead: str, paragraphs: list[str], published: str, url: str) -> bytes:
@@ -60,9 +63,11 @@ class FeedServer:
         self.hits: dict[str, int] = {}
         self.not_modified: dict[str, int] = {}
         self.agents: set[str] = set()
+        self.log: list[tuple[float, str]] = []  # (monotonic time, path) of every request, in order
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        self._server.handle_error = lambda request, address: None  # type: ignore[method-assign]  # a client that hangs up early (a refused page) is no error
         self._thread = threading.Thread(target=self._server.serve_forever, name="feeds", daemon=True)
 
     def url(self, path: str) -> str:
@@ -96,8 +101,14 @@ class FeedServer:
                     route = server.routes.get(self.path)
                     server.hits[self.path] = server.hits.get(self.path, 0) + 1
                     server.agents.add(self.headers.get("User-Agent", ""))
+                    server.log.append((time.monotonic(), self.path))
+                    failing = route is not None and route.fail_first > 0
+                    if failing and route is not None:
+                        route.fail_first -= 1
                 if route is None:
                     return self._send(404, b"not found", "text/plain")
+                if failing:
+                    return self._send(503, b"busy", "text/plain", {"Retry-After": route.retry_after})
                 if route.delay:
                     time.sleep(route.delay)
                 if route.location:
@@ -120,7 +131,7 @@ class FeedServer:
                     self.send_header("ETag", etag)
                     self.end_headers()
                     return None
-                return self._send(route.status, route.body, route.content_type, {"ETag": etag, "Last-Modified": modified})
+                return self._send(route.status, route.body, route.content_type, {"ETag": etag, "Last-Modified": modified, **route.headers})
 
             def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
                 self.send_response(status)

@@ -13,13 +13,14 @@ a few milliseconds, safe beside threads, and the libraries are not imported agai
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
-from retrieval.model import Article, Problem
+from retrieval.model import Problem
 from retrieval.sources.budget import Budget, current_budget
 
 __all__ = ["GUARDED_FORMATS", "read_guarded"]
@@ -48,7 +49,7 @@ def _serve(conn: Connection, memory_mb: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            result: list[Article | Problem] = read(data, name, source, budget)
+            result: list[Any] = read(data, name, source, budget)
         except MemoryError:
             result = [_over_memory(source, budget)]
         del data
@@ -69,6 +70,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.memory_mb = memory_mb
+        self.owner = os.getpid()  # a forked process inherits this object, not the worker: it starts its own
 
     def stop(self) -> None:
         self.conn.close()
@@ -77,35 +79,46 @@ class _Worker:
 
 
 _lock = threading.Lock()
-_worker: _Worker | None = None
+_idle: list[_Worker] = []  # workers between two files; one per thread reading at once
 
 
-Reader = Callable[[bytes, str, str, Budget], list[Article | Problem]]
-
-
-def read_guarded(read: Reader, data: bytes, name: str, source: str, budget: Budget | None = None) -> list[Article | Problem]:
-    """``read(data, name, source, budget)`` in the worker, within the budget's memory and time (one file at a time
-    per process). ``read`` must be a module-level function: it is sent to the worker by name."""
-    global _worker
-    budget = budget or current_budget()
+def _take(memory_mb: int) -> _Worker:
+    """An idle worker of this process with this memory cap, else a new one."""
     with _lock:
-        if _worker is None or not _worker.process.is_alive() or _worker.memory_mb != budget.memory_mb:
-            if _worker is not None:
-                _worker.stop()
-            _worker = _Worker(budget.memory_mb)
-        worker = _worker
-        try:
-            worker.conn.send((read, data, name, source, budget))
-            if worker.conn.poll(budget.seconds):
-                return worker.conn.recv()
-            over: Problem = Problem(
-                source,
-                f"reading it takes more than {budget.seconds:g} s; the file may be damaged, or made to cause harm (BANTIN_READ_SECONDS)",
-                over="time",
-                limit=budget.seconds,
-            )
-        except (EOFError, OSError):  # the worker died (a native library that ran out of memory aborts)
-            over = _over_memory(source, budget)
-        worker.stop()
-        _worker = None
-        return [over]
+        while _idle:
+            worker = _idle.pop()
+            if worker.owner != os.getpid():
+                continue  # the parent's, seen from a forked child: not ours to use or stop
+            if worker.process.is_alive() and worker.memory_mb == memory_mb:
+                return worker
+            worker.stop()
+    return _Worker(memory_mb)
+
+
+T = TypeVar("T")
+Reader = Callable[[bytes, str, str, Budget], list[T | Problem]]
+
+
+def read_guarded(read: Reader[T], data: bytes, name: str, source: str, budget: Budget | None = None) -> list[T | Problem]:
+    """``read(data, name, source, budget)`` in a worker, within the budget's memory and time (one file at a time per
+    worker; threads calling at once get a worker each). ``read`` must be a module-level function: it is sent to the
+    worker by name."""
+    budget = budget or current_budget()
+    worker = _take(budget.memory_mb)
+    try:
+        worker.conn.send((read, data, name, source, budget))
+        if worker.conn.poll(budget.seconds):
+            result: list[T | Problem] = worker.conn.recv()
+            with _lock:
+                _idle.append(worker)
+            return result
+        over: Problem = Problem(
+            source,
+            f"reading it takes more than {budget.seconds:g} s; the file may be damaged, or made to cause harm (BANTIN_READ_SECONDS)",
+            over="time",
+            limit=budget.seconds,
+        )
+    except (EOFError, OSError):  # the worker died (a native library that ran out of memory aborts)
+        over = _over_memory(source, budget)
+    worker.stop()
+    return [over]

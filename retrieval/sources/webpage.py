@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from retrieval.model import Problem
 from retrieval.sources.budget import MB, Budget, OverBudget, current_budget
 from retrieval.sources.draft import LEAD_TAG_RE, Draft, NotText, ReadError, fold_line
 from retrieval.text.normalize import nfc
 
-__all__ = ["read_html"]
+__all__ = ["fetched_page", "read_html"]
 
 
 _TOO_SHORT = 40  # characters: a menu or a "loading…" shell, not an article
@@ -75,3 +76,18 @@ def read_html(data: bytes, url: str | None = None, budget: Budget | None = None)
         author=nfc(doc.author) if doc.author else None,
         url=doc.url or url,
     )
+
+
+def fetched_page(data: bytes, name: str, source: str, budget: Budget) -> list[Draft | Problem]:
+    """A page fetched from the web, read as ``sources.guard.read_guarded`` calls a reader (in its worker, under
+    the budget's memory and time caps): the article's draft, or the reason it is not one."""
+    try:
+        return [read_html(data, url=name, budget=budget)]
+    except OverBudget as exc:
+        return [exc.problem(source)]
+    except ReadError as exc:
+        return [Problem(source, str(exc))]
+    except MemoryError:
+        raise  # the guard's worker reports it as over its memory budget
+    except Exception as exc:  # a library's own bug on strange markup: this page is named, the others are read
+        return [Problem(source, f"could not be read ({type(exc).__name__})")]

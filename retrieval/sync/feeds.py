@@ -17,10 +17,17 @@ _HTML_RE = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.IGNO
 
 
 def canonical_link(link: str) -> str:
-    """The link without its fragment and tracking parameters: one article, one key, whichever feed lists it."""
-    parts = urlsplit(urldefrag(link.strip())[0])
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith(("utm_", "fbclid", "gclid"))]
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, urlencode(query), ""))
+    """The link without its fragment and tracking parameters, host lowercased, default port and parameter order
+    settled (courlan): one article, one key, whichever feed, sitemap or page lists it."""
+    import courlan
+
+    bare = urldefrag(link.strip())[0]
+    try:
+        return str(courlan.normalize_url(bare, strict=False))
+    except ValueError:  # an address courlan cannot parse: the plain rule
+        parts = urlsplit(bare)
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith(("utm_", "fbclid", "gclid"))]
+        return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, urlencode(query), ""))
 
 
 @dataclass(frozen=True)

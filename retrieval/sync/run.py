@@ -8,37 +8,34 @@ kept is touched, and the next sync asks again.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from retrieval.index.ingest import die_with_parent
-from retrieval.index.layout import write_atomically
 from retrieval.model import Article, Problem
-from retrieval.sources.draft import Draft, ReadError, to_article
-from retrieval.sources.webpage import read_html
-from retrieval.sync.feeds import FeedEntry, parse_feed
+from retrieval.sources.draft import Draft, to_article
+from retrieval.sync.archive import Record, digest, record, rewrite, write_jsonl
+from retrieval.sync.feeds import FeedEntry, canonical_link, parse_feed
 from retrieval.sync.fetch import Fetched, Fetcher, FetchError
+from retrieval.sync.pages import PageReader
 from retrieval.sync.settings import SyncSettings
 from retrieval.sync.state import Seen, SyncState
 
-__all__ = ["SyncReport", "sync_feeds"]
+__all__ = ["FEED_ACCEPT", "PAGE_ACCEPT", "SyncReport", "make_fetcher", "sync_feeds"]
 
-_FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-_PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
 @dataclass
 class SyncReport:
     feeds: int = 0
+    sites: int = 0  # sites whose new sitemap entries were taken too (sync/update.py)
     unchanged: int = 0  # feeds that answered 304 Not Modified
     pages: int = 0  # article pages downloaded
     added: list[Article] = field(default_factory=list)
@@ -52,44 +49,18 @@ class SyncReport:
         return bool(self.added or self.updated)
 
 
-def _record(article: Article) -> dict[str, str | None]:
-    return {
-        "id": article.doc_id,
-        "title": article.title,
-        "date": article.date,
-        "published": article.published,
-        "author": article.author,
-        "url": article.url,
-        "text": article.text,
-    }
-
-
-def _write_jsonl(path: Path, records: list[dict[str, str | None]]) -> None:
-    """Write the records as JSON Lines, atomically."""
-    write_atomically(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode(), ".sync-")
-
-
-def _rewrite(path: Path, replacements: dict[str, dict[str, str | None]]) -> None:
-    """The archive file with some records replaced by their new versions."""
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.exists() else []
-    seen = set()
-    for i, record in enumerate(records):
-        if record.get("id") in replacements:
-            records[i] = replacements[record["id"]]
-            seen.add(record["id"])
-    records += [r for doc_id, r in replacements.items() if doc_id not in seen]
-    _write_jsonl(path, records)
-
-
 PARALLEL_FROM = 40  # pages in one feed: below this, reading them inline costs less than starting workers
 
 
-def read_page(body: bytes, url: str) -> Draft | str:
-    """A fetched page read as an article, or the reason it can't be (runs in a worker process too)."""
-    try:
-        return read_html(body, url=url)
-    except ReadError as exc:
-        return str(exc)
+def make_fetcher(settings: SyncSettings) -> Fetcher:
+    """The polite fetcher every sync and crawl uses, from the shared settings."""
+    return Fetcher(
+        settings.sync_user_agent,
+        settings.sync_timeout_seconds,
+        int(settings.sync_max_page_mb * 1e6),
+        settings.sync_delay_seconds,
+        settings.sync_retries,
+    )
 
 
 class _Run:
@@ -98,20 +69,18 @@ class _Run:
         self.folder = settings.feeds_dir
         self.folder.mkdir(parents=True, exist_ok=True)
         self.state = SyncState(self.folder)
-        self.fetcher = Fetcher(
-            settings.sync_user_agent, settings.sync_timeout_seconds, int(settings.sync_max_page_mb * 1e6), settings.sync_delay_seconds
-        )
+        self.fetcher = make_fetcher(settings)
         self.report = SyncReport()
         self.done_keys: set[str] = set()  # an entry listed by two feeds is fetched once
         self.stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.progress = progress or (lambda _: None)
-        self.pool: ProcessPoolExecutor | None = None
+        self.reader = PageReader()
 
     def feed(self, url: str) -> None:
         self.report.feeds += 1
         etag, modified = self.state.feed(url)
         try:
-            got = self.fetcher.get(url, etag, modified, _FEED_ACCEPT)
+            got = self.fetcher.get(url, etag, modified, FEED_ACCEPT)
         except FetchError as exc:
             self.report.problems.append(Problem(url, str(exc)))
             self.state.feed_checked(url, None, None, str(exc))
@@ -125,13 +94,14 @@ class _Run:
         if not entries and problems:
             self.state.feed_checked(url, None, None, problems[0].reason)
             return
-        new: list[dict[str, str | None]] = []
-        changed: dict[str, dict[str, dict[str, str | None]]] = {}
+        new: list[Record] = []
+        changed: dict[str, dict[str, Record]] = {}
         # a name no other sync can take (two syncs may start within one second): new articles never overwrite kept ones
         file = self.folder / (urlsplit(url).netloc or "feed") / f"{self.stamp}-{self.report.feeds:03d}-{uuid.uuid4().hex[:8]}.jsonl"
         pending: list[tuple[FeedEntry, str, str, str | None, str | None, str]] = []  # remembered once the files are written
         wanted = []
-        for entry in entries:
+        for listed in entries:
+            entry = replace(listed, key=self.state.resolve(listed.key))  # reached before under another address
             if entry.key in self.done_keys:
                 continue
             self.done_keys.add(entry.key)
@@ -140,12 +110,12 @@ class _Run:
                 wanted.append((entry, seen))
         # Pages are fetched here, one at a time (politely), and read by worker processes meanwhile when
         # there are many: reading is CPU work, fetching mostly waiting.
-        pool = self._pool() if len(wanted) >= PARALLEL_FROM else None
-        fetched: list[tuple[FeedEntry, Seen | None, Fetched, Future[Draft | str] | Draft | str]] = []
+        parallel = len(wanted) >= PARALLEL_FROM
+        fetched: list[tuple[FeedEntry, Seen | None, Fetched, Future[Draft | str]]] = []
         for entry, seen in wanted:
             self.progress(entry.link)
             try:
-                page = self.fetcher.get(entry.link, seen.etag if seen else None, seen.last_modified if seen else None, _PAGE_ACCEPT)
+                page = self.fetcher.get(entry.link, seen.etag if seen else None, seen.last_modified if seen else None, PAGE_ACCEPT)
             except FetchError as exc:
                 self.report.problems.append(Problem(entry.link, str(exc)))
                 continue
@@ -153,49 +123,48 @@ class _Run:
                 self.state.touch(entry.key, entry.stamp)
                 continue
             self.report.pages += 1
-            fetched.append((entry, seen, page, pool.submit(read_page, page.body, page.url) if pool else read_page(page.body, page.url)))
+            fetched.append((entry, seen, page, self.reader.submit(page.body, page.url, parallel)))
         for entry, seen, page, reading in fetched:
-            draft = reading.result() if isinstance(reading, Future) else reading
+            draft = reading.result()
             if isinstance(draft, str):
                 self.report.problems.append(Problem(entry.link, draft))
                 continue
             draft.title = draft.title or entry.title
             draft.published = draft.published or entry.published
             draft.url = draft.url or page.url
+            if not seen:
+                # the page may name its own address (rel=canonical): an article a crawl or another feed stored
+                # under it is the same article, kept once
+                canonical = canonical_link(draft.url or page.url)
+                if canonical != entry.key and self.state.entry(canonical):
+                    self.state.alias(entry.key, canonical)
+                    continue
             doc_id = seen.doc_id if seen else self.state.doc_id_for(entry.link, entry.key)
             article = to_article(draft, doc_id, entry.link)
-            record = _record(article)
-            digest = hashlib.sha256(json.dumps(record, ensure_ascii=False).encode()).hexdigest()
-            if seen and seen.digest == digest:
+            rec = record(article)
+            stamp = digest(rec)
+            if seen and seen.digest == stamp:
                 self.state.touch(entry.key, entry.stamp)
                 continue
             if seen:
-                changed.setdefault(seen.file, {})[doc_id] = record
+                changed.setdefault(seen.file, {})[doc_id] = rec
                 self.report.updated.append(article)
                 target = seen.file
             else:
-                new.append(record)
+                new.append(rec)
                 self.report.added.append(article)
                 target = str(file)
-            pending.append((entry, doc_id, target, page.etag, page.last_modified, digest))
+            pending.append((entry, doc_id, target, page.etag, page.last_modified, stamp))
         if new:
-            _write_jsonl(file, new)
+            write_jsonl(file, new)
         for path, replacements in changed.items():
-            _rewrite(Path(path), replacements)
-        for entry, doc_id, target, page_etag, page_modified, digest in pending:
-            self.state.remember(entry.key, entry.link, doc_id, target, entry.stamp, page_etag, page_modified, digest)
+            rewrite(Path(path), replacements)
+        for entry, doc_id, target, page_etag, page_modified, page_digest in pending:
+            self.state.remember(entry.key, entry.link, doc_id, target, entry.stamp, page_etag, page_modified, page_digest)
         self.state.feed_checked(url, got.etag, got.last_modified)  # commits the entries with it
 
-    def _pool(self) -> ProcessPoolExecutor:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(
-                max_workers=max(1, min(4, os.cpu_count() or 1)), initializer=die_with_parent, initargs=(os.getpid(),)
-            )
-        return self.pool
-
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        self.reader.close()
         self.fetcher.close()
         self.state.close()
 
