@@ -363,7 +363,8 @@ async def _update_index(message: Message, state: BotState, starting: str, work: 
     async with state.reload_lock:
         await message.reply_text(starting)
         summary = await asyncio.get_running_loop().run_in_executor(None, work, state)
-        await message.reply_text(summary, parse_mode=ParseMode.HTML)
+    await beat(state)  # the heartbeat says at once what is served now, and the last sync or crawl
+    await message.reply_text(summary, parse_mode=ParseMode.HTML)
 
 
 @admin_only
@@ -424,6 +425,7 @@ async def sync_job(context: BotContext) -> None:
             await asyncio.get_running_loop().run_in_executor(None, sync_now, state)
         except Exception:  # the schedule must survive anything a feed does; the bot keeps its index
             log.exception("Scheduled sync failed")
+    await beat(state)
 
 
 async def prune_job(context: BotContext) -> None:

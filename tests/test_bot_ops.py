@@ -62,6 +62,19 @@ def test_check_fails_and_names_the_setting(live: Path, env: dict[str, str], sett
     assert len(failed) == 1 and setting in failed[0] and "Next:" in failed[0]
 
 
+def test_check_reaches_each_site_and_says_what_its_robots_txt_holds(live: Path):
+    from .feedserver import FeedServer
+    from .papersite import PaperSite, stories
+
+    with FeedServer() as web:
+        PaperSite(web, stories(3), crawl_delay=2, faults=False)
+        res = _check(live, SITES=f"{web.url('/')},http://127.0.0.1:9/")
+    assert res.returncode == 1
+    lines = res.stdout.splitlines()
+    assert f"✓ SITES: {web.url('/')}: robots.txt: 2 rule(s), Crawl-delay 2 s, 1 sitemap(s)." in lines
+    assert any(line.startswith("✗ SITES: http://127.0.0.1:9/: cannot reach the site") for line in lines)
+
+
 def test_check_fails_on_a_data_folder_that_is_a_file(live: Path):
     (live / "var").write_text("not a folder", encoding="utf-8")
     res = _check(live)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -12,6 +13,7 @@ from bot.testing.harness import BotRunner, make_settings
 
 from .conftest import SEEDS
 from .feedserver import FeedServer, Route
+from .papersite import PaperSite, stories
 from .test_sync import ARTICLES, ATOM, RSS, _rss, _site
 
 ADMIN = 42
@@ -157,3 +159,26 @@ def test_every_feed_fault_through_capnhat_and_the_bot_keeps_answering(web, tmp_p
             assert "máy chủ của nguồn tin đang báo lỗi" in failed and "không phải nguồn RSS" in failed
             assert "42 ý kiến" in ask("Thanh niên nêu bao nhiêu ý kiến tại buổi đối thoại?")
             assert "34 đồng chí" in ask("Bao nhiêu đồng chí được nhận kỷ niệm chương?")
+
+
+def test_sites_are_crawled_by_capnhat_and_kept_current(tmp_path):
+    items = stories(12)
+    with FeedServer() as web, FakeTelegram() as tg:
+        site = PaperSite(web, items, faults=False)
+        settings = _sync_settings(tmp_path, tg, [], sites=[web.url("/")])
+        with BotRunner(settings, tg):
+            sent = tg.send_text("/capnhat", user_id=ADMIN)
+            replies = tg.wait_for(lambda _: len(tg.replies_to(sent)) >= 2 and tg.replies_to(sent), timeout=60)
+            assert replies[0].params["text"] == msg.SYNC_RUNNING.format(n=1)
+            assert "thêm <b>12</b> bài mới" in replies[1].params["text"]
+            answer = tg.replies_to(tg.send_text("Văn Lãng hoàn thành bao nhiêu công trình giao thông nông thôn?", user_id=CADRE))
+            assert "<u>57 công trình</u>" in answer[0].params["text"]
+            heartbeat = json.loads((settings.bantin_data_dir / "heartbeat.json").read_text(encoding="utf-8"))
+            assert ", 1 site(s), 12 new, 0 updated, 0 failed" in heartbeat["last_crawl"]
+            # the paper publishes three more: the next update takes those three and fetches no old article again
+            before = {p: n for p, n in web.hits.items() if p.startswith("/bai/")}
+            site.publish(stories(3, start="2026-12-05", first_id=6000))
+            sent = tg.send_text("/capnhat", user_id=ADMIN)
+            replies = tg.wait_for(lambda _: len(tg.replies_to(sent)) >= 2 and tg.replies_to(sent), timeout=60)
+            assert "thêm <b>3</b> bài mới" in replies[1].params["text"]
+            assert {p: web.hits[p] for p in before} == before

@@ -57,7 +57,7 @@ def test_a_whole_site_is_taken_once_politely_and_every_fault_is_named(web, tmp_p
     # every allowed article, once, with its title and date; the AMP copies, tracked and old addresses are not stored again
     assert sorted(r["title"] for r in records) == sorted(s.title for s in items)
     assert len({r["url"] for r in records}) == len({r["id"] for r in records}) == len(records) == 40
-    assert all(r["date"] == next(s.day for s in items if s.title == r["title"]) for r in records)
+    assert all(r["published"] == r["date"] == next(s.day for s in items if s.title == r["title"]) for r in records)
     assert report.duplicates >= 2 and report.disallowed == 3
     # robots.txt: nothing under /private/ was requested; its Crawl-delay spaced every request
     assert not [p for _, p in web.log if p.startswith("/private/")]
@@ -126,7 +126,7 @@ def test_a_crawled_article_is_not_stored_again_by_its_feed(web, tmp_path):
     settings = _settings(tmp_path)
     crawl_sites([web.url("/")], settings)
     synced = sync_feeds([web.url("/rss/tin-moi.rss")], settings)
-    assert synced.added == [] and not synced.problems
+    assert synced.added == [] and synced.pages == 0 and not synced.problems  # not even asked again
     assert len(_records(tmp_path / "feeds")) == 25
 
 

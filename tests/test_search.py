@@ -174,3 +174,36 @@ def test_a_qualifier_before_a_number_belongs_to_the_answer(question, passage, sp
 
     found = find_answer(parse_question(question), passage)
     assert found is not None and found.text == span and passage[found.start : found.end] == span
+
+
+def test_an_article_asked_by_its_headline_is_found_though_its_body_does_not_repeat_it(tmp_path):
+    from dataclasses import replace
+
+    from retrieval.index.build import BuildOptions, build_index
+    from retrieval.search.engine import Engine
+
+    articles = [
+        {
+            "id": "lang-nghe",
+            "title": "Làng nghề hương trầm giữ lửa qua ba thế hệ",
+            "date": "2026-11-20",
+            "text": "LSO-Gia đình ông Hoàng Văn Sáu ở xã Quang Lang vẫn làm nghề theo cách của cha ông.\n\n"
+            "Mỗi năm, xưởng nhỏ của gia đình bán ra khoảng 2 tấn sản phẩm cho các tỉnh miền xuôi.",
+        },
+        {
+            "id": "cho-phien",
+            "title": "Chợ phiên vùng cao tấp nập ngày cuối năm",
+            "date": "2026-11-21",
+            "text": "LSO-Chợ phiên Bình Gia họp vào các ngày 5 và 10 âm lịch, bà con mang nông sản xuống chợ từ sáng sớm.",
+        },
+    ]
+    docs = tmp_path / "bai.jsonl"
+    docs.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    build_index([docs], tmp_path / "index", BuildOptions(workers=1))
+    engine = Engine.open(tmp_path / "index")
+    headline = "Làng nghề hương trầm giữ lửa qua ba thế hệ"
+    assert engine.search(headline, k=1).hits[0].doc_id == "lang-nghe"
+    assert engine.search("lang nghe huong tram giu lua qua ba the he", k=1).hits[0].doc_id == "lang-nghe"
+    engine.config = replace(engine.config, title_coverage=False)  # the passages alone miss most of its words
+    assert engine.search(headline, k=1).not_found
+    engine.close()

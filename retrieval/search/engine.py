@@ -127,6 +127,8 @@ class RankerConfig:
     # in this field for accented questions (accent-free questions always use fold1).
     min_coverage: float = 0.4
     coverage_field: str = "fold1"
+    # Words of the passage's article title count toward that coverage (a question asked by its headline).
+    title_coverage: bool = True
     # Read dates and periods in questions ("tháng 12/2018", "mới nhất"); off only to measure what they change.
     periods: bool = True
     # How far a follow-up question leans on the conversation before it (search/conversation.py).
@@ -401,7 +403,9 @@ class Engine:
 
         A term the bulletins never use weighs as much as the rarest term they do use
         (found in one passage), so a question about something absent ("giá vàng")
-        cannot reach the threshold on "hôm nay" alone.
+        cannot reach the threshold on "hôm nay" alone. With ``title_coverage``, a term in the title of the
+        passage's article counts as found: the title is shown above the quote, and a cadre who asks by a
+        headline whose words the body does not repeat is asking for that article.
         """
         name = self.config.coverage_field if query.accented else "fold1"
         field_ = self.fields[name]
@@ -415,8 +419,17 @@ class Engine:
         idf = field_.idf(terms, found)
         total = field_.unknown_idf * float(np.count_nonzero(~known)) + sum(idf[known].tolist())
         got = np.zeros(len(docs))
-        for i in np.flatnonzero(known).tolist():
-            got += float(idf[i]) * field_.contains(found, i, docs, self.kernels)
+        titles = self.title_fields.get(name) if self.config.title_coverage else None
+        in_title: list[np.ndarray] = []
+        if titles is not None:
+            articles = self.passage_article[docs]
+            titled = titles.positions(terms)
+            in_title = [titles.contains(titled, i, articles, self.kernels) for i in range(len(terms))]
+        for i in range(len(terms)):
+            has = field_.contains(found, i, docs, self.kernels) if known[i] else np.zeros(len(docs), dtype=bool)
+            if in_title:
+                has = has | in_title[i]
+            got += (float(idf[i]) if known[i] else field_.unknown_idf) * has
         return got / total if total > 0 else np.zeros(len(docs))
 
     def ranked(

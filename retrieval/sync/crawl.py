@@ -32,7 +32,7 @@ from retrieval.sync.fetch import Fetched, Fetcher, FetchError
 from retrieval.sync.links import PageLinks, page_links, same_site
 from retrieval.sync.pages import PageReader
 from retrieval.sync.robots import Robots, parse_robots
-from retrieval.sync.run import PAGE_ACCEPT, make_fetcher
+from retrieval.sync.run import CRAWLED, PAGE_ACCEPT, make_fetcher
 from retrieval.sync.settings import SyncSettings
 from retrieval.sync.sitemaps import SitemapEntry, SitemapError, parse_sitemap
 from retrieval.sync.state import SyncState
@@ -355,7 +355,8 @@ class _Crawl:
             return
         draft.url = draft.url or page.url
         article = to_article(draft, existing.doc_id if existing else self.state.doc_id_for(key, key), key)
-        if article.date and ((self.since and article.date < self.since) or (self.until and article.date > self.until)):
+        day = article.published or article.date  # the range is of publication; an event's own date is for answers
+        if day and ((self.since and day < self.since) or (self.until and day > self.until)):
             self.report.out_of_range += 1
             self.state.page_done(url, "out-of-range")
             return
@@ -373,7 +374,7 @@ class _Crawl:
             target = str(writer.add(rec))
             self.report.added.append(article)
         self.counts.stored += 1
-        self.state.remember(key, url, article.doc_id, target, f"crawl:{lastmod or ''}", page.etag, page.last_modified, stamp)
+        self.state.remember(key, url, article.doc_id, target, f"{CRAWLED}{lastmod or ''}", page.etag, page.last_modified, stamp)
         self.state.alias(url, key)
         self.state.page_done(url, "stored")
         if key != url:

@@ -26,7 +26,7 @@ from retrieval.sync.pages import PageReader
 from retrieval.sync.settings import SyncSettings
 from retrieval.sync.state import Seen, SyncState
 
-__all__ = ["FEED_ACCEPT", "PAGE_ACCEPT", "SyncReport", "make_fetcher", "sync_feeds"]
+__all__ = ["CRAWLED", "FEED_ACCEPT", "PAGE_ACCEPT", "SyncReport", "make_fetcher", "sync_feeds"]
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -49,6 +49,7 @@ class SyncReport:
         return bool(self.added or self.updated)
 
 
+CRAWLED = "crawl:"  # the stamp a crawl gives the articles it stores (sync/crawl.py)
 PARALLEL_FROM = 40  # pages in one feed: below this, reading them inline costs less than starting workers
 
 
@@ -106,7 +107,11 @@ class _Run:
                 continue
             self.done_keys.add(entry.key)
             seen = self.state.entry(entry.key)
-            if not (seen and seen.stamp == entry.stamp):  # listed again, unchanged: not fetched again
+            if seen and (seen.stamp or "").startswith(CRAWLED):
+                # a crawl stored it (its sitemap's lastmod tells the crawl of any edit): the feed's stamp is noted,
+                # and only a later change of it fetches the page again
+                self.state.touch(entry.key, entry.stamp)
+            elif not (seen and seen.stamp == entry.stamp):  # listed again, unchanged: not fetched again
                 wanted.append((entry, seen))
         # Pages are fetched here, one at a time (politely), and read by worker processes meanwhile when
         # there are many: reading is CPU work, fetching mostly waiting.
