@@ -156,8 +156,23 @@ UPLOAD_FAILED = "Không đọc được tệp {name}: {reason}."
 UPLOAD_PARTLY = "Một số phần không đọc được:"
 # The readers' reasons (English, for maintainers) said to a cadre: first matching prefix wins.
 UPLOAD_REASONS = (
-    ("scanned PDF", "đây là bản chụp (PDF không có lớp chữ), cần nhận dạng chữ (OCR) trước khi đưa vào kho"),
-    ("a picture", "đây là ảnh chụp, cần nhận dạng chữ (OCR) trước khi đưa vào kho"),
+    (
+        "scanned PDF from which OCR read no text",
+        "không nhận dạng được chữ nào trong bản chụp (ảnh mờ, quá nhạt hoặc không có chữ); bạn vui lòng chụp hoặc quét lại rõ hơn",
+    ),
+    (
+        "no text could be read from the picture",
+        "không nhận dạng được chữ nào trong ảnh (ảnh mờ hoặc không phải trang văn bản); bạn vui lòng chụp lại rõ hơn",
+    ),
+    (
+        "scanned PDF",
+        "đây là bản chụp (PDF không có lớp chữ), cần nhận dạng chữ (OCR) nhưng máy chủ chưa cài Tesseract; quản trị viên vui lòng cài đặt theo hướng dẫn",
+    ),
+    (
+        "a picture or scan needs OCR",
+        "đây là ảnh chụp, cần nhận dạng chữ (OCR) nhưng máy chủ chưa cài Tesseract; quản trị viên vui lòng cài đặt theo hướng dẫn",
+    ),
+    ("damaged picture", "tệp ảnh bị hỏng; bạn vui lòng chụp hoặc lưu lại ảnh"),
     ("password-protected PDF", "tệp PDF có đặt mật khẩu; bạn vui lòng gửi bản không đặt mật khẩu"),
     ("damaged Word", "tệp Word bị hỏng hoặc tải về chưa trọn vẹn; bạn vui lòng gửi lại tệp gốc"),
     ("damaged PDF", "tệp PDF bị hỏng; bạn vui lòng xuất lại tệp PDF"),
@@ -186,6 +201,9 @@ UPLOAD_OVER_BUDGET = {
     "article": "bài viết quá dài (hơn {limit} ký tự); bạn vui lòng tách thành nhiều bài",
     "memory": "đọc tệp cần quá nhiều bộ nhớ (hơn {limit} MB); " + _HARMFUL,
     "time": "đọc tệp mất quá nhiều thời gian (hơn {limit} giây); " + _HARMFUL,
+    "pixels": "ảnh quá lớn (hơn {limit} điểm ảnh); " + _HARMFUL,
+    "ocr_pages": "bản chụp có quá nhiều trang (hơn {limit} trang); bạn vui lòng tách thành các tệp nhỏ hơn",
+    "ocr_seconds": "nhận dạng chữ bản chụp mất quá nhiều thời gian (hơn {limit} giây); bạn vui lòng tách thành các tệp nhỏ hơn",
 }
 UPLOAD_REASON_OTHER = "không nhận ra định dạng hoặc bảng mã của tệp; bạn vui lòng lưu lại dạng PDF, Word (.docx) hoặc văn bản Unicode"
 RELOAD_BUSY = "Việc cập nhật bản tin đang chạy, bạn vui lòng đợi một chút."

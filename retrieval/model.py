@@ -47,6 +47,7 @@ class Article:
     url: str | None = None
     source: str = ""  # file (and line, for JSON Lines) it came from
     published: str | None = None  # ISO date the page or document was published, when known
+    ocr: float | None = None  # read from a scan or photo: Tesseract's mean word confidence (0–100)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from retrieval.model import Article
 from retrieval.sources.dates import event_date
 from retrieval.sources.formats import FormatError, sniff
 from retrieval.sources.legacy import font_encoding, tcvn3_decode, tcvn3_encode, vni_decode, vni_encode
+from retrieval.sources.ocr import ocr_status
 from retrieval.sources.reader import read_bytes, read_sources
 
 from .conftest import run_cli
@@ -127,7 +128,7 @@ def test_the_reader_is_chosen_by_content(data: bytes, name: str, expected: str):
         (b"<html><body>404</body></html>", "bao-cao.pdf", "named .pdf but holds a web page"),
         (b"PK\x03\x04" + b"\x00" * 40, "bao-cao.docx", "damaged Word document"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "cu.doc", "old Word .doc"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "anh.txt", "needs OCR"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "anh.pdf", "named .pdf but holds a picture"),
     ],
 )
 def test_files_no_reader_takes_are_named(data: bytes, name: str, reason: str):
@@ -207,7 +208,9 @@ def test_legacy_documents_read_like_new_ones(fixture_articles):
 def test_broken_files_are_named_with_the_reason(fixture_articles):
     problems = {Path(p.source).name: p.reason for p in fixture_articles.problems}
     assert problems == {
-        "ban-chup.pdf": "scanned PDF without a text layer (1 page(s)); it needs OCR before it can be indexed",
+        "ban-chup.pdf": "scanned PDF from which OCR read no text (1 page(s): blank, too faint, or pictures without text); scan it again"
+        if ocr_status()[0]
+        else f"scanned PDF (1 of 1 page(s) without a text layer) needs OCR: {ocr_status()[1]}",
         "ban-tin-cut-ngang.docx": "damaged Word document (its ZIP container is incomplete, e.g. a cut-off download); copy the file again",
         "bao-cao-tai-loi.pdf": "named .pdf but holds a web page (HTML); download or export the file again",
         "bao-mat.pdf": "password-protected PDF; save an unprotected copy and index it",

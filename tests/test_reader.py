@@ -114,6 +114,6 @@ def test_read_sources_reports_bad_files_and_indexes_the_rest(tmp_path):
     assert sorted(a.doc_id for a in result.articles) == ["a1", "good"]
     problems = {p.source.split("/")[-1]: p.reason for p in result.problems}
     assert problems["empty.txt"] == "empty file"
-    assert "picture" in problems["photo.jpg"] and "OCR" in problems["photo.jpg"]
+    assert problems["photo.jpg"].startswith("damaged picture")  # named as broken, whether Tesseract is installed or not
     assert problems["archive.jsonl:2"].startswith("malformed JSON")
     assert "missing field(s): id" in problems["archive.jsonl:3"]

@@ -204,6 +204,6 @@ def test_an_article_asked_by_its_headline_is_found_though_its_body_does_not_repe
     headline = "Làng nghề hương trầm giữ lửa qua ba thế hệ"
     assert engine.search(headline, k=1).hits[0].doc_id == "lang-nghe"
     assert engine.search("lang nghe huong tram giu lua qua ba the he", k=1).hits[0].doc_id == "lang-nghe"
-    engine.config = replace(engine.config, title_coverage=False)  # the passages alone miss most of its words
+    engine.config = replace(engine.config, title_coverage=0.0)  # the passages alone miss most of its words
     assert engine.search(headline, k=1).not_found
     engine.close()

@@ -31,7 +31,7 @@ MB = 1 << 20
 # than limit / 1032 cannot pass the limit: it is not inflated to check.
 DEFLATE_MAX_RATIO = 1032
 
-Kind = Literal["unzipped", "stream", "pages", "page_chars", "html", "article", "memory", "time"]
+Kind = Literal["unzipped", "stream", "pages", "page_chars", "html", "article", "memory", "time", "pixels", "ocr_pages", "ocr_seconds"]
 
 
 class OverBudget(ReadError):
@@ -60,6 +60,9 @@ class Budget(BaseSettings):
     article_chars: int = Field(default=2_000_000, gt=0)  # characters of one article's text (a long report: ~100,000)
     memory_mb: int = Field(default=1024, gt=0)  # address space a worker reading a Word, PDF or web file may add
     seconds: float = Field(default=30, gt=0)  # wall time for reading one such file
+    ocr_pages: int = Field(default=300, gt=0)  # scanned pages read with OCR in one file (a photo is one)
+    ocr_pixels: int = Field(default=60_000_000, gt=0)  # pixels of one picture or rendered page (A4 at 600 dpi: 35 M)
+    ocr_seconds: float = Field(default=1800, gt=0)  # OCR time for one file, on top of ``seconds`` (a page: ~4 s of a core)
 
 
 class BudgetError(ValueError):

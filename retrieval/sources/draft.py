@@ -116,6 +116,7 @@ class Draft:
     date: str | None = None  # ISO date of the event, when the source states it outright
     author: str | None = None
     url: str | None = None
+    ocr: float | None = None  # Tesseract's mean confidence (0–100) when any of the text was read from a picture
 
 
 def to_article(draft: Draft, doc_id: str, source: str) -> Article:
@@ -141,4 +142,5 @@ def to_article(draft: Draft, doc_id: str, source: str) -> Article:
         url=draft.url,
         source=source,
         published=draft.published,
+        ocr=draft.ocr,
     )

@@ -11,7 +11,7 @@ from retrieval.sources.draft import ReadError
 
 __all__ = ["Format", "FormatError", "sniff"]
 
-Format = Literal["page", "jsonl", "html", "docx", "pdf"]
+Format = Literal["page", "jsonl", "html", "docx", "pdf", "image"]
 
 
 class FormatError(ReadError):
@@ -19,7 +19,16 @@ class FormatError(ReadError):
 
 
 _HTML_RE = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)
-_BINARY_EXTENSIONS = {".pdf": "pdf", ".docx": "docx"}
+_BINARY_EXTENSIONS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".png": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".webp": "image",
+}
 
 
 def _is_docx(data: bytes) -> bool:
@@ -39,8 +48,8 @@ def _content_format(data: bytes) -> Format | Literal["zip"] | None:
         return "docx" if _is_docx(data) else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FormatError("an old Word .doc (or Excel .xls) file; open it and save it as .docx")
-    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
-        raise FormatError("a picture, not text; a scanned page needs OCR before it can be indexed")
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "image"  # a photo or a scan of a printed page: read with OCR
     if _HTML_RE.match(head):
         return "html"
     return None
@@ -58,7 +67,7 @@ def sniff(data: bytes, name: str) -> Format:
         raise FormatError("a ZIP archive, not a bulletin; unpack it and index the files inside")
     expected = _BINARY_EXTENSIONS.get(suffix)
     if expected and found != expected:
-        what = {"html": "a web page (HTML)", "pdf": "a PDF", "docx": "a Word document", None: "plain text"}[found]
+        what = {"html": "a web page (HTML)", "pdf": "a PDF", "docx": "a Word document", "image": "a picture", None: "plain text"}[found]
         raise FormatError(f"named {suffix} but holds {what}; download or export the file again")
     if found:
         return found

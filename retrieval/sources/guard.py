@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import resource
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -25,7 +26,7 @@ from retrieval.sources.budget import Budget, current_budget
 
 __all__ = ["GUARDED_FORMATS", "read_guarded"]
 
-GUARDED_FORMATS = frozenset({"docx", "pdf", "html"})
+GUARDED_FORMATS = frozenset({"docx", "pdf", "html", "image"})
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["retrieval.sources.reader"])
 
@@ -41,8 +42,11 @@ def _address_space() -> int:
 
 def _serve(conn: Connection, memory_mb: int) -> None:
     """The worker: read files sent by the parent, with the reader sent along (by name), until it hangs up."""
+    from retrieval.sources.ocr import set_announcer
+
     limit = _address_space() + memory_mb * (1 << 20)
     resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
+    set_announcer(lambda done, total: conn.send((OCR_PROGRESS, done, total)))
     while True:
         try:
             read, data, name, source, budget = conn.recv()
@@ -95,20 +99,38 @@ def _take(memory_mb: int) -> _Worker:
     return _Worker(memory_mb)
 
 
+OCR_PROGRESS = "ocr"  # (OCR_PROGRESS, pages read, pages): sent by the worker while it reads a scan
 T = TypeVar("T")
 Reader = Callable[[bytes, str, str, Budget], list[T | Problem]]
 
 
-def read_guarded(read: Reader[T], data: bytes, name: str, source: str, budget: Budget | None = None) -> list[T | Problem]:
+def read_guarded(
+    read: Reader[T],
+    data: bytes,
+    name: str,
+    source: str,
+    budget: Budget | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[T | Problem]:
     """``read(data, name, source, budget)`` in a worker, within the budget's memory and time (one file at a time per
     worker; threads calling at once get a worker each). ``read`` must be a module-level function: it is sent to the
-    worker by name."""
+    worker by name. A file that turns out to need OCR gets the OCR seconds on top of its time, from the moment
+    the worker says so; ``on_progress(pages read, pages)`` hears how it goes."""
     budget = budget or current_budget()
     worker = _take(budget.memory_mb)
     try:
         worker.conn.send((read, data, name, source, budget))
-        if worker.conn.poll(budget.seconds):
-            result: list[T | Problem] = worker.conn.recv()
+        deadline = time.monotonic() + budget.seconds
+        while worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            message = worker.conn.recv()
+            if isinstance(message, tuple) and message[:1] == (OCR_PROGRESS,):
+                _, done, total = message
+                if done == 0:
+                    deadline = time.monotonic() + budget.ocr_seconds + budget.seconds
+                if on_progress is not None:
+                    on_progress(done, total)
+                continue
+            result: list[T | Problem] = message
             with _lock:
                 _idle.append(worker)
             return result

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from typing import Any
 
 from retrieval.sources.budget import Budget, OverBudget, check_pdf_streams, current_budget
 from retrieval.sources.dates import parse_date, parse_written_date
 from retrieval.sources.draft import LEAD_TAG_RE, SENTENCE_END, Draft, ReadError, fold_line, join_wrapped
+from retrieval.sources.ocr import DPI, OcrUnavailable, ocr_images, ocr_status
 from retrieval.text.normalize import nfc
 
 __all__ = ["read_pdf"]
@@ -27,6 +29,7 @@ _JUNK_TITLE_RE = re.compile(r"^(microsoft word|untitled|document\d*|\S+\.(docx?|
 _HYPHEN_END_RE = re.compile(r"(?<=[^\W\d_])[-\u00ad]$")
 
 
+SCANNED_CHARS = 10  # a page with fewer characters in its text layer is a picture of a page (a page number at most)
 # PDFium is not thread-safe, and the bot reads uploads in worker threads.
 _PDFIUM_LOCK = threading.Lock()
 # PDFium marks a hyphen at the end of a line (U+0002, or U+FFFE from get_text_range) and joins the
@@ -41,9 +44,11 @@ def _page_text(text: str) -> list[str]:
     return [line for line in map(fold_line, text.split("\n")) if line]  # runs of symbols are not text
 
 
-def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str]:
-    """Lines of every page, and the title the document's metadata gives (within the budget's pages and characters)."""
+def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str, float | None]:
+    """Lines of every page, the title the document's metadata gives, and the OCR confidence when pages without a
+    text layer were read from their pictures (within the budget's pages, characters, pixels and OCR time)."""
     import pypdfium2 as pdfium  # a native library: loaded only when a PDF is read
+    import pypdfium2.raw as pdfium_c  # the object count has no helper
 
     check_pdf_streams(data, budget)
     with _PDFIUM_LOCK:
@@ -59,9 +64,12 @@ def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str]:
                     "pages", budget.pages, f"{len(pdf):,} pages, more than {budget.pages:,} (BANTIN_READ_PAGES); split the file"
                 )
             pages: list[list[str]] = []
+            scanned: list[int] = []  # pages without a text layer: read from their pictures
             for page in pdf:
                 textpage = page.get_textpage()
                 chars = textpage.count_chars()
+                if chars < SCANNED_CHARS and pdfium_c.FPDFPage_CountObjects(page) > 0:
+                    scanned.append(len(pages))  # a picture of a page (or text drawn as curves); a blank page stays blank
                 if chars > budget.page_chars:
                     raise OverBudget(
                         "page_chars",
@@ -72,6 +80,7 @@ def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str]:
                 pages.append(_page_text(textpage.get_text_range()))
                 textpage.close()
                 page.close()
+            confidence = _read_scanned(pdf, pages, scanned, budget) if scanned else None
             try:
                 title = str(pdf.get_metadata_value("Title") or "")
             except UnicodeDecodeError:  # a damaged metadata string (a lone UTF-16 surrogate): no title from there
@@ -80,7 +89,37 @@ def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str]:
             raise ReadError(f"damaged PDF ({exc}); export it again") from exc
         finally:
             pdf.close()
-    return pages, title
+    return pages, title, confidence
+
+
+def _read_scanned(pdf: Any, pages: list[list[str]], scanned: list[int], budget: Budget) -> float | None:
+    """Fill the scanned pages' lines by OCR (each rendered at the resolution Tesseract is trained for, when it asks
+    for it); the mean confidence. A PDF of text pages with a blank one reads nothing here."""
+
+    def render(n: int) -> Any:
+        page = pdf[scanned[n]]
+        width, height = page.get_size()
+        scale = DPI / 72
+        if width * scale * height * scale > budget.ocr_pixels:
+            raise OverBudget(
+                "pixels",
+                budget.ocr_pixels,
+                f"page {scanned[n] + 1} renders to {width * scale * height * scale:,.0f} pixels at {DPI} dpi, more than "
+                f"{budget.ocr_pixels:,} (BANTIN_READ_OCR_PIXELS)",
+            )
+        image = page.render(scale=scale, grayscale=True).to_pil()
+        page.close()
+        return image
+
+    usable, status = ocr_status()
+    if not usable:
+        if sum(len(line) for lines in pages for line in lines) < 20 * len(pages):  # nothing much to read without it
+            raise OcrUnavailable(f"scanned PDF ({len(scanned)} of {len(pages)} page(s) without a text layer) needs OCR: {status}")
+        return None  # the text layer is read as before; the pictured pages wait for Tesseract
+    read = ocr_images(len(scanned), render, budget)
+    for i, page_read in zip(scanned, read, strict=True):
+        pages[i] = [line for line in map(fold_line, page_read.lines) if line]
+    return round(sum(p.confidence for p in read) / len(read), 1)
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
@@ -125,11 +164,13 @@ def _heading_blocks(lines: list[str]) -> list[list[str]]:
 
 
 def read_pdf(data: bytes, fallback_title: str, budget: Budget | None = None) -> Draft:
-    """One article from a PDF's text layer."""
-    pages, metadata_title = _load(data, budget or current_budget())
+    """One article from a PDF: its text layer, and OCR of the pages that have none."""
+    pages, metadata_title, confidence = _load(data, budget or current_budget())
     n_chars = sum(len(line) for lines in pages for line in lines)
     if not pages or n_chars < 20 * len(pages):
-        raise ReadError(f"scanned PDF without a text layer ({len(pages)} page(s)); it needs OCR before it can be indexed")
+        raise ReadError(
+            f"scanned PDF from which OCR read no text ({len(pages)} page(s): blank, too faint, or pictures without text); scan it again"
+        )
     lines = _clean_pages(pages)
     published = None
     for i, line in enumerate(lines[:4]):
@@ -150,4 +191,4 @@ def read_pdf(data: bytes, fallback_title: str, budget: Budget | None = None) -> 
             paragraphs.append((kind, para))
     if not paragraphs:
         raise ReadError("PDF with a title but no text")
-    return Draft(title=title, paragraphs=paragraphs, published=published)
+    return Draft(title=title, paragraphs=paragraphs, published=published, ocr=confidence)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from retrieval.sources.decode import DecodeError, decode_bulletin
 from retrieval.sources.draft import LEAD_TAG_RE, SENTENCE_END, Draft, ReadError, join_wrapped, text_blocks, to_article
 from retrieval.sources.formats import sniff
 from retrieval.sources.guard import GUARDED_FORMATS, read_guarded
+from retrieval.sources.ocr import OcrPage, read_picture_pages
 from retrieval.sources.pdf import read_pdf
 from retrieval.sources.webpage import read_html
 from retrieval.sources.word import read_docx
@@ -45,6 +46,17 @@ _WEEKDAY_RE = re.compile(r"^\s*(thứ\s+\S+|chủ\s+nhật)\s*,?", re.IGNORECASE
 def _is_date_line(line: str) -> bool:
     rest = _WEEKDAY_RE.sub("", line).strip()
     return bool(_DATE_RE.fullmatch(rest) or (_DATE_RE.match(rest) and len(rest) <= 20))
+
+
+def scanned_page(pages: list[OcrPage], fallback_title: str) -> Draft:
+    """A photo or scan read by OCR, laid out as the paper's text pages are (title, lead, body), with its confidence."""
+    text = "\n\n".join("\n".join(page.lines) for page in pages)
+    if len(text.strip()) < 20:
+        raise ReadError("no text could be read from the picture (a photo of something else, or too blurred); scan it again")
+    draft = parse_page(text)
+    draft.title = draft.title or fallback_title
+    draft.ocr = round(sum(p.confidence for p in pages) / len(pages), 1)
+    return draft
 
 
 def _is_author_line(block: list[str]) -> bool:
@@ -198,6 +210,8 @@ def read_bytes(data: bytes, name: str, source: str | None = None, budget: Budget
             drafts = read_docx(data, doc_id, budget)
         elif kind == "pdf":
             drafts = [read_pdf(data, doc_id, budget)]
+        elif kind == "image":
+            drafts = [scanned_page(read_picture_pages(data, budget), doc_id)]
         else:
             drafts = [parse_page(decode_bulletin(data).text)]
         for draft in drafts:
@@ -225,7 +239,13 @@ def _check_size(draft: Draft, budget: Budget) -> None:
         )
 
 
-def read_file(data: bytes, name: str, source: str | None = None, budget: Budget | None = None) -> list[Article | Problem]:
+def read_file(
+    data: bytes,
+    name: str,
+    source: str | None = None,
+    budget: Budget | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[Article | Problem]:
     """``read_bytes``, with Word, PDF and web files read in a worker under the budget's memory and time caps
     (sources/guard.py): what builds and the bot's uploads call."""
     try:
@@ -233,7 +253,7 @@ def read_file(data: bytes, name: str, source: str | None = None, budget: Budget 
     except ReadError as exc:
         return [Problem(source or name, str(exc))]
     if kind in GUARDED_FORMATS:
-        return read_guarded(read_bytes, data, name, source or name, budget)
+        return read_guarded(read_bytes, data, name, source or name, budget, on_progress)
     return read_bytes(data, name, source, budget)
 
 
