@@ -18,6 +18,7 @@ new articles, peak memory, and how often an article's own title finds it first.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -126,7 +127,7 @@ def main() -> None:
         by_title = {s.title: s for s in items}
         good = [r for r in kept if r["title"] in by_title and r.get("published") == by_title[r["title"]].day and r.get("date")]
         log = list(web.log)
-        gaps = sorted(b - a for (a, _), (b, _) in zip(log, log[1:], strict=False))
+        gaps = sorted(b - a for (a, _), (b, _) in itertools.pairwise(log))
         sitemaps = sum(1 for _, p in log if p.startswith(("/sitemap", "/sitemaps/")))
         retries = sum(1 for p, fault in site.broken.items() if fault == "retried")
         row |= {
@@ -149,7 +150,11 @@ def main() -> None:
         row["title_first_share"] = round(first / max(1, len(kept)), 4)
         # ten new articles, then a later crawl
         before = dict(web.hits)
-        fresh = real_stories(10, skip=1000 + 3 * args.articles, start="2026-12-15") if ARCHIVE.exists() else stories(10, start="2026-12-15", first_id=7000)
+        fresh = (
+            real_stories(10, skip=1000 + 3 * args.articles, start="2026-12-15")
+            if ARCHIVE.exists()
+            else stories(10, start="2026-12-15", first_id=7000)
+        )
         site.publish(fresh)
         crawl(web.url("/"), feeds, env)
         fetched = {p for p, n in web.hits.items() if n > before.get(p, 0) and p.startswith("/bai/")}
@@ -162,7 +167,11 @@ def main() -> None:
             before = dict(web.hits)
             crawl(web.url("/"), feeds2, env)
             again = [u for u in stored_urls if web.hits.get(u.removeprefix(web.url("")), 0) > before.get(u.removeprefix(web.url("")), 0)]
-            row |= {"killed_after_stored": len(stored_urls), "stored_fetched_again": len(again), "after_resume_stored": len(records(feeds2))}
+            row |= {
+                "killed_after_stored": len(stored_urls),
+                "stored_fetched_again": len(again),
+                "after_resume_stored": len(records(feeds2)),
+            }
     print(json.dumps(row, ensure_ascii=False))
 
 

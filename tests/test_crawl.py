@@ -4,6 +4,7 @@ real httpx, protego, lxml, trafilatura and SQLite, the CLI in a subprocess, a re
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import signal
@@ -61,7 +62,7 @@ def test_a_whole_site_is_taken_once_politely_and_every_fault_is_named(web, tmp_p
     assert report.duplicates >= 2 and report.disallowed == 3
     # robots.txt: nothing under /private/ was requested; its Crawl-delay spaced every request
     assert not [p for _, p in web.log if p.startswith("/private/")]
-    gaps = [b - a for (a, _), (b, _) in zip(web.log, web.log[1:], strict=False)]
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(web.log)]
     assert min(gaps) >= DELAY * 0.95
     # a 503 with Retry-After was waited out and the article stored; every fault is named by its address
     assert report.retried == 1
