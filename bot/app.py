@@ -243,6 +243,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(MessageHandler(new_messages & private & filters.TEXT & ~filters.COMMAND, handlers.ask_text))
     application.add_handler(MessageHandler(new_messages & groups & filters.TEXT & ~filters.COMMAND & reply_to_bot, handlers.ask_text))
     application.add_handler(MessageHandler(new_messages & filters.Document.ALL & (private | reply_to_bot), handlers.on_document))
+    application.add_handler(MessageHandler(new_messages & filters.PHOTO & (private | reply_to_bot), handlers.on_photo))
     application.add_handler(MessageHandler(new_messages & media & (private | reply_to_bot), handlers.media_hint))
     application.add_handler(MessageHandler(new_messages & private & filters.COMMAND, handlers.unknown_command))
     application.add_handler(CallbackQueryHandler(handlers.on_vote, pattern=VOTE_PATTERN))

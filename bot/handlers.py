@@ -61,6 +61,7 @@ __all__ = [
     "on_article",
     "on_document",
     "on_page",
+    "on_photo",
     "on_stale_button",
     "on_vote",
     "prune_job",
@@ -435,7 +436,7 @@ async def prune_job(context: BotContext) -> None:
         log.info("Forgot the follow-up evidence of %d old question(s)", pruned)
 
 
-UPLOAD_SUFFIXES = frozenset({".pdf", ".docx", ".html", ".htm", ".txt", ".jsonl", ""})
+UPLOAD_SUFFIXES = frozenset({".pdf", ".docx", ".html", ".htm", ".txt", ".jsonl", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ""})
 
 
 async def on_document(update: Update, context: BotContext) -> None:
@@ -444,28 +445,47 @@ async def on_document(update: Update, context: BotContext) -> None:
     if message is None or message.document is None:
         return
     state = context.bot_data
-    settings = state.settings
     user = update.effective_user
-    if not user or user.id not in settings.admin_user_ids:
+    if not user or user.id not in state.settings.admin_user_ids:
         await message.reply_text(msg.UPLOAD_NOT_ADMIN)
         return
     document = message.document
     name = document.file_name or "ban-tin"
-    limit = settings.max_upload_mb
-    if document.file_size and document.file_size > limit * 1024 * 1024:  # refused before a byte is downloaded
-        size = vn_number(document.file_size / 1024 / 1024)
-        await message.reply_text(msg.UPLOAD_TOO_BIG.format(name=name, size=size, limit=limit))
-        return
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in UPLOAD_SUFFIXES:
         await message.reply_text(msg.UPLOAD_UNSUPPORTED.format(name=name))
+        return
+    await _take_upload(message, state, name, document.file_size, document.get_file)
+
+
+async def on_photo(update: Update, context: BotContext) -> None:
+    """A photo sent to the bot: an admin's photo of a printed page is read (OCR) and indexed; anyone else's gets
+    the hint to type the question (cadres' photos are not indexed)."""
+    message = update.effective_message
+    user = update.effective_user
+    state = context.bot_data
+    if message is None or not message.photo or not user or user.id not in state.settings.admin_user_ids:
+        await media_hint(update, context)
+        return
+    photo = message.photo[-1]  # the largest size Telegram kept
+    name = f"anh-chup-{message.date:%Y%m%d-%H%M%S}-{photo.file_unique_id}.jpg"
+    await _take_upload(message, state, name, photo.file_size, photo.get_file)
+
+
+async def _take_upload(
+    message: Message, state: BotState, name: str, size: int | None, get_file: Callable[[], Coroutine[Any, Any, Any]]
+) -> None:
+    """Download an admin's file (refused first when it is over MAX_UPLOAD_MB), keep it, index it, say what it gave."""
+    limit = state.settings.max_upload_mb
+    if size and size > limit * 1024 * 1024:  # refused before a byte is downloaded
+        await message.reply_text(msg.UPLOAD_TOO_BIG.format(name=name, size=vn_number(size / 1024 / 1024), limit=limit))
         return
     if await _refused_while_busy(message, state):
         return
     async with state.reload_lock:
         await message.reply_text(msg.UPLOAD_READING.format(name=name))
         try:
-            tg_file = await document.get_file()
+            tg_file = await get_file()
             data = bytes(await tg_file.download_as_bytearray())
         except TelegramError as exc:
             log.warning("Upload %s not downloaded: %s", name, exc)

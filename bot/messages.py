@@ -146,11 +146,13 @@ UPLOAD_TOO_BIG = (
     "Tệp {name} nặng {size} MB, vượt giới hạn {limit} MB nên chưa được tải về. Bạn vui lòng tách tệp thành các phần nhỏ hơn rồi gửi lại."
 )
 UPLOAD_UNSUPPORTED = (
-    "Tôi chưa đọc được loại tệp {name}. Bot nhận: PDF có lớp chữ, Word (.docx), trang web đã lưu (.html), văn bản (.txt) và kho .jsonl."
+    "Tôi chưa đọc được loại tệp {name}. Bot nhận: PDF (cả bản quét), Word (.docx), trang web đã lưu (.html), văn bản (.txt), "
+    "kho .jsonl và ảnh chụp trang văn bản (.jpg, .png, .tif, .webp)."
 )
 UPLOAD_READING = "Đang đọc tệp {name}, vui lòng đợi trong giây lát…"
 UPLOAD_DOWNLOAD_FAILED = "Chưa tải được tệp {name} từ Telegram. Bạn vui lòng gửi lại sau ít phút."
 UPLOAD_ADDED = "Đã thêm <b>{n}</b> bài từ {name}:"
+UPLOAD_SCANNED = "Đã nhận dạng chữ từ bản quét: {pages} trang, {chars} ký tự, độ tin cậy {confidence}%. Tiêu đề nhận được: «{title}»."
 UPLOAD_DUPLICATE = "Tệp {name} đã có trong kho ({n} bài), không cần thêm lại."
 UPLOAD_FAILED = "Không đọc được tệp {name}: {reason}."
 UPLOAD_PARTLY = "Một số phần không đọc được:"

@@ -21,7 +21,7 @@ from typing import IO
 
 import httpx
 
-from retrieval import last_crawl, last_run, probe_site
+from retrieval import last_crawl, last_run, ocr_status, probe_site
 
 from .config import TOKEN_RE, ConfigError, Settings
 from .state import BotState
@@ -172,6 +172,9 @@ def check(load: Callable[[], Settings], online: bool = False) -> list[Check]:
         )
     sources_ok, index_ok = out[-4].ok, out[-3].ok
     out += _sites(settings)
+    ocr_ok, ocr_line = ocr_status()
+    # a missing Tesseract is no failure: only scans wait for it
+    out.append(Check(True, f"OCR: {ocr_line}" if ocr_ok else f"OCR: {ocr_line} (everything else works)"))
     if sources_ok and index_ok:  # the sources and the index folder are usable
         out.append(_index(settings))
     if online and out[1].ok:

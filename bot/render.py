@@ -27,6 +27,7 @@ from retrieval import (
     context_line,
     date_label,
     format_date,
+    scan_label,
 )
 
 from . import messages as msg
@@ -104,7 +105,8 @@ def hit_block(number: int, hit: Hit) -> str:
     return (
         f"<b>{number}. {_title_html(hit.title or hit.doc_id, hit.url)}</b>\n"
         f"<i>Bản tin ngày {date_label(hit.date, hit.published)}</i>\n"
-        f"<blockquote{expandable}>{quote_html(hit)}</blockquote>"
+        + (f"<i>({_esc(scan_label(hit.ocr))})</i>\n" if hit.ocr is not None else "")
+        + f"<blockquote{expandable}>{quote_html(hit)}</blockquote>"
     )
 
 
@@ -316,6 +318,10 @@ def upload_message(name: str, saved: SavedFile) -> str:
         return _esc(msg.UPLOAD_DUPLICATE.format(name=name, n=len(saved.articles)))
     lines = [msg.UPLOAD_ADDED.format(n=len(saved.articles), name=_esc(name))]
     lines += [f"• {_esc(a.title or a.doc_id)} <i>({date_label(a.date, a.published)})</i>" for a in saved.articles[:10]]
+    for a in saved.articles[:10]:
+        if a.ocr is not None:  # what OCR read, so an admin can judge the scan
+            pages, chars, confidence = a.scanned_pages, f"{len(a.text):,}".replace(",", "."), round(a.ocr)
+            lines.append(_esc(msg.UPLOAD_SCANNED.format(pages=pages, chars=chars, confidence=confidence, title=a.title or a.doc_id)))
     if len(saved.articles) > 10:
         lines.append(f"• … và {len(saved.articles) - 10} bài khác")
     if saved.problems:

@@ -16,13 +16,14 @@ if TYPE_CHECKING:
     from retrieval.index.build import BuildError, BuildReport, SourceChanges
     from retrieval.index.layout import MAPPED_BUDGET_MB, IndexBusy, IndexMissing, IndexOutdated
     from retrieval.index.store import StoredArticle
-    from retrieval.model import NO_DATE, Problem, date_label, format_date
+    from retrieval.model import NO_DATE, Problem, date_label, format_date, scan_label
     from retrieval.search.answer import Span
     from retrieval.search.conversation import ContextUse, Turn
     from retrieval.search.engine import Engine, Hit, Result
     from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
     from retrieval.service import IndexDamaged, Opened, SavedFile, open_index, save_bulletin
     from retrieval.sources.budget import Budget, BudgetError, current_budget
+    from retrieval.sources.ocr import ocr_status
     from retrieval.sync.run import SyncReport, sync_feeds
     from retrieval.sync.settings import SyncSettings
     from retrieval.sync.state import LastCrawl, LastRun, last_crawl, last_run
@@ -66,10 +67,12 @@ __all__ = [
     "last_crawl",
     "last_run",
     "latest_text",
+    "ocr_status",
     "open_index",
     "probe_site",
     "result_text",
     "save_bulletin",
+    "scan_label",
     "sync_feeds",
     "update_archive",
 ]
@@ -89,6 +92,7 @@ _WHERE = {
     "Problem": "retrieval.model",
     "date_label": "retrieval.model",
     "format_date": "retrieval.model",
+    "scan_label": "retrieval.model",
     "Span": "retrieval.search.answer",
     "ContextUse": "retrieval.search.conversation",
     "Turn": "retrieval.search.conversation",
@@ -105,6 +109,7 @@ _WHERE = {
     "Budget": "retrieval.sources.budget",
     "BudgetError": "retrieval.sources.budget",
     "current_budget": "retrieval.sources.budget",
+    "ocr_status": "retrieval.sources.ocr",
     "save_bulletin": "retrieval.service",
     "SyncReport": "retrieval.sync.run",
     "sync_feeds": "retrieval.sync.run",

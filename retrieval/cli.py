@@ -295,15 +295,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from retrieval.index.build import ARTICLE_PREFIX, TITLE_PREFIX, is_stale
+    from retrieval.sources.ocr import ocr_status
 
     engine = _open_engine(_index_dir(args), refresh=False)
     p = engine.params
     size = sum(f.stat().st_size for f in engine.gen.iterdir() if f.is_file())
+    scanned = engine.store.ocr_count()
+    ocr_ok, ocr_line = ocr_status()
     if args.json:
         print(
             json.dumps(
                 {k: p[k] for k in ("n_articles", "n_passages", "built_at", "inputs", "fields", "problems", "bm25", "weights")}
-                | {"bytes": size, "stale": is_stale(_index_dir(args))},
+                | {"bytes": size, "stale": is_stale(_index_dir(args)), "ocr_articles": scanned, "ocr_available": ocr_ok},
                 ensure_ascii=False,
                 indent=2,
             )
@@ -319,6 +322,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     table.add_row("BM25", f"k1={p['bm25']['k1']} b={p['bm25']['b']} epsilon={p['bm25']['epsilon']} ({p['weights']} weights)")
     table.add_row("up to date", "no: the next ask re-indexes" if is_stale(_index_dir(args)) else "yes")
     table.add_row("skipped at build", str(len(p.get("problems", []))))
+    table.add_row("read from scans (OCR)", f"{scanned:,} article(s)")
+    table.add_row("OCR", ocr_line)
     console.print(table)
     fields = Table("field", "terms", "postings", "avg length", "added since the build (tail)")
     for name, meta in p["fields"].items():

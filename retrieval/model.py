@@ -18,6 +18,15 @@ def format_date(iso: str | None) -> str:
     return "/".join(reversed(parts)) if len(parts) == 3 else iso
 
 
+def scan_label(confidence: float) -> str:
+    """What a quote read from a scan or photo says of itself, in the bot and the CLI alike: a digit may be misread.
+
+    >>> scan_label(91.6)
+    'trích từ bản quét (nhận dạng chữ, độ tin cậy 92%): chữ số có thể bị đọc sai'
+    """
+    return f"trích từ bản quét (nhận dạng chữ, độ tin cậy {confidence:.0f}%): chữ số có thể bị đọc sai"
+
+
 def date_label(date: str | None, published: str | None) -> str:
     """The article's date, and the page's when it was published on another day: which date is which.
 
@@ -48,6 +57,7 @@ class Article:
     source: str = ""  # file (and line, for JSON Lines) it came from
     published: str | None = None  # ISO date the page or document was published, when known
     ocr: float | None = None  # read from a scan or photo: Tesseract's mean word confidence (0–100)
+    scanned_pages: int = 0  # pages of it read by OCR
 
 
 @dataclass(frozen=True)

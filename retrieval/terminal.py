@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from retrieval.index.store import StoredArticle
-from retrieval.model import date_label, format_date
+from retrieval.model import date_label, format_date, scan_label
 from retrieval.search.engine import Hit, Result
 from retrieval.sync.crawl import CrawlCounts, CrawlReport
 
@@ -33,6 +33,8 @@ def hit_text(number: int, hit: Hit, details: bool = True) -> Text:
         out.append(f"  {hit.url}", style="blue underline")
     if details:
         out.append(f"  [{hit.doc_id} #{hit.passage_id}, score {hit.score:.2f}]", style="dim")
+    if hit.ocr is not None:
+        out.append(f"\n({scan_label(hit.ocr)})", style="yellow")
     out.append("\n")
     body = Text(hit.text)
     if hit.sentence:

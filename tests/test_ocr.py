@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
+import shutil
 import time
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from retrieval.sources import ocr
 from retrieval.sources.budget import Budget
 from retrieval.sources.reader import read_bytes, read_file
 
-from .conftest import run_cli
+from .conftest import SEEDS, run_cli
 from .scans import bomb_png, draw_page, jpeg_on_its_side, pdf_of, speckled, two_columns
 
 needs_tesseract = pytest.mark.skipif(not ocr.ocr_status()[0], reason="Tesseract with the Vietnamese model is not installed")
@@ -139,7 +141,49 @@ def test_every_drawn_fixture_answers_its_question_from_its_own_file(tmp_path):
         ("Tràng Định có bao nhiêu xã đạt chuẩn nông thôn mới?", "hai-cot", "17 xã"),
     ]:
         asked = run_cli("ask", question, "--index", str(tmp_path / "index"), "--json", "-k", "1")
-        import json
-
         hit = json.loads(asked.stdout)["hits"][0]
         assert hit["doc_id"] == file and expect in hit["text"], (question, hit)
+
+
+@needs_tesseract
+def test_a_rebuild_reads_no_scan_again_and_quotes_say_they_come_from_a_scan(tmp_path, monkeypatch):
+    folder = tmp_path / "ban-tin"
+    shutil.copytree(SEEDS, folder)  # BM25Okapi finds nothing in fewer than 3 passages
+    (folder / "ban-quet.png").write_bytes(_png(speckled(draw_page("Lễ hội hoa sở Bắc Sơn", RIGHT))))
+    index = tmp_path / "index"
+    assert run_cli("index", str(folder), "--index", str(index)).returncode == 0
+    # a rebuild from the same bytes, under another name, takes the text from the index's cache: no Tesseract at all
+    (folder / "ban-quet.png").rename(folder / "ban-quet-lai.png")
+    monkeypatch.setenv("PATH", "/nonexistent")  # the CLI's Tesseract is not found, so a scan read again would fail
+    again = run_cli("index", str(folder), "--index", str(index))
+    assert again.returncode == 0, again.stderr
+    question = "Lễ hội hoa sở thu hút bao nhiêu lượt khách?"
+    asked = run_cli("ask", question, "--index", str(index), "--json", "-k", "1")
+    hit = json.loads(asked.stdout)["hits"][0]
+    assert hit["doc_id"] == "ban-quet-lai" and hit["ocr"] > 80 and "6.500 lượt khách" in hit["text"]
+    shown = run_cli("ask", question, "--index", str(index), "-k", "1")
+    assert "trích từ bản quét" in shown.stdout
+    stats = run_cli("stats", "--index", str(index), "--json")
+    assert json.loads(stats.stdout)["ocr_articles"] == 1
+
+
+@needs_tesseract
+def test_an_admins_photo_is_read_and_indexed_and_a_cadres_is_not(tmp_path):
+    from bot import messages as msg
+    from bot.testing.fake_api import FakeTelegram
+    from bot.testing.harness import BotRunner, make_settings
+
+    photo = jpeg_on_its_side(draw_page("Lễ hội hoa sở Bắc Sơn", RIGHT))
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS, admin_user_ids={42})
+        with BotRunner(settings, tg):
+            sent = tg.send_photo(photo, 3508, 2480, user_id=1001)
+            assert [c.params["text"] for c in tg.replies_to(sent)] == [msg.MEDIA_HINT]
+            sent = tg.send_photo(photo, 3508, 2480, user_id=42)
+            replies = tg.wait_for(lambda _: len(tg.replies_to(sent)) >= 2 and tg.replies_to(sent), timeout=120)
+            done = replies[1].params["text"]
+            assert done.startswith("Đã thêm <b>1</b> bài từ anh-chup-") and "Đã nhận dạng chữ từ bản quét: 1 trang" in done
+            assert "Tiêu đề nhận được: «Lễ hội hoa sở Bắc Sơn»" in done
+            question = "Lễ hội thu hút bao nhiêu lượt khách tham quan trong ba ngày?"
+            answer = tg.replies_to(tg.send_text(question, user_id=1001))[0].params["text"]
+            assert "<u>khoảng 6.500 lượt</u>" in answer and "trích từ bản quét" in answer

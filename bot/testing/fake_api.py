@@ -230,6 +230,16 @@ class FakeTelegram:
         }
         return self.send_text(None, user_id, document=document, **kw)
 
+    def send_photo(self, data: bytes, width: int, height: int, user_id: int = 1001, **kw: Any) -> dict:
+        """A user's photo, as Telegram sends one: several sizes, the largest last (here all the same bytes)."""
+        file_id = f"PHOTO{len(self.files) + 1}"
+        self.files[file_id] = (f"photos/file_{len(self.files) + 1}.jpg", data)
+        sizes = [
+            {"file_id": file_id, "file_unique_id": f"u{file_id}-{w}", "width": w, "height": h, "file_size": len(data)}
+            for w, h in ((width // 8, height // 8), (width, height))
+        ]
+        return self.send_text(None, user_id, photo=sizes, **kw)
+
     def press(self, message: dict, data: str, user_id: int = 1001) -> str:
         qid = str(next(self._message_ids))
         self._push({"callback_query": {"id": qid, "from": self.user(user_id), "chat_instance": "ci", "message": message, "data": data}})

@@ -79,6 +79,7 @@ ARTICLE_PREFIX = "article."
 SOURCES = "sources.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+CACHE_NAME = "cache.sqlite"  # the index's caches: segmented text, and files read by OCR (sources/reader.ScanCache)
 log = logging.getLogger(__name__)
 
 
@@ -278,7 +279,7 @@ def _analyse(
     title_builders = {name: builder(TITLE_PREFIX, name) for name in TITLE_FIELDS}
     article_builders = {name: builder(ARTICLE_PREFIX, name) for name in ARTICLE_FIELDS}
     groups = {"": passage_builders, TITLE_PREFIX: title_builders, ARTICLE_PREFIX: article_builders}
-    cache = _open_cache(index_dir / "cache.sqlite")
+    cache = _open_cache(index_dir / CACHE_NAME)
     try:
         stats = analyse_articles(cut, cache, passage_builders, title_builders, article_builders, options.workers, progress)
     except BaseException:
@@ -379,12 +380,12 @@ def _build_index(
     started = time.perf_counter()
     clock = _Stages()
     inputs = [Path(p).resolve() for p in inputs]
-    result = read_sources(inputs)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    result = read_sources(inputs, index_dir / CACHE_NAME, progress)
     if not result.articles:
         raise BuildError("nothing to index: no readable bulletin in " + ", ".join(map(str, inputs)), result.problems)
     cut = [(a, split_passages(a, options.max_chars)) for a in result.articles]
     clock.lap("read")
-    index_dir.mkdir(parents=True, exist_ok=True)
     gen = new_generation(index_dir)
     try:
         # SQLite writes the store while the workers segment (it releases the GIL while it works).
@@ -441,7 +442,7 @@ def _add_to_index(
         )
     options = options or recorded
     paths = [Path(p).resolve() for p in paths]
-    result = read_sources(paths)
+    result = read_sources(paths, index_dir / CACHE_NAME, progress)
     problems = list(result.problems)
     con = sqlite3.connect(f"file:{old_gen / 'store.sqlite'}?mode=ro", uri=True)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -35,6 +36,9 @@ CREATE TABLE passages (
 CREATE INDEX passages_article ON passages(article, position);
 CREATE INDEX articles_date ON articles(date);
 """
+# Articles read from scans or photos, with Tesseract's mean confidence. A table of its own, so that a store
+# written before it existed reads as it did (no OCR articles) and needs no rebuild.
+_OCR_SCHEMA = "CREATE TABLE IF NOT EXISTS ocr (article INTEGER PRIMARY KEY REFERENCES articles(id), confidence REAL NOT NULL);"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class StoredPassage:
     article_row: int
     published: str | None
     url: str | None
+    ocr: float | None = None  # read from a scan: Tesseract's mean confidence
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ def append_store(path: Path, articles: Iterable[tuple[Article, list[Passage]]], 
 
 def _insert(con: sqlite3.Connection, articles: Iterable[tuple[Article, list[Passage]]], row: int, pid: int) -> None:
     con.execute("PRAGMA synchronous=OFF")  # the generation is fsynced as a whole before it goes live
+    con.execute(_OCR_SCHEMA)
     for article, passages in articles:
         con.execute(
             "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)",
@@ -102,6 +108,8 @@ def _insert(con: sqlite3.Connection, articles: Iterable[tuple[Article, list[Pass
                 article.published,
             ),
         )
+        if article.ocr is not None:
+            con.execute("INSERT INTO ocr VALUES (?,?)", (row, article.ocr))
         con.executemany(
             "INSERT INTO passages VALUES (?,?,?,?,?,?)",
             [(pid + i, row, p.position, p.kind, p.start, p.end) for i, p in enumerate(passages)],
@@ -113,8 +121,8 @@ def _insert(con: sqlite3.Connection, articles: Iterable[tuple[Article, list[Pass
 
 _PASSAGE_SQL = """
 SELECT p.id, a.doc_id, a.title, a.date, p.kind, p.position, p.start, p.end,
-       substr(a.text, p.start + 1, p.end - p.start), a.id, a.published, a.url
-FROM passages p JOIN articles a ON a.id = p.article
+       substr(a.text, p.start + 1, p.end - p.start), a.id, a.published, a.url{ocr}
+FROM passages p JOIN articles a ON a.id = p.article{join}
 """
 
 
@@ -133,12 +141,27 @@ class Store:
             self._local.con = con
         return con
 
+    @functools.cached_property
+    def has_ocr(self) -> bool:
+        """Whether this store records OCR articles (one written before it could, does not)."""
+        return self._con().execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ocr'").fetchone() is not None
+
+    @functools.cached_property
+    def _passage_sql(self) -> str:
+        if self.has_ocr:
+            return _PASSAGE_SQL.format(ocr=", o.confidence", join=" LEFT JOIN ocr o ON o.article = a.id")
+        return _PASSAGE_SQL.format(ocr="", join="")
+
     def passages(self, ids: list[int]) -> dict[int, StoredPassage]:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._con().execute(f"{_PASSAGE_SQL} WHERE p.id IN ({marks})", [int(i) for i in ids]).fetchall()
+        rows = self._con().execute(f"{self._passage_sql} WHERE p.id IN ({marks})", [int(i) for i in ids]).fetchall()
         return {r[0]: StoredPassage(*r) for r in rows}
+
+    def ocr_count(self) -> int:
+        """Articles read from scans or photos."""
+        return int(self._con().execute("SELECT count(*) FROM ocr").fetchone()[0]) if self.has_ocr else 0
 
     def surroundings(self, ids: list[int], reach: int) -> dict[int, tuple[str, str]]:
         """Up to ``reach`` characters of article text before and after each passage (quotes widen into them)."""

@@ -151,6 +151,7 @@ class Hit:
     sentence: Span | None = None  # the sentence that answers; ``answer`` lies inside it when both exist
     published: str | None = None  # the page's date, when it differs from ``date`` (the event's)
     url: str | None = None  # the original article, when known
+    ocr: float | None = None  # quoted from a scan or photo: Tesseract's mean confidence (a digit may be misread)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +161,7 @@ class Hit:
             "date": self.date,
             "published": self.published,
             "url": self.url,
+            "ocr": self.ocr,
             "text": self.text,
             "score": round(self.score, 6),
             "answer": self.answer.as_dict() if self.answer else None,
@@ -702,6 +704,7 @@ class Engine:
                     sentence=sentence,
                     published=sp.published,
                     url=sp.url,
+                    ocr=sp.ocr,
                 )
             )
         names = self.store.doc_ids_of([row for row, _ in ranking.evidence])

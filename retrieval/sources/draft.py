@@ -117,6 +117,7 @@ class Draft:
     author: str | None = None
     url: str | None = None
     ocr: float | None = None  # Tesseract's mean confidence (0–100) when any of the text was read from a picture
+    scanned_pages: int = 0
 
 
 def to_article(draft: Draft, doc_id: str, source: str) -> Article:
@@ -143,4 +144,5 @@ def to_article(draft: Draft, doc_id: str, source: str) -> Article:
         source=source,
         published=draft.published,
         ocr=draft.ocr,
+        scanned_pages=draft.scanned_pages,
     )

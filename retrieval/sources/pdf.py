@@ -44,7 +44,7 @@ def _page_text(text: str) -> list[str]:
     return [line for line in map(fold_line, text.split("\n")) if line]  # runs of symbols are not text
 
 
-def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str, float | None]:
+def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str, float | None, int]:
     """Lines of every page, the title the document's metadata gives, and the OCR confidence when pages without a
     text layer were read from their pictures (within the budget's pages, characters, pixels and OCR time)."""
     import pypdfium2 as pdfium  # a native library: loaded only when a PDF is read
@@ -89,7 +89,7 @@ def _load(data: bytes, budget: Budget) -> tuple[list[list[str]], str, float | No
             raise ReadError(f"damaged PDF ({exc}); export it again") from exc
         finally:
             pdf.close()
-    return pages, title, confidence
+    return pages, title, confidence, len(scanned) if confidence is not None else 0
 
 
 def _read_scanned(pdf: Any, pages: list[list[str]], scanned: list[int], budget: Budget) -> float | None:
@@ -165,7 +165,7 @@ def _heading_blocks(lines: list[str]) -> list[list[str]]:
 
 def read_pdf(data: bytes, fallback_title: str, budget: Budget | None = None) -> Draft:
     """One article from a PDF: its text layer, and OCR of the pages that have none."""
-    pages, metadata_title, confidence = _load(data, budget or current_budget())
+    pages, metadata_title, confidence, scanned = _load(data, budget or current_budget())
     n_chars = sum(len(line) for lines in pages for line in lines)
     if not pages or n_chars < 20 * len(pages):
         raise ReadError(
@@ -191,4 +191,4 @@ def read_pdf(data: bytes, fallback_title: str, budget: Budget | None = None) -> 
             paragraphs.append((kind, para))
     if not paragraphs:
         raise ReadError("PDF with a title but no text")
-    return Draft(title=title, paragraphs=paragraphs, published=published, ocr=confidence)
+    return Draft(title=title, paragraphs=paragraphs, published=published, ocr=confidence, scanned_pages=scanned)

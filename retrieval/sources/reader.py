@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from retrieval.model import Article, Problem
+from retrieval.model import Article, Paragraph, Problem
 from retrieval.sources.budget import Budget, OverBudget, current_budget
 from retrieval.sources.dates import parse_date
 from retrieval.sources.decode import DecodeError, decode_bulletin
@@ -56,6 +57,7 @@ def scanned_page(pages: list[OcrPage], fallback_title: str) -> Draft:
     draft = parse_page(text)
     draft.title = draft.title or fallback_title
     draft.ocr = round(sum(p.confidence for p in pages) / len(pages), 1)
+    draft.scanned_pages = len(pages)
     return draft
 
 
@@ -257,27 +259,83 @@ def read_file(
     return read_bytes(data, name, source, budget)
 
 
-def read_sources(paths: Iterable[Path]) -> ReadResult:
-    """Read every bulletin under ``paths``; unreadable ones become Problems, never exceptions."""
+OCR_CACHE_VERSION = "1"  # bump when the reader's handling of OCR text changes: the cached articles are read again
+
+
+class ScanCache:
+    """Articles read by OCR, keyed by the file's content: a rebuild, or the same scan under another name, is not
+    read again (nor needs Tesseract). JSON in the index's cache file beside the segmentation; never pickle."""
+
+    def __init__(self, path: Path) -> None:
+        self.con = sqlite3.connect(path, timeout=30)
+        self.con.execute("CREATE TABLE IF NOT EXISTS scans (key TEXT PRIMARY KEY, articles TEXT NOT NULL)")
+        self.version = OCR_CACHE_VERSION
+
+    def get(self, digest: str, path: Path) -> list[Article] | None:
+        """The articles of the file with this content, named after ``path`` as reading it would."""
+        row = self.con.execute("SELECT articles FROM scans WHERE key = ?", (f"{digest}:{self.version}",)).fetchone()
+        if row is None:
+            return None
+        out = []
+        for item in json.loads(row[0]):
+            paragraphs = [Paragraph(**p) for p in item.pop("paragraphs")]
+            doc_id = nfc(path.stem) + item.pop("doc_id")  # the id follows the file's name: kept as its suffix ("#2")
+            out.append(Article(**{**item, "doc_id": doc_id, "paragraphs": paragraphs, "source": str(path)}))
+        return out
+
+    def put(self, digest: str, path: Path, articles: list[Article]) -> None:
+        base = nfc(path.stem)
+        records = json.dumps([asdict(a) | {"doc_id": a.doc_id.removeprefix(base)} for a in articles], ensure_ascii=False)
+        self.con.execute("INSERT OR REPLACE INTO scans VALUES (?, ?)", (f"{digest}:{self.version}", records))
+        self.con.commit()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def read_sources(
+    paths: Iterable[Path], scan_cache: Path | None = None, progress: Callable[[str, int, int], None] | None = None
+) -> ReadResult:
+    """Read every bulletin under ``paths``; unreadable ones become Problems, never exceptions. With ``scan_cache``,
+    files read by OCR are kept there by content; ``progress("OCR pages", done, total)`` follows a long scan."""
     files, problems = discover(paths)
     articles: list[Article] = []
     hashes: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(str(path), f"cannot read ({exc.strerror})"))
-            # recorded all the same, so that the next freshness check does not take it for a new file
-            hashes[str(path)] = UNREADABLE
-            continue
-        hashes[str(path)] = hashlib.sha256(data).hexdigest()
-        for item in read_file(data, path.name, str(path)):
-            if isinstance(item, Problem):
-                problems.append(item)
-            elif item.doc_id in seen:
-                problems.append(Problem(item.source, f'duplicate id "{item.doc_id}" (first in {seen[item.doc_id]}); skipped'))
-            else:
-                seen[item.doc_id] = item.source
-                articles.append(item)
+    try:
+        cache = ScanCache(scan_cache) if scan_cache is not None else None
+    except sqlite3.DatabaseError:  # a damaged cache is only a cache: the build's segmentation cache drops it
+        cache = None
+
+    def pages(done: int, total: int) -> None:
+        if progress is not None:
+            progress("OCR pages", done, total)
+
+    try:
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(str(path), f"cannot read ({exc.strerror})"))
+                # recorded all the same, so that the next freshness check does not take it for a new file
+                hashes[str(path)] = UNREADABLE
+                continue
+            digest = hashes[str(path)] = hashlib.sha256(data).hexdigest()
+            cached = cache.get(digest, path) if cache is not None else None
+            items: list[Article | Problem] = [*cached] if cached is not None else read_file(data, path.name, str(path), on_progress=pages)
+            if cached is None:
+                read = [i for i in items if isinstance(i, Article)]
+                if cache is not None and read and len(read) == len(items) and any(a.ocr is not None for a in read):
+                    cache.put(digest, path, read)
+            for item in items:
+                if isinstance(item, Problem):
+                    problems.append(item)
+                elif item.doc_id in seen:
+                    problems.append(Problem(item.source, f'duplicate id "{item.doc_id}" (first in {seen[item.doc_id]}); skipped'))
+                else:
+                    seen[item.doc_id] = item.source
+                    articles.append(item)
+    finally:
+        if cache is not None:
+            cache.close()
     return ReadResult(articles, problems, hashes)

@@ -288,7 +288,7 @@ class _Crawl:
         # a name no other crawl can take (two may start within one second): new parts never overwrite kept ones
         writer = PartWriter(self.folder / (host.replace(":", "_") or "site"), f"crawl-{self.stamp}-{uuid.uuid4().hex[:8]}")
         reading: deque[tuple[str, str | None, Fetched, Future[Draft | str]]] = deque()
-        window = self.reader.workers * 3
+        window = 64  # pages fetched ahead of the reading: the fetcher never waits on a reader, memory stays small
         last_flush = time.monotonic()
         for url, lastmod in todo:
             page = self._fetch(url, host, robots)
