@@ -187,3 +187,14 @@ def test_an_admins_photo_is_read_and_indexed_and_a_cadres_is_not(tmp_path):
             question = "Lễ hội thu hút bao nhiêu lượt khách tham quan trong ba ngày?"
             answer = tg.replies_to(tg.send_text(question, user_id=1001))[0].params["text"]
             assert "<u>khoảng 6.500 lượt</u>" in answer and "trích từ bản quét" in answer
+
+
+@needs_tesseract
+def test_a_long_scan_tells_its_progress_page_by_page(tmp_path):
+    from retrieval.sources.reader import read_sources
+
+    (tmp_path / "ba-trang.pdf").write_bytes(pdf_of([draw_page(f"Trang {n + 1}", [para]) for n, para in enumerate(PARAS)]))
+    heard: list[tuple[str, int, int]] = []
+    result = read_sources([tmp_path], progress=lambda stage, done, total: heard.append((stage, done, total)))
+    assert len(result.articles) == 1 and result.articles[0].scanned_pages == 3
+    assert heard == [("OCR pages", 0, 3), ("OCR pages", 2, 3), ("OCR pages", 3, 3)]

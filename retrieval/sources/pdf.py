@@ -153,6 +153,8 @@ def _clean_pages(pages: list[list[str]]) -> list[str]:
 def _heading_blocks(lines: list[str]) -> list[list[str]]:
     """Cut the lines after every short unpunctuated line followed by a capital (a heading), so that it
     does not run into the next sentence: a wrapped line fills the width, a heading does not."""
+    if not lines:  # every line was a running header or footer (pages that repeat one another)
+        return []
     widths = sorted(len(line) for line in lines)
     full = widths[len(widths) // 2] if widths else 0
     blocks: list[list[str]] = [[]]
