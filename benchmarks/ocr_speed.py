@@ -120,9 +120,22 @@ def main() -> None:
             folder = work / f"refuse-{name}"
             shutil.copytree(ROOT / "seeds", folder)
             (folder / name).write_bytes(data)
-            done, seconds, peak = run([python, "-m", "retrieval", "index", str(folder), "--index", str(work / f"i-{name}"), "-q"], env | extra)
+            done, seconds, peak = run(
+                [python, "-m", "retrieval", "index", str(folder), "--index", str(work / f"i-{name}"), "-q"], env | extra
+            )
             named = next((line for line in done.stderr.splitlines() if name in line), "")
-            print(json.dumps({"refused": name, "exit": done.returncode, "named_within_s": round(seconds, 1), "peak_rss_mb": round(peak), "said": named[:160]}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "refused": name,
+                        "exit": done.returncode,
+                        "named_within_s": round(seconds, 1),
+                        "peak_rss_mb": round(peak),
+                        "said": named[:160],
+                    },
+                    ensure_ascii=False,
+                )
+            )
 
 
 if __name__ == "__main__":
