@@ -198,3 +198,10 @@ def test_a_long_scan_tells_its_progress_page_by_page(tmp_path):
     result = read_sources([tmp_path], progress=lambda stage, done, total: heard.append((stage, done, total)))
     assert len(result.articles) == 1 and result.articles[0].scanned_pages == 3
     assert heard == [("OCR pages", 0, 3), ("OCR pages", 2, 3), ("OCR pages", 3, 3)]
+
+
+@needs_tesseract
+@pytest.mark.parametrize("angle", [90, 270])
+def test_a_page_scanned_on_its_side_without_exif_is_turned_by_orientation_detection(angle):
+    (article,) = _articles(read_file(_png(draw_page(TITLE, PARAS).rotate(angle, expand=True)), "quet-nghieng.png"))
+    assert article.title == TITLE and "34 đồng chí" in article.text

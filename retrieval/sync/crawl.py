@@ -182,6 +182,16 @@ class _Crawl:
         return page_links(got.body, got.url, host)
 
     # -- discovery ---------------------------------------------------------------------
+    def _first_visit(self, url: str, seen: set[str], robots: Robots) -> bool:
+        """Whether to request ``url`` now: not asked before in this walk, and robots.txt allows it."""
+        if url in seen:
+            return False
+        seen.add(url)
+        if not robots.allowed(url):
+            self.report.disallowed += 1
+            return False
+        return True
+
     def _sitemaps(self, root: str, host: str, robots: Robots, urls: list[str], guessed: bool) -> bool:
         """Walk the sitemaps from ``urls``; whether any was read (or is unchanged since the last crawl)."""
         queue: deque[tuple[str, str | None, int]] = deque((u, None, 0) for u in urls)
@@ -189,11 +199,7 @@ class _Crawl:
         usable = False
         while queue and len(seen) < MAX_SITEMAPS:
             url, lastmod, depth = queue.popleft()
-            if url in seen:
-                continue
-            seen.add(url)
-            if not robots.allowed(url):
-                self.report.disallowed += 1
+            if not self._first_visit(url, seen, robots):
                 continue
             if lastmod and self.since and lastmod < self.since:
                 self.report.sitemaps_skipped += 1  # nothing in it changed since --since
@@ -263,11 +269,7 @@ class _Crawl:
         take(home, root, 0)
         while queue and self.report.listing_pages < self.settings.crawl_max_listing_pages:
             url, depth = queue.popleft()
-            if url in seen:
-                continue
-            seen.add(url)
-            if not robots.allowed(url):
-                self.report.disallowed += 1
+            if not self._first_visit(url, seen, robots):
                 continue
             try:
                 got = self.fetcher.get(url, accept=PAGE_ACCEPT)
