@@ -40,7 +40,8 @@ def test_ask_json(cli_index, question):
     out = json.loads(res.stdout)
     assert set(out) == {"question", "not_found", "period", "hits"} and out["not_found"] is False and out["period"] is None
     hit = out["hits"][0]
-    assert set(hit) == {"doc_id", "passage_id", "title", "date", "published", "url", "text", "score", "answer", "sentence"}
+    assert set(hit) == {"doc_id", "passage_id", "title", "date", "published", "url", "ocr", "text", "score", "answer", "sentence"}
+    assert hit["ocr"] is None  # typed text, not a scan
     assert (hit["date"], hit["published"]) == ("2018-12-25", "2021-03-06")
     sentence = hit["text"][hit["sentence"]["start"] : hit["sentence"]["end"]]
     assert sentence.startswith("Nhân dịp này") and sentence.endswith("Trung ương.")

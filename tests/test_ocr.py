@@ -80,15 +80,20 @@ def test_an_upside_down_page_in_a_scanned_pdf_is_turned_and_read():
     assert "34 đồng chí" in article.text and "1.245 mô hình" in article.text
 
 
-@needs_tesseract
-def test_a_mixed_pdf_keeps_its_text_layer_and_reads_the_scanned_page():
+def _mixed_pdf(scanned: list[str]) -> bytes:
+    """The text PDF fixture with a scanned page after it."""
     import pypdfium2 as pdfium
 
     text_pdf = pdfium.PdfDocument((Path(__file__).parent / "fixtures" / "formats" / "ban-tin-so-11-2024.pdf").read_bytes())
-    text_pdf.import_pages(pdfium.PdfDocument(pdf_of([draw_page("Tin vắn các huyện", LEFT)])))
+    text_pdf.import_pages(pdfium.PdfDocument(pdf_of([draw_page("Tin vắn các huyện", scanned)])))
     buf = io.BytesIO()
     text_pdf.save(buf)
-    (article,) = _articles(read_file(buf.getvalue(), "hon-hop.pdf"))
+    return buf.getvalue()
+
+
+@needs_tesseract
+def test_a_mixed_pdf_keeps_its_text_layer_and_reads_the_scanned_page():
+    (article,) = _articles(read_file(_mixed_pdf(LEFT), "hon-hop.pdf"))
     assert "12.500 lượt theo dõi" in article.text  # the text layer, exactly as a text PDF reads
     assert "17 xã đạt chuẩn nông thôn mới" in article.text and article.ocr is not None
 
@@ -133,12 +138,18 @@ def test_every_drawn_fixture_answers_its_question_from_its_own_file(tmp_path):
     (folder / "anh-chup.jpg").write_bytes(jpeg_on_its_side(draw_page("Lễ hội hoa sở Bắc Sơn", RIGHT)))
     (folder / "hai-cot.png").write_bytes(_png(two_columns("Tin vắn các huyện", LEFT, ["Thời tiết cuối tuần nắng ráo."])))
     (folder / "bom.png").write_bytes(bomb_png())
+    forest = "Trong năm 2025, huyện Lộc Bình trồng mới 1.350 ha rừng, chủ yếu là thông mã vĩ và keo."
+    (folder / "lon-nguoc.pdf").write_bytes(pdf_of([draw_page("Tin lâm nghiệp", [forest]).rotate(180), draw_page("Trang hai", PARAS[2:])]))
+    (folder / "hon-hop.pdf").write_bytes(_mixed_pdf(["Huyện Đình Lập đã hỗ trợ 215 hộ nghèo sửa chữa nhà ở trong quý IV."]))
     done = run_cli("index", str(folder), "--index", str(tmp_path / "index"))
     assert done.returncode == 1 and "bom.png" in done.stderr and "BANTIN_READ_OCR_PIXELS" in done.stderr  # the rest indexed
     for question, file, expect in [
         ("Bao nhiêu đồng chí được nhận kỷ niệm chương?", "ban-quet", "34 đồng chí"),
         ("Lễ hội hoa sở thu hút bao nhiêu lượt khách?", "anh-chup", "6.500 lượt khách"),
         ("Tràng Định có bao nhiêu xã đạt chuẩn nông thôn mới?", "hai-cot", "17 xã"),
+        ("Lộc Bình trồng mới bao nhiêu ha rừng?", "lon-nguoc", "1.350 ha rừng"),
+        ("Đình Lập hỗ trợ bao nhiêu hộ nghèo sửa chữa nhà ở?", "hon-hop", "215 hộ nghèo"),
+        ("Trang Facebook của Ban có bao nhiêu lượt theo dõi?", "hon-hop", "12.500 lượt theo dõi"),  # its text layer
     ]:
         asked = run_cli("ask", question, "--index", str(tmp_path / "index"), "--json", "-k", "1")
         hit = json.loads(asked.stdout)["hits"][0]
@@ -205,3 +216,10 @@ def test_a_long_scan_tells_its_progress_page_by_page(tmp_path):
 def test_a_page_scanned_on_its_side_without_exif_is_turned_by_orientation_detection(angle):
     (article,) = _articles(read_file(_png(draw_page(TITLE, PARAS).rotate(angle, expand=True)), "quet-nghieng.png"))
     assert article.title == TITLE and "34 đồng chí" in article.text
+
+
+@needs_tesseract
+def test_a_scan_over_its_ocr_time_is_named_with_the_budget():
+    budget = Budget(_env_file=None, ocr_seconds=0.3)  # type: ignore[call-arg]
+    (problem,) = read_bytes(_png(draw_page(TITLE, PARAS)), "cham.png", budget=budget)
+    assert isinstance(problem, Problem) and problem.over == "ocr_seconds" and "BANTIN_READ_OCR_SECONDS" in problem.reason

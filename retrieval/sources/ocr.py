@@ -12,6 +12,7 @@ OCR seconds per file.
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 from collections.abc import Callable
@@ -117,12 +118,12 @@ def open_picture(data: bytes, budget: Budget) -> list[Any]:
     return out
 
 
-def _upright(image: Any) -> tuple[Any, int]:
+def _upright(image: Any, seconds: float) -> tuple[Any, int]:
     """The page turned upright by Tesseract's orientation detection (as it is when it cannot tell)."""
     import pytesseract
 
     try:
-        osd = pytesseract.image_to_osd(image, config="--psm 0")
+        osd = pytesseract.image_to_osd(image, config="--psm 0", timeout=seconds)
     except pytesseract.TesseractError:  # too little text to tell, or no osd model: read as it is
         return image, 0
     turn = _ROTATE_RE.search(osd)
@@ -133,11 +134,12 @@ def _upright(image: Any) -> tuple[Any, int]:
     return image, 0
 
 
-def _read_one(image: Any) -> OcrPage:
+def _read_one(image: Any, seconds: float) -> OcrPage:
+    """One page; Tesseract is stopped past ``seconds`` (what is left of the file's OCR time)."""
     import pytesseract
 
-    image, turned = _upright(image)
-    data = pytesseract.image_to_data(image, lang=LANG, config="--psm 3", output_type=pytesseract.Output.DICT)
+    image, turned = _upright(image, seconds)
+    data = pytesseract.image_to_data(image, lang=LANG, config="--psm 3", output_type=pytesseract.Output.DICT, timeout=seconds)
     lines: list[str] = []
     words: list[str] = []
     confidences: list[float] = []
@@ -164,7 +166,7 @@ def _read_one(image: Any) -> OcrPage:
     return OcrPage([nfc(line) for line in lines], mean, turned)
 
 
-def ocr_images(count: int, render: Callable[[int], Any], budget: Budget, workers: int = 2) -> list[OcrPage]:
+def ocr_images(count: int, render: Callable[[int], Any], budget: Budget, workers: int = min(4, os.cpu_count() or 1)) -> list[OcrPage]:
     """Read ``count`` pages, ``render(n)`` giving page ``n``'s picture, in this thread and only ``workers`` at a time
     (a 300-page scan is never all in memory), while Tesseract reads them, one process a page, within the budget's
     OCR seconds for all of them together."""
@@ -175,21 +177,32 @@ def ocr_images(count: int, render: Callable[[int], Any], budget: Budget, workers
             budget.ocr_pages,
             f"{count:,} scanned pages, more than {budget.ocr_pages:,} (BANTIN_READ_OCR_PAGES); split the file",
         )
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core a page: pages run side by side instead
     started = time.monotonic()
     pages: list[OcrPage] = []
     if _announce is not None:
         _announce(0, count)
+
+    def over(read: int) -> OverBudget:
+        return OverBudget(
+            "ocr_seconds",
+            budget.ocr_seconds,
+            f"reading its {count:,} scanned pages takes more than {budget.ocr_seconds:g} s ({read} read) "
+            "(BANTIN_READ_OCR_SECONDS); split the file, or raise the limit",
+        )
+
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for first in range(0, count, workers):
-            if time.monotonic() - started > budget.ocr_seconds:
-                raise OverBudget(
-                    "ocr_seconds",
-                    budget.ocr_seconds,
-                    f"reading its {count:,} scanned pages takes more than {budget.ocr_seconds:g} s ({first} read) "
-                    "(BANTIN_READ_OCR_SECONDS); split the file, or raise the limit",
-                )
+            left = budget.ocr_seconds - (time.monotonic() - started)
+            if left <= 0:
+                raise over(first)
             batch = [render(n) for n in range(first, min(count, first + workers))]
-            pages += list(pool.map(_read_one, batch))
+            try:
+                pages += list(pool.map(lambda image: _read_one(image, left), batch))  # noqa: B023 (used before the loop moves on)
+            except RuntimeError as exc:  # pytesseract's "Tesseract process timeout"
+                if "timeout" not in str(exc).lower():
+                    raise
+                raise over(first) from None
             if _announce is not None:
                 _announce(len(pages), count)
     return pages
