@@ -147,15 +147,15 @@ class _Crawl:
             self.fetcher.set_host_delay(host, robots.crawl_delay)
         home = self._homepage(root, host, robots)
         self.report.feeds += [f for f in home.feeds if f not in self.report.feeds]
-        found_before = self.report.found
+        found_before, sitemaps_before = self.report.found, self.report.sitemaps
         named = list(robots.sitemaps)
         read_any = self._sitemaps(root, host, robots, named or [root + name for name in GUESSED_SITEMAPS], guessed=not named)
         if not read_any:
             self._from_homepage(root, host, robots, home)
         nothing = self.report.found == found_before and not read_any and not home.feeds and not home.articles
-        if nothing and not self.state.con.execute("SELECT 1 FROM pages WHERE site = ? LIMIT 1", (root,)).fetchone():
+        if nothing and not self.state.has_pages(root):
             self._problem(root, "not a news site: no sitemap, no feed and no article links on its homepage")
-        self.state.site_seen(root, robots.describe(), list(home.feeds), self.report.sitemaps)
+        self.state.site_seen(root, robots.describe(), list(home.feeds), self.report.sitemaps - sitemaps_before)
         self._articles(root, host, robots)
 
     def _problem(self, source: str, reason: str) -> None:

@@ -226,6 +226,10 @@ class SyncState:
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    def has_pages(self, site: str) -> bool:
+        """Whether any crawl of ``site`` found an article address."""
+        return self.con.execute("SELECT 1 FROM pages WHERE site = ? LIMIT 1", (site,)).fetchone() is not None
+
     def is_todo(self, url: str) -> bool:
         return self.con.execute("SELECT 1 FROM pages WHERE url = ? AND status = 'todo'", (url,)).fetchone() is not None
 
