@@ -540,17 +540,23 @@ def _merge_archive(args: argparse.Namespace, folder: Path) -> None:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from retrieval.sync.run import sync_feeds
+    from retrieval.sync.update import update_archive
 
     settings = _sync_settings(args)
-    feeds = args.urls or settings.feeds
-    _web_addresses(feeds, "https://baolangson.vn/rss/thoi-su.rss")
-    if not feeds:
-        raise CliError("no feeds to read", "set FEEDS in .env, or: python -m retrieval sync https://baolangson.vn/rss/thoi-su.rss")
+    _web_addresses(args.urls, "https://baolangson.vn/rss/thoi-su.rss")
+    if not (args.urls or settings.feeds or settings.sites):
+        raise CliError(
+            "no feeds or sites to read",
+            "set FEEDS in .env (or SITES, the papers' addresses), or: python -m retrieval sync https://baolangson.vn/rss/thoi-su.rss",
+        )
     err = _console(stderr=True)
-    report = sync_feeds(feeds, settings, progress=(lambda url: err.print(f"[dim]fetching {url}[/]")) if args.verbose else None)
+    progress = (lambda url: err.print(f"[dim]fetching {url}[/]")) if args.verbose else None
+    # the URLs given alone; else what the bot's schedule reads: FEEDS, the sites' own feeds, their new sitemap entries
+    report = sync_feeds(args.urls, settings, progress) if args.urls else update_archive(settings, progress)
     out = _console()
+    sites = f" and {report.sites} site(s)" if report.sites else ""
     out.print(
-        f"Read {report.feeds} feed(s) ({report.unchanged} unchanged), fetched {report.pages} page(s): "
+        f"Read {report.feeds} feed(s) ({report.unchanged} unchanged){sites}, fetched {report.pages} page(s): "
         f"[bold]{len(report.added)}[/] new and {len(report.updated)} updated article(s) in {settings.feeds_dir}/ ({report.took_s:.1f} s)."
     )
     for problem in report.problems:
@@ -624,10 +630,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(
         "sync",
-        "Fetch new articles from RSS/Atom feeds (FEEDS in .env, or the URLs given) and index them.",
+        "Fetch new articles from RSS/Atom feeds and index them: the URLs given, else FEEDS, the feeds of SITES and their new sitemap entries.",
         "python -m retrieval sync https://baolangson.vn/rss/thoi-su.rss --index index/",
     )
-    p.add_argument("urls", nargs="*", metavar="URL", help="feed addresses (default: FEEDS from the environment or .env)")
+    p.add_argument("urls", nargs="*", metavar="URL", help="feed addresses (default: FEEDS and SITES from the environment or .env)")
     p.add_argument("--feeds-dir", metavar="DIR", help="the archive of fetched articles (default: FEEDS_DIR or var/feeds)")
     p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
     p.add_argument("-v", "--verbose", action="store_true", help="print each page fetched")

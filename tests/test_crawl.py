@@ -280,3 +280,20 @@ def test_page_links_keep_the_site_and_its_feeds():
 
 def test_a_crawl_report_changed_only_with_articles():
     assert not CrawlReport().changed
+
+
+def test_the_cli_sync_without_addresses_keeps_the_sites_current(web, tmp_path, monkeypatch):
+    items = stories(12)
+    site = PaperSite(web, items, faults=False)
+    monkeypatch.setenv("SYNC_DELAY_SECONDS", "0")
+    monkeypatch.setenv("SITES", web.url("/"))
+    feeds, index = str(tmp_path / "feeds"), str(tmp_path / "index")
+    first = run_cli("crawl", "--feeds-dir", feeds, "--index", index, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    site.publish(stories(2, start="2026-12-05", first_id=8000))
+    synced = run_cli("sync", "--feeds-dir", feeds, "--index", index, cwd=tmp_path)
+    assert synced.returncode == 0, synced.stderr
+    assert "Read 1 feed(s) (0 unchanged) and 1 site(s)" in synced.stdout and "holds 14 article(s)" in synced.stdout
+    monkeypatch.delenv("SITES")
+    nothing = run_cli("sync", "--feeds-dir", feeds, "--index", index, cwd=tmp_path)
+    assert nothing.returncode == 2 and "no feeds or sites to read" in nothing.stderr
