@@ -40,7 +40,7 @@ __all__ = [
     "write_heartbeat",
 ]
 
-BULLETIN_SUFFIXES = frozenset({".txt", ".jsonl", ".pdf", ".docx", ".html", ".htm"})
+BULLETIN_SUFFIXES = frozenset({".txt", ".jsonl", ".pdf", ".docx", ".html", ".htm", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"})
 LOCK_NAME = "bot.lock"
 
 
