@@ -15,7 +15,7 @@ __all__ = ["PageReader", "read_page"]
 
 
 def read_page(body: bytes, url: str) -> Draft | str:
-    """A fetched page read as an article, or the reason it can't be (runs in a pool process too)."""
+    """A fetched page read as an article in a guarded worker, or the reason it can't be (a reading thread calls it)."""
     result = read_guarded(fetched_page, body, url, url)[0]
     return result if isinstance(result, Draft) else result.reason
 

@@ -50,7 +50,7 @@ class SyncReport:
 
 
 CRAWLED = "crawl:"  # the stamp a crawl gives the articles it stores (sync/crawl.py)
-PARALLEL_FROM = 40  # pages in one feed: below this, reading them inline costs less than starting workers
+PARALLEL_FROM = 40  # pages in one feed: below this, read one by one as they come; from it, by one guarded worker per core
 
 
 def make_fetcher(settings: SyncSettings) -> Fetcher:
@@ -113,8 +113,8 @@ class _Run:
                 self.state.touch(entry.key, entry.stamp)
             elif not (seen and seen.stamp == entry.stamp):  # listed again, unchanged: not fetched again
                 wanted.append((entry, seen))
-        # Pages are fetched here, one at a time (politely), and read by worker processes meanwhile when
-        # there are many: reading is CPU work, fetching mostly waiting.
+        # Pages are fetched here, one at a time (politely), and read by guarded worker processes meanwhile
+        # when there are many: reading is CPU work, fetching mostly waiting.
         parallel = len(wanted) >= PARALLEL_FROM
         fetched: list[tuple[FeedEntry, Seen | None, Fetched, Future[Draft | str]]] = []
         for entry, seen in wanted:
