@@ -27,7 +27,7 @@ from telegram.request import HTTPXRequest
 
 from retrieval import BuildError, IndexBusy, IndexDamaged, IndexMissing
 
-from . import handlers, messages
+from . import admin, callbacks, handlers, messages
 from .archive import open_index_for_bot, open_published, refresh_at_start
 from .buttons import ARTICLE_PATTERN, PAGE_PATTERN, VOTE_PATTERN
 from .config import Settings
@@ -125,8 +125,8 @@ async def post_init(application: BotApplication) -> None:
     if pruned:
         log.info("Forgot the follow-up evidence of %d question(s) older than %d days", pruned, TURN_DAYS)
     if application.job_queue is not None:
-        application.job_queue.run_repeating(handlers.prune_job, interval=86400, first=86400, name="prune")
-        application.job_queue.run_repeating(handlers.heartbeat_job, interval=HEARTBEAT_SECONDS, first=0.5, name="heartbeat")
+        application.job_queue.run_repeating(admin.prune_job, interval=86400, first=86400, name="prune")
+        application.job_queue.run_repeating(admin.heartbeat_job, interval=HEARTBEAT_SECONDS, first=0.5, name="heartbeat")
     state.typing_bot = Bot(settings.token, base_url=settings.base_url, request=HTTPXRequest(connection_pool_size=4))
     await state.typing_bot.initialize()
     if engine is not None:  # load pyvi's model and the compiled kernels before the first cadre waits for them
@@ -137,16 +137,16 @@ async def post_init(application: BotApplication) -> None:
     if (settings.feeds or settings.sites) and settings.sync_minutes and application.job_queue is not None:
         # the first sync soon after start, then every SYNC_MINUTES
         interval = settings.sync_minutes * 60
-        application.job_queue.run_repeating(handlers.sync_job, interval=interval, first=min(interval, 10.0), name="sync")
+        application.job_queue.run_repeating(admin.sync_job, interval=interval, first=min(interval, 10.0), name="sync")
         log.info("Feeds: %d, sites: %d, synced every %g minute(s)", len(settings.feeds), len(settings.sites), settings.sync_minutes)
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in messages.COMMANDS])
-    for admin in settings.admin_user_ids:
+    for admin_id in settings.admin_user_ids:
         try:
             await application.bot.set_my_commands(
-                [BotCommand(c, d) for c, d in messages.COMMANDS + messages.ADMIN_COMMANDS], scope=BotCommandScopeChat(admin)
+                [BotCommand(c, d) for c, d in messages.COMMANDS + messages.ADMIN_COMMANDS], scope=BotCommandScopeChat(admin_id)
             )
         except TelegramError as exc:  # the admin has not opened a chat with the bot yet
-            log.info("Admin commands not shown to %s: %s", admin, exc)
+            log.info("Admin commands not shown to %s: %s", admin_id, exc)
 
 
 async def _bring_up_to_date(application: BotApplication) -> None:
@@ -171,7 +171,7 @@ async def _bring_up_to_date(application: BotApplication) -> None:
             state.engine = opened.engine
             state.updating = False
             log.info("Answering from %d articles", opened.engine.params["n_articles"])
-        await handlers.beat(state)  # `status` says what is served now, not at the next minute's beat
+        await admin.beat(state)  # `status` says what is served now, not at the next minute's beat
     except (BuildError, IndexMissing, IndexDamaged, OSError) as exc:
         state.updating = False
         if state.serving is not None:
@@ -184,17 +184,18 @@ async def _bring_up_to_date(application: BotApplication) -> None:
                 f"no index to answer from: {exc}. Next: put readable bulletins in {settings.bantin_sources}/ (BANTIN_SOURCES)"
             )
         log.error("%s", state.start_error)
+        state.ready.set()  # questions waiting for the build are turned away politely; the process then stops
         while not application.running:  # stop_running() stops only a started application's loop
             await asyncio.sleep(0.05)
         application.stop_running()
         return
     if opened.upgraded:  # after an upgrade the index was rebuilt at start: admins hear it is done
         done = messages.UPGRADED.format(articles=f"{opened.engine.params['n_articles']:,}".replace(",", "."))  # 1.234 bài
-        for admin in settings.admin_user_ids:
+        for admin_id in settings.admin_user_ids:
             try:
-                await application.bot.send_message(admin, done)
+                await application.bot.send_message(admin_id, done)
             except TelegramError as exc:
-                log.info("Upgrade notice not sent to %s: %s", admin, exc)
+                log.info("Upgrade notice not sent to %s: %s", admin_id, exc)
 
 
 async def post_shutdown(application: BotApplication) -> None:
@@ -237,19 +238,19 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("hoi", handlers.ask_command, filters=new_messages))
     application.add_handler(CommandHandler("moi", handlers.latest, filters=new_messages))
     application.add_handler(CommandHandler("chudemoi", handlers.fresh_start, filters=new_messages))
-    application.add_handler(CommandHandler("reload", handlers.reload, filters=new_messages))
-    application.add_handler(CommandHandler("thongke", handlers.stats, filters=new_messages))
-    application.add_handler(CommandHandler("capnhat", handlers.sync_command, filters=new_messages))
+    application.add_handler(CommandHandler("reload", admin.reload, filters=new_messages))
+    application.add_handler(CommandHandler("thongke", admin.stats, filters=new_messages))
+    application.add_handler(CommandHandler("capnhat", admin.sync_command, filters=new_messages))
     application.add_handler(MessageHandler(new_messages & private & filters.TEXT & ~filters.COMMAND, handlers.ask_text))
     application.add_handler(MessageHandler(new_messages & groups & filters.TEXT & ~filters.COMMAND & reply_to_bot, handlers.ask_text))
-    application.add_handler(MessageHandler(new_messages & filters.Document.ALL & (private | reply_to_bot), handlers.on_document))
-    application.add_handler(MessageHandler(new_messages & filters.PHOTO & (private | reply_to_bot), handlers.on_photo))
+    application.add_handler(MessageHandler(new_messages & filters.Document.ALL & (private | reply_to_bot), admin.on_document))
+    application.add_handler(MessageHandler(new_messages & filters.PHOTO & (private | reply_to_bot), admin.on_photo))
     application.add_handler(MessageHandler(new_messages & media & (private | reply_to_bot), handlers.media_hint))
     application.add_handler(MessageHandler(new_messages & private & filters.COMMAND, handlers.unknown_command))
-    application.add_handler(CallbackQueryHandler(handlers.on_vote, pattern=VOTE_PATTERN))
-    application.add_handler(CallbackQueryHandler(handlers.on_page, pattern=PAGE_PATTERN))
-    application.add_handler(CallbackQueryHandler(handlers.on_article, pattern=ARTICLE_PATTERN))
-    application.add_handler(CallbackQueryHandler(handlers.on_stale_button))
+    application.add_handler(CallbackQueryHandler(callbacks.on_vote, pattern=VOTE_PATTERN))
+    application.add_handler(CallbackQueryHandler(callbacks.on_page, pattern=PAGE_PATTERN))
+    application.add_handler(CallbackQueryHandler(callbacks.on_article, pattern=ARTICLE_PATTERN))
+    application.add_handler(CallbackQueryHandler(callbacks.on_stale_button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.error_handler)
 

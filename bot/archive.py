@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from retrieval import (
@@ -12,13 +13,14 @@ from retrieval import (
     IndexMissing,
     Opened,
     SyncReport,
+    UploadRefused,
     open_index,
     save_bulletin,
     update_archive,
 )
 
 from .config import Settings
-from .render import reload_busy_message, reload_failed_message, reload_message, upload_message
+from .render import refusal_message, reload_busy_message, reload_failed_message, reload_message, upload_message
 from .state import BotState
 
 __all__ = ["add_upload", "open_engine", "open_index_for_bot", "open_published", "refresh_at_start", "reload_engine", "sync_now"]
@@ -30,10 +32,9 @@ def _upgrading(reason: str) -> None:
     log.warning("Rebuilding the index from the bulletins: %s", reason)
 
 
-def _serving(engine: Engine, settings: Settings) -> Engine:
-    """The engine with the bot's limit on index pages held (INDEX_MEMORY_MB)."""
-    engine.mapped_budget = settings.index_memory_mb << 20 if settings.index_memory_mb else None
-    return engine
+def _budget(settings: Settings) -> int | None:
+    """The bot's limit on index pages held (INDEX_MEMORY_MB; 0: keep all)."""
+    return settings.index_memory_mb << 20 if settings.index_memory_mb else None
 
 
 def open_engine(settings: Settings) -> Engine:
@@ -44,8 +45,7 @@ def open_engine(settings: Settings) -> Engine:
 
 def open_index_for_bot(settings: Settings) -> Opened:
     """``open_engine``, with what opening did (``Opened.upgraded`` says why the index was rebuilt)."""
-    opened = open_index(settings.bantin_index_dir, sources=settings.source_paths, upgrade=_upgrading)
-    _serving(opened.engine, settings)
+    opened = open_index(settings.bantin_index_dir, sources=settings.source_paths, upgrade=_upgrading, mapped_budget=_budget(settings))
     if opened.upgraded:
         log.warning("Index rebuilt: %d articles, %d passages", opened.engine.params["n_articles"], opened.engine.params["n_passages"])
     for problem in opened.report.problems if opened.report else []:
@@ -60,13 +60,13 @@ def open_published(settings: Settings) -> Engine | None:
     built by an older version, or damaged with no earlier build that opens). Nothing is built or refreshed here:
     the bot answers from this at once and brings it up to date in the background."""
     try:
-        opened = open_index(settings.bantin_index_dir, refresh=False)
+        opened = open_index(settings.bantin_index_dir, refresh=False, mapped_budget=_budget(settings))
     except (IndexMissing, IndexDamaged, OSError) as exc:
         log.info("No index to answer from yet (%s): building it before the first answer", type(exc).__name__)
         return None
     if opened.warning:
         log.warning("%s", opened.warning)
-    return _serving(opened.engine, settings)
+    return opened.engine
 
 
 def refresh_at_start(state: BotState) -> None:
@@ -83,7 +83,7 @@ def _refresh(state: BotState) -> Opened | str:
     finish the searches in flight); a message instead when that fails, and the old index keeps serving."""
     settings = state.settings
     try:
-        opened = open_index(settings.bantin_index_dir, sources=settings.source_paths)
+        opened = open_index(settings.bantin_index_dir, sources=settings.source_paths, mapped_budget=_budget(settings))
     except IndexBusy:
         return reload_busy_message()  # a maintainer's `index` is writing the folder
     except (BuildError, IndexMissing, OSError) as exc:  # the old index keeps serving; the admin reads why
@@ -94,7 +94,6 @@ def _refresh(state: BotState) -> Opened | str:
     if opened.report is None:  # nothing changed: the engine serving already reads this generation
         opened.engine.close()
     else:
-        _serving(opened.engine, settings)
         opened.engine.warm_up()
         state.engine = opened.engine
     return opened
@@ -102,7 +101,10 @@ def _refresh(state: BotState) -> Opened | str:
 
 def add_upload(state: BotState, name: str, data: bytes) -> str:
     """Keep a file an admin sent beside the bulletins, merge its articles into the index, and say what was added."""
-    saved = save_bulletin(state.settings.upload_dir, name, data)
+    try:
+        saved = save_bulletin(state.settings.upload_dir, name, data, state.settings.max_upload_mb << 20)
+    except UploadRefused as refused:  # its size was unknown before the download
+        return html.escape(refusal_message(refused), quote=False)
     for problem in saved.problems:
         log.warning("Upload %s: %s", name, problem.reason)
     if saved.path is None or saved.duplicate:

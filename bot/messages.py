@@ -54,6 +54,9 @@ def follow_up_help(context_minutes: float) -> str:
 
 UPGRADED = "Bot vừa được nâng cấp và đã xây dựng lại chỉ mục tìm kiếm từ các bản tin ({articles} bài). Bot đã sẵn sàng trả lời."
 UPDATING = "Bot đang cập nhật dữ liệu bản tin, bạn vui lòng hỏi lại sau ít phút nhé. Xin cảm ơn!"
+UPDATING_WAIT = (
+    "Bot đang cập nhật dữ liệu bản tin. Câu hỏi của bạn sẽ được trả lời ngay khi cập nhật xong, bạn vui lòng đợi trong giây lát."
+)
 FRESH_START = "Đã bắt đầu chủ đề mới. Câu hỏi tiếp theo của bạn sẽ được tìm độc lập, không dựa vào các câu hỏi trước."
 CONTEXT_LINE = "↪ {line}"
 
@@ -65,6 +68,7 @@ ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho quản trị viên."
 RATE_LIMITED = "Bạn đang hỏi hơi nhanh. Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp nhé."
 ERROR = "Xin lỗi, đã có lỗi xảy ra khi xử lý yêu cầu của bạn. Bạn vui lòng thử lại sau ít phút."
 EXPIRED = "Câu hỏi này đã cũ, bạn vui lòng hỏi lại."
+ARTICLE_GONE = "Bài này không còn trong kho bản tin (kho vừa được cập nhật). Bạn vui lòng hỏi lại để xem các bài hiện có."
 THANKS_UP = "Cảm ơn bạn đã góp ý!"
 THANKS_DOWN = "Cảm ơn bạn! Góp ý này giúp chúng tôi cải thiện câu trả lời."
 NOT_FOUND = "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong các bản tin hiện có."

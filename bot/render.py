@@ -24,6 +24,7 @@ from retrieval import (
     SavedFile,
     StoredArticle,
     SyncReport,
+    UploadRefused,
     context_line,
     date_label,
     format_date,
@@ -137,7 +138,7 @@ def answer_messages(result: Result, page: int = 0, per_page: int = 3) -> list[st
     first = page * per_page + 1
     blocks = [hit_block(first + i, hit) for i, hit in enumerate(result.hits)]
     if result.period is not None:
-        blocks.insert(0, f"<i>{_esc(result.period.heading())}</i>")
+        blocks.insert(0, f"<i>{_esc(result.period.heading(result.in_period))}</i>")
     blocks[:0] = heading
     pages = max(1, -(-result.total // per_page))
     if pages > 1:
@@ -250,6 +251,13 @@ def inline_snippet(hit: Hit, width: int = 120) -> str:
 def vn_number(value: float) -> str:
     """One decimal, with the comma Vietnamese writes: 2.5 → '2,5'."""
     return f"{value:.1f}".replace(".", ",")
+
+
+def refusal_message(refused: UploadRefused) -> str:
+    """Why a file was refused before it was read (plain text: the name is shown as sent)."""
+    if refused.reason == "too_big":
+        return msg.UPLOAD_TOO_BIG.format(name=refused.name, size=vn_number(refused.size / 1024 / 1024), limit=refused.limit >> 20)
+    return msg.UPLOAD_UNSUPPORTED.format(name=refused.name)
 
 
 def stats_message(stats: dict[str, Any], n_articles: int, n_passages: int, sync_line: str = "") -> str:

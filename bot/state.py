@@ -43,6 +43,7 @@ class BotState:
     polling_failed: bool = False  # set when polling gave up for good: the process exits 1
     # True while the index is being built or rebuilt at start (an upgrade): questions get "đang cập nhật"
     updating: bool = False
+    ready: asyncio.Event = field(default_factory=asyncio.Event)  # set once an engine answers (questions wait on it)
     preparing: asyncio.Task[None] | None = None  # app._bring_up_to_date, kept so it is not garbage-collected
     start_error: str = ""  # why no index could be built at start: the process exits 2 with it
     started: float = field(default_factory=time.time)  # for the heartbeat's uptime
@@ -82,6 +83,8 @@ class BotState:
     @engine.setter
     def engine(self, value: Engine) -> None:
         self._engine = value
+        if not self.ready.is_set():  # set on the loop at start (post_init, the first build); later swaps find it set
+            self.ready.set()
 
     @property
     def serving(self) -> Engine | None:
@@ -103,6 +106,8 @@ class BotState:
     def load(self, engine: Engine | None, store: BotStore, limiter: UserRateLimiter, executor: ThreadPoolExecutor) -> None:
         """The shared objects; ``engine`` is None while the index is built in the background (set it when ready)."""
         self._engine, self._store, self._limiter, self._executor = engine, store, limiter, executor
+        if engine is not None:
+            self.ready.set()
 
     def close(self) -> None:
         """Close what ``load`` opened (post_shutdown)."""

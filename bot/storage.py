@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["AskedQuestion", "BotStore"]
+__all__ = ["AskedQuestion", "BotStore", "Shown"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -45,6 +45,13 @@ CREATE TABLE IF NOT EXISTS fresh_starts (  -- /chudemoi: questions before this a
     ts REAL NOT NULL,
     PRIMARY KEY (chat_id, user_id)
 );
+CREATE TABLE IF NOT EXISTS shown_quotes (  -- what each page of an answer showed: its buttons act on these quotes
+    question_id INTEGER NOT NULL REFERENCES questions(id),
+    page INTEGER NOT NULL,
+    generation TEXT NOT NULL,       -- the index generation the quotes were read from
+    quotes TEXT NOT NULL,           -- JSON [[passage_id, doc_id], ...] in the order shown
+    PRIMARY KEY (question_id, page)
+);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,
@@ -60,7 +67,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 
 # Columns added after the first release: an older file gains them when opened.
-_ADDED_COLUMNS = (("questions", "after_id", "INTEGER"), ("questions", "turn", "TEXT"))
+_ADDED_COLUMNS = (("questions", "after_id", "INTEGER"), ("questions", "turn", "TEXT"), ("feedback", "generation", "TEXT"))
 TURN_DAYS = 30  # a question's turn (its evidence) is kept this long
 # The columns an AskedQuestion is read from (BotStore._asked), in its fields' order.
 _ASKED = "q.id, q.chat_id, q.user_id, q.question, q.total, q.after_id, q.turn"
@@ -75,6 +82,15 @@ class AskedQuestion:
     total: int
     after_id: int | None = None  # the question this one was read after
     turn: dict | None = None  # the turn it became (Turn.as_dict()), until pruned
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The quotes one page of an answer showed, in order, and the index generation they were read from."""
+
+    generation: str
+    passage_ids: tuple[int, ...]
+    doc_ids: tuple[str, ...]
 
 
 class BotStore:
@@ -174,27 +190,54 @@ class BotStore:
             ).fetchone()
         return self._asked(row) if row else None
 
+    def record_shown(self, qid: int, page: int, generation: str, quotes: list[tuple[int, str]]) -> None:
+        """Keep the quotes a page of an answer showed (the answer, or a later "Xem thêm"): its buttons act on these."""
+        with self._lock:
+            self._con.execute(
+                "INSERT OR REPLACE INTO shown_quotes (question_id, page, generation, quotes) VALUES (?,?,?,?)",
+                (qid, page, generation, json.dumps(quotes, ensure_ascii=False)),
+            )
+
+    def shown(self, qid: int, page: int) -> Shown | None:
+        """The quotes a page of an answer showed; None when not kept (an answer from before they were, or pruned)."""
+        with self._lock:
+            row = self._con.execute(
+                "SELECT generation, quotes FROM shown_quotes WHERE question_id = ? AND page = ?", (qid, page)
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            quotes = [(int(p), str(d)) for p, d in json.loads(row[1])]
+        except (json.JSONDecodeError, TypeError, ValueError):  # a damaged row: the button searches again, never fails
+            return None
+        return Shown(row[0], tuple(p for p, _ in quotes), tuple(d for _, d in quotes))
+
     def update_turn(self, qid: int, turn: dict) -> None:
         """Keep what a cadre did with an answer in its turn (the article read in full comes first)."""
         with self._lock:
             self._con.execute("UPDATE questions SET turn = ? WHERE id = ?", (json.dumps(turn, ensure_ascii=False), qid))
 
     def prune_turns(self, days: float = TURN_DAYS) -> int:
-        """Forget the turns of questions older than ``days`` (the questions stay, for /thongke). Returns how many."""
+        """Forget the turns and shown quotes of questions older than ``days`` (the questions stay, for /thongke; their
+        buttons then search again). Returns how many turns."""
+        before = time.time() - days * 86400
         with self._lock:
-            cur = self._con.execute("UPDATE questions SET turn = NULL WHERE turn IS NOT NULL AND ts < ?", (time.time() - days * 86400,))
+            self._con.execute("DELETE FROM shown_quotes WHERE question_id IN (SELECT id FROM questions WHERE ts < ?)", (before,))
+            cur = self._con.execute("UPDATE questions SET turn = NULL WHERE turn IS NOT NULL AND ts < ?", (before,))
             return cur.rowcount
 
-    def record_feedback(self, qid: int, chat_id: int, user_id: int | None, vote: int, page: int, passage_ids: list[int]) -> bool:
+    def record_feedback(
+        self, qid: int, chat_id: int, user_id: int | None, vote: int, page: int, passage_ids: list[int], generation: str | None = None
+    ) -> bool:
         """Store a vote; a second vote by the same user on the same page replaces the first. True if new."""
         with self._lock:
             existed = self._con.execute(
                 "SELECT 1 FROM feedback WHERE question_id = ? AND user_id IS ? AND page = ?", (qid, user_id, page)
             ).fetchone()
             self._con.execute(
-                "INSERT INTO feedback (ts, question_id, chat_id, user_id, vote, page, passage_ids) VALUES (?,?,?,?,?,?,?)"
+                "INSERT INTO feedback (ts, question_id, chat_id, user_id, vote, page, passage_ids, generation) VALUES (?,?,?,?,?,?,?,?)"
                 " ON CONFLICT (question_id, user_id, page) DO UPDATE SET vote = excluded.vote, ts = excluded.ts",
-                (time.time(), qid, chat_id, user_id, vote, page, json.dumps(passage_ids)),
+                (time.time(), qid, chat_id, user_id, vote, page, json.dumps(passage_ids), generation),
             )
         return existed is None
 
@@ -212,7 +255,7 @@ class BotStore:
     def feedback_rows(self) -> Iterator[dict]:
         with self._lock:
             rows = self._con.execute(
-                "SELECT f.id, datetime(f.ts, 'unixepoch'), q.question, f.vote, f.page, f.passage_ids, f.chat_id, f.user_id"
+                "SELECT f.id, datetime(f.ts, 'unixepoch'), q.question, f.vote, f.page, f.passage_ids, f.chat_id, f.user_id, f.generation"
                 " FROM feedback f JOIN questions q ON q.id = f.question_id ORDER BY f.id"
             ).fetchall()
         for r in rows:
@@ -225,6 +268,7 @@ class BotStore:
                 "passage_ids": json.loads(r[5]),
                 "chat_id": r[6],
                 "user_id": r[7],
+                "generation": r[8],  # the index generation the passage ids are of (None: voted before it was kept)
             }
 
     def export_feedback(self, fmt: str) -> str:
@@ -232,7 +276,9 @@ class BotStore:
         if fmt == "jsonl":
             return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["id", "time_utc", "question", "vote", "page", "passage_ids", "chat_id", "user_id"])
+        writer = csv.DictWriter(
+            buf, fieldnames=["id", "time_utc", "question", "vote", "page", "passage_ids", "chat_id", "user_id", "generation"]
+        )
         writer.writeheader()
         for r in rows:
             writer.writerow({**r, "passage_ids": " ".join(map(str, r["passage_ids"]))})

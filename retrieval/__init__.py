@@ -18,10 +18,11 @@ if TYPE_CHECKING:
     from retrieval.index.store import StoredArticle
     from retrieval.model import NO_DATE, Problem, date_label, format_date, scan_label
     from retrieval.search.answer import Span
-    from retrieval.search.conversation import ContextUse, Turn
-    from retrieval.search.engine import Engine, Hit, Result
+    from retrieval.search.conversation import ContextUse, Turn, revised_turn
+    from retrieval.search.engine import Engine
     from retrieval.search.query import MAX_QUESTION_CHARS, QuestionError, clean_question
-    from retrieval.service import IndexDamaged, Opened, SavedFile, open_index, save_bulletin
+    from retrieval.search.result import Hit, Result
+    from retrieval.service import IndexDamaged, Opened, SavedFile, UploadRefused, check_upload, open_index, save_bulletin
     from retrieval.sources.budget import Budget, BudgetError, current_budget
     from retrieval.sources.ocr import ocr_status
     from retrieval.sync.run import SyncReport, sync_feeds
@@ -58,7 +59,9 @@ __all__ = [
     "SyncReport",
     "SyncSettings",
     "Turn",
+    "UploadRefused",
     "__version__",
+    "check_upload",
     "clean_question",
     "context_line",
     "current_budget",
@@ -71,6 +74,7 @@ __all__ = [
     "open_index",
     "probe_site",
     "result_text",
+    "revised_turn",
     "save_bulletin",
     "scan_label",
     "sync_feeds",
@@ -96,9 +100,10 @@ _WHERE = {
     "Span": "retrieval.search.answer",
     "ContextUse": "retrieval.search.conversation",
     "Turn": "retrieval.search.conversation",
+    "revised_turn": "retrieval.search.conversation",
     "Engine": "retrieval.search.engine",
-    "Hit": "retrieval.search.engine",
-    "Result": "retrieval.search.engine",
+    "Hit": "retrieval.search.result",
+    "Result": "retrieval.search.result",
     "MAX_QUESTION_CHARS": "retrieval.search.query",
     "QuestionError": "retrieval.search.query",
     "clean_question": "retrieval.search.query",
@@ -106,6 +111,8 @@ _WHERE = {
     "Opened": "retrieval.service",
     "open_index": "retrieval.service",
     "SavedFile": "retrieval.service",
+    "UploadRefused": "retrieval.service",
+    "check_upload": "retrieval.service",
     "Budget": "retrieval.sources.budget",
     "BudgetError": "retrieval.sources.budget",
     "current_budget": "retrieval.sources.budget",

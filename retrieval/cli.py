@@ -14,22 +14,20 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from retrieval.index.build import Progress
-    from retrieval.search.conversation import Turn
     from retrieval.search.engine import Engine
     from retrieval.sync.settings import SyncSettings
 
+from retrieval.arguments import DEFAULT_INDEX, DEFAULT_SOURCES, build_parser
+
 __all__ = ["build_parser", "main"]
 
-DEFAULT_INDEX = "index"
-DEFAULT_SOURCES = "seeds"
 EXIT_USAGE = 2
 EXIT_PROBLEMS = 1
 
@@ -81,12 +79,17 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
         yield update
 
 
-def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False, sources: list[Path] | None = None) -> Engine:
-    """The library's open_index, its failures as one line with the next step."""
-    from retrieval.index.layout import IndexMissing, IndexOutdated
+def _open_engine(
+    index_dir: Path, refresh: bool = True, quiet: bool = False, sources: list[Path] | None = None, index_memory_mb: int | None = None
+) -> Engine:
+    """The library's open_index, its failures as one line with the next step (``index_memory_mb``: the index pages
+    it may hold, 0 for all; None: the library's default)."""
+    from retrieval.index.layout import MAPPED_BUDGET_MB, IndexMissing, IndexOutdated
     from retrieval.service import IndexDamaged, open_index
 
     err = _console(stderr=True)
+    megabytes = MAPPED_BUDGET_MB if index_memory_mb is None else index_memory_mb
+    budget = megabytes << 20 if megabytes > 0 else None
 
     def tell(changes: Any) -> None:
         if not quiet:
@@ -96,7 +99,7 @@ def _open_engine(index_dir: Path, refresh: bool = True, quiet: bool = False, sou
             )
 
     try:
-        opened = open_index(index_dir, sources=sources, refresh=refresh, on_refresh=tell)
+        opened = open_index(index_dir, sources=sources, refresh=refresh, on_refresh=tell, mapped_budget=budget)
     except IndexOutdated as exc:
         raise CliError(str(exc), f"rebuild it: python -m retrieval index --index {index_dir} (or ask without --no-refresh)") from None
     except IndexMissing:
@@ -165,43 +168,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 NOT_FOUND = "Không tìm thấy thông tin phù hợp. Hint: use fewer, more specific words, or the accented form."
 
 
-def _read_batch(source: TextIO) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    for lineno, line in enumerate(source, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield lineno, None, f"malformed JSON ({exc.msg})"
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("question"), str):
-            yield lineno, None, 'expected {"id": ..., "question": "..."}'
-            continue
-        yield lineno, obj, None
-
-
 def _question_error(exc: Exception) -> str:
-    from retrieval.search.query import QuestionError
+    from retrieval.batch import question_error
 
-    if isinstance(exc, QuestionError) and exc.reason == "too_long":
-        return f"question too long ({exc.length} characters; the limit is {exc.limit})"
-    return "empty question"
-
-
-def _iso_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {value!r} (expected YYYY-MM-DD, e.g. 2026-11-27)") from None
-
-
-def _ask_after(engine: Engine, earlier: list[str], today: date | None) -> list[Turn]:
-    """The turns of ``--after`` questions, oldest first: each asked after the ones before it, as in a chat."""
-    keep = engine.config.follow_up.turns  # the engine reads no more
-    turns: list[Turn] = []
-    for text in earlier:
-        turns = [*turns, engine.search(text, k=3, today=today, context=turns).turn()][-keep:]
-    return turns
+    return question_error(exc)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -232,10 +202,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 raise CliError(
                     f"--after: {_question_error(exc)}", 'give the earlier question, e.g. --after "Ai phát biểu tại hội nghị?"'
                 ) from None
-    engine = _open_engine(_index_dir(args), refresh=not args.no_refresh, quiet=args.json)
-    engine.mapped_budget = args.index_memory << 20 if args.index_memory > 0 else None
+    engine = _open_engine(_index_dir(args), refresh=not args.no_refresh, quiet=args.json, index_memory_mb=args.index_memory)
     if args.batch is None:
-        turns = _ask_after(engine, earlier, args.today)
+        turns = engine.replay([(text, None) for text in earlier], args.today)
         result = engine.search(question, k=args.k, today=args.today, context=turns)
         if args.json:
             print(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -252,37 +221,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise CliError(f"batch file not found: {path}", 'give a JSON Lines file of {"id", "question"} objects, or - for stdin')
         source = path.open(encoding="utf-8-sig", errors="surrogateescape")
+    from retrieval.batch import answer_batch
+
     bad = 0
     out = sys.stdout
-    # id → the turns a follow-up of that line is read after (its own context, then itself); only the turns
-    # the engine reads are kept, so a batch of any length holds a bounded conversation per line.
-    conversations: dict[str, list[Turn]] = {}
-    keep = engine.config.follow_up.turns
-    for lineno, obj, error in _read_batch(source):
-        follows: list[Turn] = []
-        if obj is not None:
-            try:
-                question = clean_question(obj["question"])
-            except QuestionError as exc:
-                obj, error = None, _question_error(exc)
-        if obj is not None and obj.get("after") is not None:
-            after = obj["after"]
-            if not isinstance(after, (str, int)) or isinstance(after, bool) or str(after) not in conversations:
-                obj, error = (
-                    None,
-                    f'"after": {json.dumps(after, ensure_ascii=False)} names no earlier line of this batch (give the "id" of a line above)',
-                )
-            else:
-                follows = conversations[str(after)]
-        if obj is None:
+    for line in answer_batch(engine, source, args.k, args.today):
+        if line.record is None:
             bad += 1
-            print(f"error: {args.batch}:{lineno}: {error}", file=sys.stderr)
-            continue
-        result = engine.search(question, k=args.k, today=args.today, context=follows)
-        if obj.get("id") is not None:
-            conversations[str(obj["id"])] = [*follows, result.turn()][-keep:]
-        record = {"id": obj.get("id"), **result.as_dict(), "took_ms": round(result.took_ms, 3)}
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            print(f"error: {args.batch}:{line.lineno}: {line.error}", file=sys.stderr)
+        else:
+            out.write(json.dumps(line.record, ensure_ascii=False) + "\n")
     out.flush()
     if bad:
         print(f"{bad} line(s) skipped; fix them and run again.", file=sys.stderr)
@@ -360,33 +308,20 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 # -- eval -------------------------------------------------------------------------
-def _fmt(val: float, signed: bool = False) -> str:
-    if isinstance(val, int) or (float(val).is_integer() and abs(val) > 1):
-        return f"{int(val):+d}" if signed else f"{int(val)}"
-    return f"{val:+.3f}" if signed else f"{val:.3f}"
-
-
 def cmd_eval(args: argparse.Namespace) -> int:
     import tempfile
 
-    import numpy as np
-
-    from retrieval.evaluate import (
-        baseline_run,
-        calibrate_not_found,
-        conversation_run,
-        evaluate,
-        load_questions,
-        off_topic_run,
-        plot_recall,
-    )
+    from retrieval.evaluate import EvalOptions, conversation_run, eval_report, load_questions
     from retrieval.index.build import BuildOptions, build_index
     from retrieval.search.engine import Engine
+    from retrieval.terminal import conversation_table, eval_tables
 
     qpath = Path(args.questions)
     for path in [qpath, *(Path(p) for p in args.off_topic or [])]:
         if not path.is_file():
             raise CliError(f"questions file not found: {path}", "give a JSON Lines file of {id, question, answers, passage_id}")
+    if args.k < 1 or args.k > 50:
+        raise CliError("-k must be between 1 and 50", "e.g. -k 3 (as ask -k)")
     try:
         questions = load_questions(qpath, split=args.split)
         off_topic = [q for p in args.off_topic or [] for q in load_questions(Path(p), split=args.split)]
@@ -406,94 +341,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
         engine = Engine.open(Path(tmp.name))
     else:
         engine = _open_engine(_index_dir(args), refresh=False)
-    engine.warm_up()
-    if args.conversation:
-        try:
-            conversation = conversation_run(engine, questions, args.no_diacritics)
-        finally:
-            engine.close()
-            if tmp:
-                tmp.cleanup()
-        return _print_conversation(conversation, qpath, len(questions), args)
+    title = f"{len(questions)} questions from {qpath}{' typed without diacritics' if args.no_diacritics else ''}"
     try:
-        misses: list[dict[str, Any]] | None = [] if args.misses else None
-        ours = evaluate(engine, questions, args.k, args.no_diacritics, misses)
-        report: dict[str, Any] = {"questions": str(qpath), "no_diacritics": args.no_diacritics, "ranker": ours.summary()}
-        curves = {"ranker": ours.recall_curve()}
-        if off_topic:
-            report["ranker"] |= off_topic_run(engine, off_topic, args.no_diacritics)
-        if args.baseline:
-            base = baseline_run(engine, questions, args.no_diacritics)
-            report["baseline"] = base.summary()
-            report["difference"] = {key: report["ranker"][key] - val for key, val in report["baseline"].items() if key in report["ranker"]}
-            curves["plain BM25Okapi"] = base.recall_curve()
-        if args.calibrate:
-            report["not_found_calibration"] = calibrate_not_found(
-                engine, questions, [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)], args.no_diacritics
-            )
-            report["not_found_threshold"] = engine.config.min_coverage
-        if args.misses:
-            with Path(args.misses).open("w", encoding="utf-8") as fh:
-                for m in misses or []:
-                    fh.write(json.dumps(m, ensure_ascii=False) + "\n")
-        if args.plot:
-            plot_recall(curves, Path(args.plot), f"{qpath.parent.name}{' (no diacritics)' if args.no_diacritics else ''}")
+        engine.warm_up()
+        if args.conversation:
+            report = {"questions": str(qpath), "no_diacritics": args.no_diacritics}
+            report["conversation"] = conversation_run(engine, questions, args.no_diacritics)
+            tables = [conversation_table(report["conversation"], title + ": alone → after the ones before")]
+        else:
+            options = EvalOptions(args.k, args.no_diacritics, args.baseline, args.calibrate, bool(args.misses), args.plot)
+            report = eval_report(engine, questions, off_topic, options, label=str(qpath))
+            tables = eval_tables(report, title)
     finally:
         engine.close()
         if tmp:
             tmp.cleanup()
+    if args.misses:
+        with Path(args.misses).open("w", encoding="utf-8") as fh:
+            for m in report.pop("misses", []):
+                fh.write(json.dumps(m, ensure_ascii=False) + "\n")
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    from rich.table import Table
-
-    table = Table(
-        "metric",
-        "ranker",
-        *(("plain BM25Okapi", "difference") if args.baseline else ()),
-        title=f"{len(questions)} questions from {qpath}{' typed without diacritics' if args.no_diacritics else ''}",
-    )
-    for key, val in report["ranker"].items():
-        row = [key, _fmt(val)]
-        if args.baseline:
-            b = report["baseline"].get(key)
-            row += [_fmt(b) if b is not None else "—", _fmt(report["difference"][key], signed=True) if key in report["difference"] else "—"]
-        table.add_row(*row)
-    console = _console()
-    console.print(table)
-    if args.calibrate:
-        cal = Table("threshold", "not found, gold present (unwanted)", "not found, gold removed (wanted)", title="not-found calibration")
-        for row_ in report["not_found_calibration"]:
-            mark = " ←" if abs(row_["threshold"] - report["not_found_threshold"]) < 1e-9 else ""
-            cal.add_row(f"{row_['threshold']:.2f}{mark}", f"{row_['not_found_when_present']:.3f}", f"{row_['not_found_when_absent']:.3f}")
-        console.print(cal)
-    return 0
-
-
-def _print_conversation(report: dict[str, dict[str, float]], qpath: Path, n: int, args: argparse.Namespace) -> int:
-    """``eval --conversation``: each group's figures, asked alone and after the questions before it."""
-    if args.json:
-        print(
-            json.dumps({"questions": str(qpath), "no_diacritics": args.no_diacritics, "conversation": report}, ensure_ascii=False, indent=2)
-        )
-        return 0
-    from rich.table import Table
-
-    table = Table(
-        "",
-        "n",
-        "P@1",
-        "answer in quote 1",
-        "in quotes 1–3",
-        "context used",
-        title=f"{n} questions from {qpath}{' (no diacritics)' if args.no_diacritics else ''}: alone → after the ones before",
-    )
-    for group, row in report.items():
-        cells = [
-            f"{row[f'{key} alone']:.3f} → {row[f'{key} with context']:.3f}" for key in ("P@1", "answer_in_quote@1", "answer_in_quote@3")
-        ]
-        table.add_row(group, str(int(row["questions"])), *cells, f"{row['context used']:.2f}")
-    _console().print(table)
+    for table in tables:
+        _console().print(table)
     return 0
 
 
@@ -595,138 +466,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- parser -----------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m retrieval",
-        description="Index Vietnamese news bulletins and answer questions with verbatim quotes.",
-        epilog='Example: python -m retrieval index seeds/ && python -m retrieval ask "Bao nhiêu đồng chí được nhận kỷ niệm chương?"',
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def add(name: str, help_: str, example: str) -> argparse.ArgumentParser:
-        """A subcommand with its help, an example, and --index."""
-        p = sub.add_parser(
-            name, help=help_, description=help_, epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter
-        )
-        p.add_argument("--index", metavar="DIR", help=f"index folder (default: $BANTIN_INDEX_DIR or ./{DEFAULT_INDEX})")
-        return p
-
-    p = add(
-        "index",
-        "Build the index from bulletin files, folders or .jsonl archives.",
-        "python -m retrieval index seeds/ archive.jsonl --index index/",
-    )
-    p.add_argument("paths", nargs="*", metavar="PATH", help=f"files, folders or .jsonl (default: {DEFAULT_SOURCES}/)")
-    p.add_argument("--k1", type=float, help="BM25 k1 (default: what the index recorded, else 1.5)")
-    p.add_argument("--b", type=float, help="BM25 b (default: what the index recorded, else 0.75)")
-    p.add_argument("--epsilon", type=float, help="BM25Okapi idf floor factor (default: recorded, else 0.25)")
-    p.add_argument("--workers", type=int, default=0, help="segmentation processes (default: all cores)")
-    p.add_argument("--add", action="store_true", help="merge these new bulletins into the existing index without re-reading it")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    p.set_defaults(func=cmd_index)
-
-    p = add(
-        "sync",
-        "Fetch new articles from RSS/Atom feeds and index them: the URLs given, else FEEDS, the feeds of SITES and their new sitemap entries.",
-        "python -m retrieval sync https://baolangson.vn/rss/thoi-su.rss --index index/",
-    )
-    p.add_argument("urls", nargs="*", metavar="URL", help="feed addresses (default: FEEDS and SITES from the environment or .env)")
-    p.add_argument("--feeds-dir", metavar="DIR", help="the archive of fetched articles (default: FEEDS_DIR or var/feeds)")
-    p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
-    p.add_argument("-v", "--verbose", action="store_true", help="print each page fetched")
-    p.set_defaults(func=cmd_sync)
-
-    p = add(
-        "crawl",
-        "Take a paper's whole archive from its address (robots.txt, sitemaps, else its sections), then index it.",
-        "python -m retrieval crawl https://baolangson.vn --since 2018-01-01 --index index/",
-    )
-    p.add_argument("sites", nargs="*", metavar="SITE_URL", help="the sites' addresses (default: SITES from the environment or .env)")
-    p.add_argument("--since", type=_iso_day, metavar="YYYY-MM-DD", help="only articles published on or after this day")
-    p.add_argument("--until", type=_iso_day, metavar="YYYY-MM-DD", help="only articles published on or before this day")
-    p.add_argument("--max-articles", type=int, metavar="N", help="fetch at most N articles this run (the next crawl goes on)")
-    p.add_argument("--feeds-dir", metavar="DIR", help="the archive of fetched articles (default: FEEDS_DIR or var/feeds)")
-    p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_crawl)
-
-    p = add(
-        "ask",
-        "Answer a question with ranked verbatim quotes.",
-        'python -m retrieval ask "Tỷ lệ xã tổ chức đối thoại trực tiếp là bao nhiêu?" -k 3\n'
-        '  python -m retrieval ask "Ai trao kỷ niệm chương?" --after "Bao nhiêu đồng chí được nhận kỷ niệm chương?"',
-    )
-    p.add_argument("question", nargs="?", help="the question, in Vietnamese (accents optional)")
-    p.add_argument("-k", type=int, default=3, help="how many quotes (default 3)")
-    p.add_argument("--json", action="store_true", help="print one JSON object (JSON Lines with --batch)")
-    p.add_argument(
-        "--batch",
-        metavar="FILE",
-        help='JSON Lines of {"id","question"} ("-" for stdin), optionally "after": the id of an earlier line this one follows up; needs --json',
-    )
-    p.add_argument(
-        "--after",
-        action="append",
-        metavar="QUESTION",
-        help="an earlier question this one follows up, as in a chat (repeat for more, oldest first)",
-    )
-    p.add_argument("--no-refresh", action="store_true", help="don't re-index when the bulletins changed")
-    from retrieval.index.layout import MAPPED_BUDGET_MB
-
-    p.add_argument(
-        "--index-memory",
-        type=int,
-        metavar="MB",
-        default=MAPPED_BUDGET_MB,
-        help=f"index pages a long --batch may hold before giving some back (default {MAPPED_BUDGET_MB}; 0: keep all)",
-    )
-    p.add_argument(
-        "--today", type=_iso_day, metavar="YYYY-MM-DD", help='the day "hôm qua", "tháng trước" count from (default: the clock\'s)'
-    )
-    p.set_defaults(func=cmd_ask)
-
-    p = add("stats", "Show what the index holds and whether it is up to date.", "python -m retrieval stats")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_stats)
-
-    p = add("show", "Print a whole article.", "python -m retrieval show tong-ket-cong-tac-dan-van-nam-2018")
-    p.add_argument("doc_id", help="the article id (shown by ask)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_show)
-
-    p = add(
-        "eval",
-        "Measure answer quality on a question set (optionally against plain BM25Okapi).",
-        "python -m retrieval eval data/mlqa_vi/questions.jsonl --docs data/mlqa_vi/passages.jsonl --baseline\n"
-        "  python -m retrieval eval questions.jsonl --docs articles.jsonl --conversation",
-    )
-    p.add_argument("questions", help='JSON Lines {"id","question","answers":[...],"passage_id"}')
-    p.add_argument("--docs", nargs="+", metavar="DOCS.jsonl", help="index these documents in a temporary index first")
-    p.add_argument("-k", type=int, default=10, help="depth for MRR and recall (default 10)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--no-diacritics", action="store_true", help="type every question without diacritics (đ → d too)")
-    p.add_argument("--baseline", action="store_true", help="also run plain rank_bm25.BM25Okapi and show the difference")
-    p.add_argument("--misses", metavar="FILE", help="write every question whose gold document is not first (JSON Lines)")
-    p.add_argument("--plot", metavar="FILE.png", help="plot recall@1..20 against the baseline")
-    p.add_argument("--calibrate", action="store_true", help="report not-found rates with the gold document present and removed")
-    p.add_argument("--split", help='only questions whose "split" is this (e.g. train or dev)')
-    p.add_argument(
-        "--off-topic",
-        nargs="+",
-        metavar="QUESTIONS.jsonl",
-        help='questions the documents cannot answer: report the share answered "not found"',
-    )
-    p.add_argument("--limit", type=int, default=0, help="only the first N questions")
-    p.add_argument(
-        "--conversation",
-        action="store_true",
-        help="ask each question after the ones before it (as in one chat) and beside it alone: follow-ups, topic switches",
-    )
-    p.set_defaults(func=cmd_eval)
-    return parser
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "index": cmd_index,
+    "sync": cmd_sync,
+    "crawl": cmd_crawl,
+    "ask": cmd_ask,
+    "stats": cmd_stats,
+    "show": cmd_show,
+    "eval": cmd_eval,
+}
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -741,10 +489,10 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminated)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
+    func = COMMANDS.get(args.command or "")
+    if func is None:
         parser.print_help()
         return EXIT_USAGE
-    func: Callable[[argparse.Namespace], int] = args.func
     try:
         from retrieval.sources.budget import BudgetError, current_budget
 

@@ -8,27 +8,32 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.search.conversation import Turn
-from retrieval.search.engine import Engine, Result
-from retrieval.search.query import parse_question
+from retrieval.search.conversation import Turn, carry_on
+from retrieval.search.engine import Engine
+from retrieval.search.result import Result
 from retrieval.text.normalize import fold_accents, nfc
 
 __all__ = [
     "RECALL_DEPTH",
+    "EvalOptions",
     "EvalQuestion",
     "RunFigures",
     "baseline_run",
     "calibrate_not_found",
     "conversation_run",
+    "eval_report",
     "evaluate",
     "load_questions",
     "off_topic_run",
     "plot_recall",
+    "rank_of",
+    "scores_of",
 ]
 
 RECALL_DEPTH = 20
@@ -77,15 +82,10 @@ def _answer_in(answers: tuple[str, ...], texts: list[str]) -> bool:
     return any(g in _norm(t) for g in golds for t in texts)
 
 
-def _ranks(doc_ids: list[str], gold: str) -> int | None:
-    """1-based rank of the gold document, each document counted once at its best passage."""
-    seen: list[str] = []
-    for d in doc_ids:
-        if d not in seen:
-            seen.append(d)
-            if d == gold:
-                return len(seen)
-    return None
+def rank_of(articles: Sequence[str], gold: str) -> int | None:
+    """1-based rank of the gold document among the articles behind an answer (None: not among them, or not found)."""
+    seen = list(dict.fromkeys(articles))
+    return seen.index(gold) + 1 if gold in seen else None
 
 
 @dataclass
@@ -100,6 +100,24 @@ class RunFigures:
     typed_exact: list[bool] = field(default_factory=list)  # questions with an answer type only
     not_found: list[bool] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
+
+    def add(self, result: Result, q: EvalQuestion) -> None:
+        """Score one answer as a cadre sees it."""
+        self.latency_ms.append(result.took_ms)
+        self.ranks.append(rank_of(result.articles, q.doc_id))
+        quotes = [h.text for h in result.hits]
+        self.in_quote1.append(_answer_in(q.answers, quotes[:1]))
+        self.in_quote3.append(_answer_in(q.answers, quotes[:3]))
+        span = result.hits[0].answer if result.hits else None
+        golds = {_span_norm(a) for a in q.answers} - {""}
+        marked = _span_norm(span.text) if span else ""
+        self.span_exact.append(bool(marked) and marked in golds)
+        if result.qtype is not None:
+            self.typed_exact.append(bool(marked) and marked in golds)
+        sentence = result.hits[0].sentence if result.hits else None
+        self.in_sentence1.append(sentence is not None and _answer_in(q.answers, [sentence.text]))
+        self.span_overlap.append(bool(marked) and any(marked in g or g in marked for g in golds))
+        self.not_found.append(result.not_found)
 
     def summary(self) -> dict[str, float]:
         n = max(len(self.ranks), 1)
@@ -137,47 +155,39 @@ def _typed(question: str, no_diacritics: bool) -> str:
 
 
 def evaluate(
-    engine: Engine, questions: list[EvalQuestion], k: int = 10, no_diacritics: bool = False, misses: list[dict] | None = None
+    engine: Engine, questions: list[EvalQuestion], k: int = 3, no_diacritics: bool = False, misses: list[dict] | None = None
 ) -> RunFigures:
-    """Run every question through the engine exactly as the bot would."""
-
-    doc_of_article = engine.store.doc_ids()
+    """Run every question through the engine exactly as ``ask`` and the bot do, ``k`` quotes per answer, and score
+    the ``Result`` they show: "not found" is a miss, the ranks are the articles behind the quotes, the latency
+    the whole search."""
     figures = RunFigures("ranker")
     for q in questions:
         text = _typed(q.question, no_diacritics)
-        t0 = time.perf_counter()
-        result = engine.search(text, k=3)
-        figures.latency_ms.append((time.perf_counter() - t0) * 1000)
-        top, _ = engine.ranked(parse_question(text), max(k, RECALL_DEPTH) * 6)
-        docs = [doc_of_article[int(a)] for a in engine.passage_article[top]]
-        rank = _ranks(docs, q.doc_id)
-        figures.ranks.append(rank)
-        quotes = [h.text for h in result.hits]
-        figures.in_quote1.append(_answer_in(q.answers, quotes[:1]))
-        figures.in_quote3.append(_answer_in(q.answers, quotes[:3]))
-        span = result.hits[0].answer if result.hits else None
-        golds = {_span_norm(a) for a in q.answers} - {""}
-        marked = _span_norm(span.text) if span else ""
-        figures.span_exact.append(bool(marked) and marked in golds)
-        if result.qtype is not None:
-            figures.typed_exact.append(bool(marked) and marked in golds)
-        sentence = result.hits[0].sentence if result.hits else None
-        figures.in_sentence1.append(sentence is not None and _answer_in(q.answers, [sentence.text]))
-        figures.span_overlap.append(bool(marked) and any(marked in g or g in marked for g in golds))
-        figures.not_found.append(result.not_found)
-        if misses is not None and rank != 1:
+        result = engine.search(text, k=k)
+        figures.add(result, q)
+        if misses is not None and figures.ranks[-1] != 1:
+            quotes = [h.text for h in result.hits]
             misses.append(
                 {
                     "id": q.id,
                     "question": text,
                     "gold_doc": q.doc_id,
-                    "gold_rank": rank,
+                    "gold_rank": figures.ranks[-1],
                     "answers": list(q.answers),
-                    "first_doc": docs[0] if docs else None,
+                    "first_doc": result.articles[0] if result.articles else None,
                     "first_quote": quotes[0] if quotes else None,
                 }
             )
     return figures
+
+
+def scores_of(articles: list[list[str]], golds: list[str]) -> dict[str, float]:
+    """P@1, MRR@10 and R@10 of answers given as their ranked articles (``ask --json``'s "articles"): the same
+    figures ``evaluate`` reports, for answers produced elsewhere."""
+    figures = RunFigures("answers")
+    figures.ranks = [rank_of(a, g) for a, g in zip(articles, golds, strict=True)]
+    summary = figures.summary()
+    return {key: summary[key] for key in ("P@1", "MRR@10", "R@10")}
 
 
 CONVERSATION_GROUPS = ("follow-up", "topic switch", "first question")
@@ -192,8 +202,8 @@ class _Arm:
     quote3: list[bool] = field(default_factory=list)
     used: list[bool] = field(default_factory=list)
 
-    def add(self, result: Result, q: EvalQuestion, doc_of_article: list[str]) -> None:
-        self.first.append(bool(result.ranking) and doc_of_article[result.ranking[0]] == q.doc_id)
+    def add(self, result: Result, q: EvalQuestion) -> None:
+        self.first.append(rank_of(result.articles, q.doc_id) == 1)
         quotes = [h.text for h in result.hits]
         self.quote1.append(_answer_in(q.answers, quotes[:1]))
         self.quote3.append(_answer_in(q.answers, quotes[:3]))
@@ -208,18 +218,16 @@ def conversation_run(engine: Engine, questions: list[EvalQuestion], no_diacritic
     """Each question asked after the ones before it in the file, as a cadre asks in one chat, beside the same
     question asked alone, in one run. A question about the same article as the one before is a follow-up;
     the first about another article is a topic switch (the news questions come in runs per article)."""
-    doc_of_article = engine.store.doc_ids()
     arms = {(group, arm): _Arm() for group in CONVERSATION_GROUPS for arm in ("alone", "context")}
     turns: list[Turn] = []
     previous: EvalQuestion | None = None
-    keep = engine.config.follow_up.turns
     for q in questions:
         text = _typed(q.question, no_diacritics)
         group = "first question" if previous is None else "follow-up" if previous.doc_id == q.doc_id else "topic switch"
-        arms[group, "alone"].add(engine.search(text, k=3), q, doc_of_article)
-        result = engine.search(text, k=3, context=turns[-keep:])
-        arms[group, "context"].add(result, q, doc_of_article)
-        turns.append(result.turn())
+        arms[group, "alone"].add(engine.search(text, k=3), q)
+        result = engine.search(text, k=3, context=turns)
+        arms[group, "context"].add(result, q)
+        turns = carry_on(turns, result.turn(), engine.config.follow_up)
         previous = q
     report: dict[str, dict[str, float]] = {}
     for group in CONVERSATION_GROUPS:
@@ -258,7 +266,7 @@ def baseline_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: b
         pscores = pas_bm25.get_scores(qt)
         figures.latency_ms.append((time.perf_counter() - t0) * 1000)
         order = np.argsort(-scores, kind="stable")[:RECALL_DEPTH]
-        figures.ranks.append(_ranks([doc_ids[i] for i in order if scores[i] > 0], q.doc_id))
+        figures.ranks.append(rank_of([doc_ids[i] for i in order if scores[i] > 0], q.doc_id))
         porder = [i for i in np.argsort(-pscores, kind="stable")[:3] if pscores[i] > 0]
         quotes = [passages[i] for i in porder]
         figures.in_quote1.append(_answer_in(q.answers, quotes[:1]))
@@ -273,28 +281,65 @@ def off_topic_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: 
     return {"off_topic_questions": len(questions), "off_topic_not_found": said / max(len(questions), 1)}
 
 
-def calibrate_not_found(engine: Engine, questions: list[EvalQuestion], thresholds: list[float], no_diacritics: bool = False) -> list[dict]:
-    """For each threshold: how often "not found" is said with the gold document in the pool
-    (unwanted) and with it removed (wanted)."""
-
+def calibrate_not_found(
+    engine: Engine, questions: list[EvalQuestion], thresholds: list[float], no_diacritics: bool = False, k: int = 3
+) -> list[dict]:
+    """For each threshold: how often "not found" is said with the gold document in the pool (unwanted) and with
+    it removed (wanted). Each question is searched as ``ask`` searches it; its ``Result.bar`` is the highest
+    threshold at which the search's own not-found rule still shows quotes."""
     row_of_doc = {d: r for r, d in enumerate(engine.store.doc_ids())}
     present: list[float] = []
     absent: list[float] = []
     for q in questions:
-        query = parse_question(_typed(q.question, no_diacritics))
-        for store, exclude in ((present, None), (absent, np.array([row_of_doc.get(q.doc_id, -1)]))):
-            top, _ = engine.ranked(query, 1, exclude)
-            store.append(float(engine.coverage(query, top[:1])[0]) if len(top) else 0.0)
-    rows = []
-    for t in thresholds:
-        rows.append(
-            {
-                "threshold": t,
-                "not_found_when_present": sum(c < t for c in present) / max(len(present), 1),
-                "not_found_when_absent": sum(c < t for c in absent) / max(len(absent), 1),
-            }
-        )
-    return rows
+        text = _typed(q.question, no_diacritics)
+        present.append(engine.search(text, k=k).bar)
+        absent.append(engine.search(text, k=k, exclude_articles=np.array([row_of_doc.get(q.doc_id, -1)])).bar)
+    return [
+        {
+            "threshold": t,
+            "not_found_when_present": sum(bar < t for bar in present) / max(len(present), 1),
+            "not_found_when_absent": sum(bar < t for bar in absent) / max(len(absent), 1),
+        }
+        for t in thresholds
+    ]
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """What `eval` measures beside the ranker's figures."""
+
+    k: int = 3  # quotes per answer, as ``ask -k``
+    no_diacritics: bool = False
+    baseline: bool = False  # plain rank_bm25.BM25Okapi in the same run
+    calibrate: bool = False  # the not-found threshold's grid
+    misses: bool = False  # the questions whose gold article was not first
+    plot: str | None = None  # a recall curve, written here
+
+
+def eval_report(
+    engine: Engine, questions: list[EvalQuestion], off_topic: list[EvalQuestion], options: EvalOptions, label: str = ""
+) -> dict:
+    """`eval`'s report: the ranker's figures (and the baseline's, their difference, the calibration, the misses)."""
+    misses: list[dict] | None = [] if options.misses else None
+    ours = evaluate(engine, questions, options.k, options.no_diacritics, misses)
+    report: dict = {"questions": label, "no_diacritics": options.no_diacritics, "ranker": ours.summary()}
+    curves = {"ranker": ours.recall_curve()}
+    if off_topic:
+        report["ranker"] |= off_topic_run(engine, off_topic, options.no_diacritics)
+    if options.baseline:
+        base = baseline_run(engine, questions, options.no_diacritics)
+        report["baseline"] = base.summary()
+        report["difference"] = {key: report["ranker"][key] - val for key, val in report["baseline"].items() if key in report["ranker"]}
+        curves["plain BM25Okapi"] = base.recall_curve()
+    if options.calibrate:
+        grid = [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
+        report["not_found_calibration"] = calibrate_not_found(engine, questions, grid, options.no_diacritics, options.k)
+        report["not_found_threshold"] = engine.config.min_coverage
+    if misses is not None:
+        report["misses"] = misses
+    if options.plot:
+        plot_recall(curves, Path(options.plot), f"{Path(label).parent.name}{' (no diacritics)' if options.no_diacritics else ''}")
+    return report
 
 
 def plot_recall(curves: dict[str, list[float]], path: Path, title: str) -> None:

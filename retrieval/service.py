@@ -33,9 +33,20 @@ from retrieval.index.build import (
 )
 from retrieval.index.layout import IndexBusy, IndexMissing, IndexOutdated, current_generation, read_params, write_atomically
 from retrieval.model import Article, Problem
-from retrieval.search.engine import Engine, RankerConfig, outdated_reason
+from retrieval.search.engine import DEFAULT_BUDGET, Engine, RankerConfig, outdated_reason
 
-__all__ = ["IndexDamaged", "Opened", "SavedFile", "open_index", "rebuild_command", "safe_file_name", "save_bulletin"]
+__all__ = [
+    "UPLOAD_SUFFIXES",
+    "IndexDamaged",
+    "Opened",
+    "SavedFile",
+    "UploadRefused",
+    "check_upload",
+    "open_index",
+    "rebuild_command",
+    "safe_file_name",
+    "save_bulletin",
+]
 
 
 class IndexDamaged(RuntimeError):
@@ -70,12 +81,14 @@ def open_index(
     on_refresh: Callable[[SourceChanges], None] | None = None,
     progress: Progress | None = None,
     upgrade: Callable[[str], None] | None = None,
+    mapped_budget: int | None = DEFAULT_BUDGET,
 ) -> Opened:
     """Open the live index in ``index_dir``, building or refreshing it first as the module says.
 
     ``on_refresh`` is told what changed before a re-index starts (shells print it: it may take a while).
     With ``upgrade``, an index built by an older version is rebuilt from ``sources`` instead of refused;
     ``upgrade`` is told why before the rebuild starts (the bot after an upgrade: no manual step).
+    ``mapped_budget``: bytes of index pages the engine may hold before giving some back (None: keep all).
     """
     index_dir = Path(index_dir)
     if index_dir.exists() and not index_dir.is_dir():
@@ -111,7 +124,7 @@ def open_index(
         except (OSError, ValueError, KeyError, sqlite3.DatabaseError) as exc:
             # a read-only or full folder, a damaged params.json: answer from the last good build
             warning = f"could not re-index ({_reason(exc)}); answering from the last build. Next: {rebuild_command(index_dir)}"
-    engine, damaged = _open_published(index_dir, config)
+    engine, damaged = _open_published(index_dir, config, mapped_budget)
     return Opened(engine, report, changes, damaged or warning, upgraded)
 
 
@@ -152,12 +165,12 @@ def _generations(index_dir: Path) -> list[Path]:
     return [current, *(g for g in older if g != current)]
 
 
-def _open_published(index_dir: Path, config: RankerConfig | None) -> tuple[Engine, str | None]:
+def _open_published(index_dir: Path, config: RankerConfig | None, mapped_budget: int | None = DEFAULT_BUDGET) -> tuple[Engine, str | None]:
     """The newest generation that opens cleanly, and a one-line warning when it is not the published one."""
     first: str | None = None
     for gen in _generations(index_dir):
         try:
-            engine = Engine(gen, config)
+            engine = Engine(gen, config, mapped_budget)
             engine.check()
         except IndexOutdated:
             raise
@@ -170,6 +183,28 @@ def _open_published(index_dir: Path, config: RankerConfig | None) -> tuple[Engin
     if first is None:
         raise IndexMissing(f"no index in {index_dir}")
     raise IndexDamaged(f"the index in {index_dir}/ is damaged ({first}) and no earlier build opens", rebuild_command(index_dir))
+
+
+# The kinds of file a reader takes, by name: a bulletin sent in any other is refused before it is read.
+UPLOAD_SUFFIXES = frozenset({".pdf", ".docx", ".html", ".htm", ".txt", ".jsonl", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ""})
+
+
+class UploadRefused(ValueError):
+    """A file refused before it is read: ``reason`` is "unsupported" (no reader takes its kind) or "too_big"."""
+
+    def __init__(self, reason: str, name: str, size: int = 0, limit: int = 0) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.reason, self.name, self.size, self.limit = reason, name, size, limit
+
+
+def check_upload(name: str, size: int | None, limit: int | None) -> None:
+    """Refuse a file by its name and size alone (``limit`` bytes; None: no limit), so that a shell can refuse it before
+    downloading a byte; raises ``UploadRefused``."""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in UPLOAD_SUFFIXES:
+        raise UploadRefused("unsupported", name)
+    if limit is not None and size and size > limit:
+        raise UploadRefused("too_big", name, size, limit)
 
 
 @dataclass(frozen=True)
@@ -191,12 +226,14 @@ def safe_file_name(name: str, fallback: str = "ban-tin") -> str:
     return base[-120:] if base else fallback
 
 
-def save_bulletin(folder: Path, name: str, data: bytes) -> SavedFile:
+def save_bulletin(folder: Path, name: str, data: bytes, limit: int | None = None) -> SavedFile:
     """Read ``data`` with the readers of every format and keep the file in ``folder`` when any article in it
     is readable, so the index can always be rebuilt from the files. The same bytes are kept once; another
-    file of the same name gets a numbered name. Written atomically (a hidden temporary file, renamed)."""
+    file of the same name gets a numbered name. Written atomically (a hidden temporary file, renamed).
+    A name no reader takes, or more than ``limit`` bytes, raises ``UploadRefused`` (``check_upload``)."""
     from retrieval.sources.reader import read_file
 
+    check_upload(name, len(data), limit)
     items = read_file(data, safe_file_name(name))  # Word, PDF and web files in the capped worker
     articles = [a for a in items if isinstance(a, Article)]
     problems = [p for p in items if isinstance(p, Problem)]

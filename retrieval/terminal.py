@@ -15,10 +15,20 @@ from rich.text import Text
 
 from retrieval.index.store import StoredArticle
 from retrieval.model import date_label, format_date, scan_label
-from retrieval.search.engine import Hit, Result
+from retrieval.search.result import Hit, Result
 from retrieval.sync.crawl import CrawlCounts, CrawlReport
 
-__all__ = ["console", "context_line", "crawl_progress", "crawl_summary", "hit_text", "latest_text", "result_text"]
+__all__ = [
+    "console",
+    "context_line",
+    "conversation_table",
+    "crawl_progress",
+    "crawl_summary",
+    "eval_tables",
+    "hit_text",
+    "latest_text",
+    "result_text",
+]
 
 
 def console(stderr: bool = False) -> Console:
@@ -66,7 +76,7 @@ def result_text(result: Result, not_found: str, first: int = 1, details: bool = 
         return Group(*([Text(followed, style="magenta italic")] if followed else []), Text(not_found, style="yellow"))
     parts: list[Text] = [Text(followed, style="magenta italic")] if followed else []
     if result.period:
-        parts.append(Text(result.period.heading(), style="cyan italic"))
+        parts.append(Text(result.period.heading(result.in_period), style="cyan italic"))
     for i, hit in enumerate(result.hits, start=first):
         if parts:
             parts.append(Text(""))
@@ -129,4 +139,41 @@ def crawl_summary(report: CrawlReport, folder: Path) -> Table:
         table.add_row(f"{report.left:,}", "more in range past --max-articles: run crawl again to take them")
     if report.feeds:
         table.add_row(str(len(report.feeds)), "feeds found, read by sync: " + ", ".join(report.feeds))
+    return table
+
+
+def _fmt(val: float, signed: bool = False) -> str:
+    if isinstance(val, int) or (float(val).is_integer() and abs(val) > 1):
+        return f"{int(val):+d}" if signed else f"{int(val)}"
+    return f"{val:+.3f}" if signed else f"{val:.3f}"
+
+
+def eval_tables(report: dict, title: str) -> list[Table]:
+    """`eval`'s report as tables: the ranker's figures (beside the baseline's), then the not-found calibration."""
+    baseline = "baseline" in report
+    table = Table("metric", "ranker", *(("plain BM25Okapi", "difference") if baseline else ()), title=title)
+    for key, val in report["ranker"].items():
+        row = [key, _fmt(val)]
+        if baseline:
+            b = report["baseline"].get(key)
+            row += [_fmt(b) if b is not None else "—", _fmt(report["difference"][key], signed=True) if key in report["difference"] else "—"]
+        table.add_row(*row)
+    tables = [table]
+    if "not_found_calibration" in report:
+        cal = Table("threshold", "not found, gold present (unwanted)", "not found, gold removed (wanted)", title="not-found calibration")
+        for row_ in report["not_found_calibration"]:
+            mark = " ←" if abs(row_["threshold"] - report["not_found_threshold"]) < 1e-9 else ""
+            cal.add_row(f"{row_['threshold']:.2f}{mark}", f"{row_['not_found_when_present']:.3f}", f"{row_['not_found_when_absent']:.3f}")
+        tables.append(cal)
+    return tables
+
+
+def conversation_table(report: dict[str, dict[str, float]], title: str) -> Table:
+    """``eval --conversation``: each group's figures, asked alone and after the questions before it."""
+    table = Table("", "n", "P@1", "answer in quote 1", "in quotes 1–3", "context used", title=title)
+    for group, row in report.items():
+        cells = [
+            f"{row[f'{key} alone']:.3f} → {row[f'{key} with context']:.3f}" for key in ("P@1", "answer_in_quote@1", "answer_in_quote@3")
+        ]
+        table.add_row(group, str(int(row["questions"])), *cells, f"{row['context used']:.2f}")
     return table

@@ -376,3 +376,71 @@ def test_a_dropped_connection_is_retried_and_the_answer_arrives(env):
     assert not [
         c for c in tg.calls if c.method == "sendMessage" and c.params.get("text") == msg.ERROR and c.params.get("chat_id") == "1015"
     ]
+
+
+FEEDBACK_SHOWN = "SELECT q.question, f.passage_ids, f.generation FROM feedback f JOIN questions q ON q.id = f.question_id"
+BRIDGE = (
+    "Thứ hai, 02/12/2024\n\nKhánh thành cầu Kỳ Cùng mới\n\n"
+    "LSO-Sáng nay (2/12), UBND thành phố Lạng Sơn tổ chức lễ khánh thành cầu Kỳ Cùng mới với tổng vốn đầu tư 215 tỷ đồng.\n\n"
+    "Cây cầu dài 320 mét, rộng 24 mét, được xây dựng trong 18 tháng.\n\nMINH ANH\n"
+)
+
+
+def test_buttons_act_on_the_quotes_shown_even_after_the_index_changed(tmp_path):
+    """Answer, rebuild with changed bulletins (one removed, so passage ids shift), then press 👍 and Toàn văn."""
+    from retrieval import Engine
+
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS, admin_user_ids={ADMIN})
+        (settings.bantin_sources / "a-cau-ky-cung.txt").write_text(BRIDGE, encoding="utf-8")  # sorts before the seed
+        with BotRunner(settings, tg):
+            per_page = settings.results_per_page
+            questions = {"knp": "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "bridge": "Cầu Kỳ Cùng mới dài bao nhiêu mét?"}
+            before = Engine.open(settings.bantin_index_dir)
+            shown = {key: before.search(q, per_page) for key, q in questions.items()}
+            before.close()
+            replies = {key: tg.replies_to(tg.send_text(q, user_id=1001))[0] for key, q in questions.items()}
+            assert "<u>320 mét</u>" in _text(replies["bridge"]) and KNP in _text(replies["knp"])
+            (settings.bantin_sources / "a-cau-ky-cung.txt").unlink()
+            tg.send_text("/reload", user_id=ADMIN)
+            tg.wait_for(
+                lambda calls: [c for c in calls if c.method == "sendMessage" and "Đã cập nhật xong" in c.params.get("text", "")], 60
+            )
+            after = Engine.open(settings.bantin_index_dir)
+            moved = after.search(questions["knp"], per_page)
+            assert after.gen.name != shown["knp"].generation
+            assert [h.passage_id for h in moved.hits] != [h.passage_id for h in shown["knp"].hits]  # the ids did shift
+            after.close()
+            for key in ("knp", "bridge"):
+                tg.press(tg.sent_message(replies[key]), _buttons(replies[key])["👍 Hữu ích"], user_id=1001)
+            con = sqlite3.connect(settings.feedback_db)
+            try:
+                rows = tg.wait_for(lambda calls: len(r := con.execute(FEEDBACK_SHOWN).fetchall()) == 2 and r)
+            finally:
+                con.close()
+            for question, passage_ids, generation in rows:
+                key = next(k for k, q in questions.items() if q == question)
+                assert json.loads(passage_ids) == [h.passage_id for h in shown[key].hits]  # what was shown, not searched again
+                assert generation == shown[key].generation
+            full = next(data for text, data in _buttons(replies["bridge"]).items() if text.startswith("📄"))  # the first quote's
+            assert shown["bridge"].hits[0].doc_id == "a-cau-ky-cung"
+            tg.press(tg.sent_message(replies["bridge"]), full, user_id=1001)
+            tg.wait_for(lambda calls: [c for c in calls if c.method == "sendMessage" and c.params.get("text") == msg.ARTICLE_GONE])
+            full = next(data for text, data in _buttons(replies["knp"]).items() if text.startswith("📄"))
+            tg.press(tg.sent_message(replies["knp"]), full, user_id=1001)
+            article = tg.wait_for(
+                lambda calls: [c for c in calls if c.method == "sendMessage" and "PHƯƠNG DUNG" in c.params.get("text", "")]
+            )
+            assert "<b>Tổng kết công tác dân vận năm 2018</b>" in _text(article[0])
+
+
+def test_a_question_asked_while_the_first_index_builds_is_answered_when_it_is_ready(tmp_path):
+    with FakeTelegram() as tg:
+        settings = make_settings(tmp_path, tg, SEEDS)
+        with BotRunner(settings, tg, ready=False) as runner:
+            assert runner.app.bot_data.serving is None  # the seed is being indexed in the background
+            asked = tg.send_text("Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1001)
+            tg.wait_for(lambda calls: any(KNP in _text(c) for c in tg.replies_to(asked)), timeout=60)
+            texts = [_text(c) for c in tg.replies_to(asked)]
+            assert msg.UPDATING not in texts  # never turned away; a slow build may say once that the answer is coming
+            assert set(texts[:-1]) <= {msg.UPDATING_WAIT} and KNP in texts[-1]

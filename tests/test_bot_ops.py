@@ -310,7 +310,7 @@ def test_healthz_answers_at_once_on_the_webhook_server_and_says_what_the_bot_ser
             assert TOKEN not in str(body) and SECRET not in str(body)
 
 
-def test_a_bot_upgrading_its_index_says_updating_to_cadres_and_503_to_monitors_until_it_answers(tmp_path: Path):
+def test_a_bot_upgrading_its_index_answers_cadres_when_ready_and_503s_monitors_until_then(tmp_path: Path):
     """The rebuild after an upgrade waits here behind a maintainer's build (the test holds the build lock)."""
     import json
 
@@ -344,9 +344,11 @@ def test_a_bot_upgrading_its_index_says_updating_to_cadres_and_503_to_monitors_u
             tg.wait_for(lambda calls: runner.app.bot_data.updating or None)
             status, body = _healthz(port)
             assert status == 503 and body["status"] == "updating" and "articles" not in body
-            asked = _post_update(port, tg, "Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1001)
-            assert tg.replies_to(asked)[0].params["text"] == msg.UPDATING
+            waiting = _post_update(port, tg, "Bao nhiêu đồng chí được nhận kỷ niệm chương?", user_id=1001)
+            assert tg.replies_to(waiting)[0].params["text"] == msg.UPDATING_WAIT  # told once it will be answered
             maintainer.__exit__(None, None, None)  # the maintainer's build is done: the bot rebuilds, answers, tells the admin
+            tg.wait_for(lambda calls: len(tg.replies_to(waiting)) == 2, timeout=60)
+            assert "<u>34 đồng chí</u>" in tg.replies_to(waiting)[1].params["text"]  # the question waited, and is answered
             deadline = time.monotonic() + 60
             while status != 200 and time.monotonic() < deadline:
                 time.sleep(0.05)

@@ -38,7 +38,8 @@ def test_ask_json(cli_index, question):
     res = run_cli("ask", question, "--index", str(cli_index), "--json", "-k", "2")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
-    assert set(out) == {"question", "not_found", "period", "hits"} and out["not_found"] is False and out["period"] is None
+    assert set(out) == {"question", "not_found", "period", "hits", "articles"} and out["not_found"] is False and out["period"] is None
+    assert out["articles"] == ["tong-ket-cong-tac-dan-van-nam-2018"]  # the articles behind the quotes, each once
     hit = out["hits"][0]
     assert set(hit) == {"doc_id", "passage_id", "title", "date", "published", "url", "ocr", "text", "score", "answer", "sentence"}
     assert hit["ocr"] is None  # typed text, not a scan
@@ -54,7 +55,7 @@ def test_ask_json(cli_index, question):
 
 def test_ask_not_found_json(cli_index):
     out = json.loads(run_cli("ask", "Giá vàng hôm nay bao nhiêu?", "--index", str(cli_index), "--json").stdout)
-    assert out["not_found"] is True and out["hits"] == []
+    assert out["not_found"] is True and out["hits"] == [] and out["articles"] == []
 
 
 def test_batch_many_questions_in_one_process(cli_index):

@@ -259,31 +259,31 @@ def test_eval_conversation_reports_follow_ups_switches_and_first_questions_besid
 
 def test_scoring_split_over_threads_gives_the_same_answers_bit_for_bit(conv_index: Path, monkeypatch: pytest.MonkeyPatch):
     """A large index is scored by one thread per core over passage ranges; here every index is split, three ways."""
-    from retrieval.search import engine as engine_module
+    from retrieval.search import searcher as searcher_module
     from retrieval.search.engine import Engine
 
-    monkeypatch.setattr(engine_module, "PARALLEL_MIN_PASSAGES", 0)
-    monkeypatch.setattr(engine_module, "PARALLEL_MIN_ARTICLES", 1)
+    monkeypatch.setattr(searcher_module, "PARALLEL_MIN_ARTICLES", 1)
     one, three = Engine.open(conv_index), Engine.open(conv_index)
     try:
         one.warm_up()
         three.warm_up()
-        one.threads, three.threads = 1, 3
-        assert len(three._parts()) == 3 and len(one._parts()) == 1
+        one.force_threads(1)
+        three.force_threads(3)
+        assert len(three.searcher._parts()) == 3 and len(one.searcher._parts()) == 1
         first = one.search(FIRST, today=TODAY)
         questions = [FIRST, "Các bác sĩ khuyến cáo gì?", "cac bac si khuyen cao gi", "sốt xuất huyết", "xyz"]
         for question in questions:
             for context in ((), (first.turn(),)):
                 a, b = (e.search(question, k=5, today=TODAY, context=context) for e in (one, three))
                 assert [(h.passage_id, h.score) for h in a.hits] == [(h.passage_id, h.score) for h in b.hits]
-                assert a.ranking == b.ranking and a.evidence == b.evidence
+                assert a.articles == b.articles and a.evidence == b.evidence and a.bar == b.bar
             query = parse_question(question, TODAY)
             exclude = one.passage_article[:3]
             for depth in (1, 7, 200):
-                s1, top1 = one._score_top(query, depth, exclude)
+                s1, top1 = one.searcher.top(query, depth, exclude)
                 s1 = s1.copy()
-                s3, top3 = three._score_top(query, depth, exclude)
-                assert np.array_equal(s1, s3) and np.array_equal(top1, top3)
+                s3, top3 = three.searcher.top(query, depth, exclude)
+                assert np.array_equal(s1, s3) and np.array_equal(top1.ids, top3.ids) and np.array_equal(top1.scores, top3.scores)
     finally:
         one.close()
         three.close()

@@ -499,14 +499,14 @@ def test_a_server_gives_back_index_pages_past_its_budget_and_answers_the_same(se
     engine = Engine.open(seed_index)
     try:
         before = [h.text for h in engine.search(question, 3).hits]
-        engine.mapped_budget = 0  # every page over nothing: each search gives back the next windows of the sweep
-        assert engine.keep_within_budget() or engine.maps.size < 8 << 20  # tiny arrays may hold no whole page
+        engine.budget.budget = 0  # every page over nothing: each search gives back the next windows of the sweep
+        assert engine.budget.settle() or engine.reader.maps.size < 8 << 20  # tiny arrays may hold no whole page
         for _ in range(3):
             assert [h.text for h in engine.search(question, 3).hits] == before
-        engine.maps.release_until(lambda: False)  # one whole round: every page at once
+        engine.reader.maps.release_until(lambda: False)  # one whole round: every page at once
         assert [h.text for h in engine.search(question, 3).hits] == before
-        engine.mapped_budget = None
-        assert not engine.keep_within_budget()
+        engine.budget.budget = None
+        assert not engine.budget.settle()
     finally:
         engine.close()
 

@@ -136,6 +136,7 @@ def test_ask_json_reports_the_period_it_used(tmp_path):
         "end": "2026-10-31",
         "recent": False,
         "heading": "Các bài trong tháng trước (10/2026):",
+        "in_archive": True,
     }
     assert out["hits"][0]["doc_id"] == "doi-thoai-2026-10-15"
     text = run_cli("ask", "thang 12/2020 nguoi dan neu bao nhieu y kien", "--index", str(index), "--today", "2026-11-27").stdout

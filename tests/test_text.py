@@ -61,7 +61,7 @@ def test_folded_text_keys_each_syllable_as_the_index_does_and_keeps_offsets():
     """fold_text (the sentence step's one pass over a passage) gives every syllable fold_syllable's key."""
     import re
 
-    from retrieval.search.sentences import fold_text
+    from retrieval.text.normalize import fold_text
 
     text = "Kỷ niệm chương, quy định; Quy hoạch tỷ lệ, xy_y, hay, Mỹ Tho, lý do: quý khách ở Quy Nhơn (y tế)."
     folded = fold_text(text)

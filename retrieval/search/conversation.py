@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.search.query import folded, says
+from retrieval.search.query import folded, says, spelled
 from retrieval.text.lexicon import CONTRAST_CLOSERS, CONTRAST_OPENERS, CONTRAST_OPENERS_FOLDED, FOLLOW_UP_WORDS, FOLLOW_UP_WORDS_FOLDED
 from retrieval.text.normalize import has_diacritics, nfc
 
@@ -40,9 +40,11 @@ __all__ = [
     "Reading",
     "Turn",
     "article_weights",
+    "carry_on",
     "is_contrast",
     "leans",
     "read_follow_up",
+    "revised_turn",
     "without_contrast",
 ]
 
@@ -122,19 +124,15 @@ class Reading:
     weights: dict[str, float] = field(default_factory=dict)  # doc_id → how much the conversation is about it (0–1)
 
 
-def _spelled(text: str) -> str:
-    return " ".join(nfc(text).lower().split())
-
-
 def _bare(text: str) -> str:
     """Lower case, accents kept, punctuation off the ends ("Còn năm 2019?" → "còn năm 2019")."""
-    return re.sub(r"^\W+|\W+$", "", _spelled(text))
+    return re.sub(r"^\W+|\W+$", "", spelled(text))
 
 
 def _contrast_phrases(accented: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The openers and closers of a contrast ("còn …", "… thì sao") in the form a question is typed in."""
     if accented:
-        return CONTRAST_OPENERS, CONTRAST_CLOSERS
+        return tuple(spelled(o) for o in CONTRAST_OPENERS), tuple(spelled(c) for c in CONTRAST_CLOSERS)
     return CONTRAST_OPENERS_FOLDED, tuple(folded(c) for c in CONTRAST_CLOSERS)
 
 
@@ -193,3 +191,19 @@ def article_weights(turns: Sequence[Turn], config: FollowUpConfig) -> dict[str, 
         if turn.answered:
             out[turn.answered[0]] = out.get(turn.answered[0], 0.0) + weight * config.answered
     return {doc_id: value / total for doc_id, value in out.items()} if total else {}
+
+
+def carry_on(turns: Sequence[Turn], turn: Turn, config: FollowUpConfig) -> list[Turn]:
+    """The conversation after ``turn``: the turns a follow-up of it reads, oldest first (the last ``config.turns``;
+    older ones are never read, so a conversation of any length stays this small)."""
+    return [*turns, turn][-config.turns :]
+
+
+def revised_turn(turn: Turn, read: str | None = None, rejected: Sequence[str] = ()) -> Turn:
+    """The turn after what the cadre did with its answer: an article read in full leads its articles; articles of
+    quotes voted wrong are dropped from it and from its evidence, so a follow-up does not lean on them."""
+    answered = [d for d in turn.answered if d not in rejected and d != read]
+    if read is not None:
+        answered.insert(0, read)
+    evidence = tuple((d, s) for d, s in turn.evidence if d not in rejected)
+    return Turn(turn.question, tuple(answered), evidence, turn.asked)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from retrieval.text.normalize import fold_accents
 
-__all__ = ["Period", "find_period", "fold_keep_offsets", "fold_text"]
+__all__ = ["Period", "find_period", "fold_keep_offsets"]
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,12 @@ class Period:
             return (day.day, day.month) == self.yearless
         return self.start is not None and self.end is not None and self.start <= day <= self.end
 
-    def heading(self) -> str:
-        """The line shown above the quotes, so a cadre sees which dates were understood."""
+    def heading(self, in_archive: bool = True) -> str:
+        """The line shown above the quotes, so a cadre sees which dates were understood; ``in_archive`` False:
+        no quote comes from the period, and the line says so before the nearest ones."""
+        if not in_archive:
+            where = "về" if self.yearless else "trong"
+            return f"Không có bài nào {where} {self.label}. Các bài gần nhất với câu hỏi:"
         if self.yearless:
             return f"Các bài về {self.label}, mới nhất trước:"
         if self.start is None:
@@ -55,14 +58,6 @@ class Period:
             "recent": self.recent,
             "heading": self.heading(),
         }
-
-
-_MARKS_RE = re.compile("[\u0300-\u036f]")
-
-
-def fold_text(text: str) -> str:
-    """Lower-case and accent-free, fast on whole articles (offsets not kept)."""
-    return _MARKS_RE.sub("", unicodedata.normalize("NFD", text.lower().replace("đ", "d")))
 
 
 def fold_keep_offsets(text: str) -> str:
@@ -193,7 +188,7 @@ def _build(kind: str, m: re.Match[str], today: date) -> Period | None:
             start,
             end,
             spans=span,
-            mentions=(rf"\bquy\s+(?:{roman.lower()}|{q})\s*(?:/|nam\s+)?\s*{y}\b",),
+            mentions=(rf"\bqu[yi]\s+(?:{roman.lower()}|{q})\s*(?:/|nam\s+)?\s*{y}\b",),
             needle=str(y),
         )
     if kind == "year":

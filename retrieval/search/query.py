@@ -24,7 +24,7 @@ from retrieval.text.lexicon import (
 )
 from retrieval.text.normalize import fold_accents, has_diacritics, nfc, normalize_syllable
 
-__all__ = ["MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question", "folded", "merge_queries", "parse_question", "says"]
+__all__ = ["MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question", "folded", "merge_queries", "parse_question", "says", "spelled"]
 
 # Longer than any real question; a paste of a whole article is not one.
 MAX_QUESTION_CHARS = 1000
@@ -67,14 +67,14 @@ def folded(text: str) -> str:
     return " ".join(fold_accents(nfc(text).lower()).split())
 
 
-def _spelled(text: str) -> str:
+def spelled(text: str) -> str:
     """Lower case, one tone placement per syllable, single spaces: accented phrases are matched in this form."""
     return " ".join(normalize_syllable(w) for w in nfc(text).lower().split())
 
 
 def _alternatives(accented: bool, phrases: tuple[str, ...]) -> str:
     """The phrases as one regex alternation, longest first, in the form the question is matched in."""
-    forms = {_spelled(p) if accented else folded(p) for p in phrases}
+    forms = {spelled(p) if accented else folded(p) for p in phrases}
     return "|".join(re.escape(p) for p in sorted(forms, key=len, reverse=True))
 
 
@@ -97,7 +97,7 @@ def says(question: str, phrases: tuple[str, ...], folded_phrases: tuple[str, ...
     """Whether the question holds one of ``phrases`` as whole words; typed without diacritics, one of
     ``folded_phrases`` when given (the accent-free forms that are not ambiguous), else of ``phrases`` folded."""
     accented = has_diacritics(question)
-    text = _spelled(question) if accented else folded(question)
+    text = spelled(question) if accented else folded(question)
     return bool(_phrases(accented, phrases if accented or folded_phrases is None else folded_phrases).search(text))
 
 
@@ -107,7 +107,7 @@ _OPEN_WHEN = ("khi nào", "bao giờ")  # "when" that may ask a condition; "lúc
 def question_type(question: str) -> str | None:
     """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else."""
     accented = has_diacritics(question)
-    text = _spelled(question) if accented else folded(question)
+    text = spelled(question) if accented else folded(question)
     if _phrases(accented, UNTYPED_PHRASES).search(text):
         return None
     text = _phrases(accented, NOT_QUESTION_WORDS).sub(" ", text)

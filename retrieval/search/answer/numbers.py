@@ -1,0 +1,100 @@
+"""Counts in a quote ("34 đồng chí", "74,78%", "khoảng 20%"): the finder of bao nhiêu / mấy."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.search.answer.dates import YEAR_RE
+from retrieval.search.answer.neighbourhood import context_score, first_word_end, key, word_before, words_before
+from retrieval.search.query import Query
+from retrieval.text.lexicon import COUNT_UNITS, NUMBER_QUALIFIERS
+
+__all__ = ["SPELLED_PENALTY", "numbers"]
+
+_MAGNITUDE = r"(?:\s+(?:nghìn|ngàn|triệu|tỷ|tỉ|trăm))*"
+_NUM = r"\d+(?:[.,]\d+)*(?:\s?%)?"
+# A count, a range ("70-90 triệu", "3-5%", "22 đến 33") or a one-in-N rate ("1/1.250"); never the digits
+# after a thousands dot, a date's "5/1" or a year's "1/2018".
+_NUMBER_RE = re.compile(
+    r"(?<![\w/])(?<!\d[.,])(?:(-?"
+    + _NUM
+    + ")"
+    + _MAGNITUDE
+    + r"(?:\s?[-–]\s?|\s+(?:đến|tới)\s+)"
+    + _NUM
+    + _MAGNITUDE
+    + r"|1/(?:\d{1,3}(?:\.\d{3})+|\d{3})|(-?"
+    + _NUM
+    + ")"
+    + _MAGNITUDE
+    + r")(?![\w/])"
+)
+
+# Counts written in words ("ba lần", "hai tuần", "một triệu người"): answers only with a counted noun after them.
+_SPELLED_RE = re.compile(r"(?<!\w)(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)" + _MAGNITUDE + r"(?!\w)", re.IGNORECASE)
+SPELLED_PENALTY = 1.0  # a word like "một" or "ba" is more often an article or a noun than a count
+
+
+def _number_matches(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, first number, spelled) of every number in ``text``."""
+    out = [(m.start(), m.end(), m.group(1) or m.group(2) or m.group(), False) for m in _NUMBER_RE.finditer(text)]
+    out += [(m.start(), m.end(), m.group(), True) for m in _SPELLED_RE.finditer(text)]
+    return out
+
+
+def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, int]]:
+    focus = query.focus
+    wants_percent = query.wants_percent
+    asked = set(re.findall(r"\d+(?:[.,]\d+)*", query.text))  # numbers the question itself gives
+    out = []
+    for start, end, first, spelled in _number_matches(text):
+        whole = text[start:end]
+        before = text[max(0, start - 6) : start].lower()
+        if YEAR_RE.fullmatch(first) and re.search(r"năm\s*$", before):
+            continue  # "năm 2018" is a date, not a count
+        score = context_score(text, start, end, qkeys) - (SPELLED_PENALTY if spelled else 0.0)
+        if whole.rstrip("%").strip() in asked:
+            score -= 5.0  # "Trong số 10 bệnh nhân, bao nhiêu …": the answer is not the 10
+        is_percent = whole.endswith("%")
+        if wants_percent:
+            score += 3.0 if is_percent else -1.0
+        tail = list(re.finditer(r"[^\W\d_]+", text[end : end + 40]))
+        same = 0
+        for i, w in enumerate(tail[: len(focus)]):
+            gap = text[end + (tail[i - 1].end() if i else 0) : end + w.start()]
+            if key(w.group()) != focus[i] or re.search(r"[^\w\s]", gap) or (spelled and gap.strip()):
+                break
+            same += 1
+        if same:
+            two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
+            one = tail[0].group().lower()
+            if same >= 2 and two in COUNT_UNITS:
+                end = end + tail[1].end()
+            elif one in COUNT_UNITS:
+                end = end + tail[0].end()
+            else:
+                word_end = first_word_end(text, end, same)
+                end = word_end if word_end else end + tail[same - 1].end()
+            score += 6.0
+        elif spelled:
+            continue  # "một người" is mostly "a person": a count in words must name the question's noun
+        elif not is_percent and tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in COUNT_UNITS:
+            two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
+            end = end + (
+                tail[1].end() if two in COUNT_UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
+            )
+            score += 0.5
+        out.append((score, _qualified_start(text, start, query), end))
+    return out
+
+
+_QUALIFIERS = words_before(NUMBER_QUALIFIERS)
+
+
+def _qualified_start(text: str, start: int, query: Query) -> int:
+    """Move a number's start back over a qualifier that belongs to it ("khoảng 20%", "hơn 100.000 ca"),
+    unless the question says it already ("… lên tới bao nhiêu?" is answered by "40%")."""
+    m = word_before(_QUALIFIERS, text, start)
+    if m and key(" ".join(m.group().split())) + " bao nhieu" in key(query.text):
+        return start
+    return m.start() if m else start
