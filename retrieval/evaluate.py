@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.search.answer import Span
 from retrieval.search.conversation import Turn, carry_on
 from retrieval.search.engine import Engine
 from retrieval.search.result import Result
@@ -23,6 +24,7 @@ __all__ = [
     "RECALL_DEPTH",
     "EvalOptions",
     "EvalQuestion",
+    "MarkFigures",
     "RunFigures",
     "baseline_run",
     "calibrate_not_found",
@@ -89,6 +91,39 @@ def rank_of(articles: Sequence[str], gold: str) -> int | None:
 
 
 @dataclass
+class MarkFigures:
+    """What a cadre reads first, on the first quote: the underlined span and the bold sentence."""
+
+    questions: int = 0
+    spans: int = 0  # questions whose first quote has an underlined span
+    overlap: int = 0  # ... that overlaps a gold answer (one inside the other)
+    exact: int = 0  # ... that is a gold answer
+    sentence: int = 0  # questions whose bold sentence holds a gold answer
+    quote: int = 0  # questions whose first quote holds one
+
+    def add(self, answers: Sequence[str], quote: str | None, sentence: Span | None, span: Span | None) -> None:
+        self.questions += 1
+        golds = {_span_norm(a) for a in answers} - {""}
+        marked = _span_norm(span.text) if span else ""
+        if marked:
+            self.spans += 1
+            self.overlap += any(marked in g or g in marked for g in golds)
+            self.exact += marked in golds
+        self.sentence += sentence is not None and _answer_in(tuple(answers), [sentence.text])
+        self.quote += quote is not None and _answer_in(tuple(answers), [quote])
+
+    def summary(self) -> dict[str, float]:
+        n, shown = max(self.questions, 1), max(self.spans, 1)
+        return {
+            "span_coverage": self.spans / n,
+            "span_precision": self.overlap / shown,
+            "span_exact": self.exact / shown,
+            "sentence_holds_answer": self.sentence / n,
+            "quote_holds_answer": self.quote / n,
+        }
+
+
+@dataclass
 class RunFigures:
     name: str
     ranks: list[int | None] = field(default_factory=list)
@@ -100,9 +135,12 @@ class RunFigures:
     typed_exact: list[bool] = field(default_factory=list)  # questions with an answer type only
     not_found: list[bool] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
+    marks: MarkFigures = field(default_factory=MarkFigures)
 
     def add(self, result: Result, q: EvalQuestion) -> None:
         """Score one answer as a cadre sees it."""
+        first = result.hits[0] if result.hits else None
+        self.marks.add(q.answers, first.text if first else None, first.sentence if first else None, first.answer if first else None)
         self.latency_ms.append(result.took_ms)
         self.ranks.append(rank_of(result.articles, q.doc_id))
         quotes = [h.text for h in result.hits]
@@ -143,6 +181,8 @@ class RunFigures:
             out["answer_span_exact"] = sum(self.span_exact) / n
             # looser: the marked span and a gold answer contain one another (for analysis)
             out["answer_span_overlap"] = sum(self.span_overlap) / n
+        if self.marks.questions:
+            out |= self.marks.summary()
         return out
 
     def recall_curve(self, depth: int = RECALL_DEPTH) -> list[float]:
@@ -201,6 +241,7 @@ class _Arm:
     quote1: list[bool] = field(default_factory=list)
     quote3: list[bool] = field(default_factory=list)
     used: list[bool] = field(default_factory=list)
+    marks: MarkFigures = field(default_factory=MarkFigures)
 
     def add(self, result: Result, q: EvalQuestion) -> None:
         self.first.append(rank_of(result.articles, q.doc_id) == 1)
@@ -208,10 +249,13 @@ class _Arm:
         self.quote1.append(_answer_in(q.answers, quotes[:1]))
         self.quote3.append(_answer_in(q.answers, quotes[:3]))
         self.used.append(bool(result.context and result.context.used))
+        hit = result.hits[0] if result.hits else None
+        self.marks.add(q.answers, hit.text if hit else None, hit.sentence if hit else None, hit.answer if hit else None)
 
     def summary(self) -> dict[str, float]:
         n = max(len(self.first), 1)
-        return {"P@1": sum(self.first) / n, "answer_in_quote@1": sum(self.quote1) / n, "answer_in_quote@3": sum(self.quote3) / n}
+        out = {"P@1": sum(self.first) / n, "answer_in_quote@1": sum(self.quote1) / n, "answer_in_quote@3": sum(self.quote3) / n}
+        return out | self.marks.summary()
 
 
 def conversation_run(engine: Engine, questions: list[EvalQuestion], no_diacritics: bool = False) -> dict[str, dict[str, float]]:

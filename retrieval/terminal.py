@@ -170,10 +170,10 @@ def eval_tables(report: dict, title: str) -> list[Table]:
 
 def conversation_table(report: dict[str, dict[str, float]], title: str) -> Table:
     """``eval --conversation``: each group's figures, asked alone and after the questions before it."""
-    table = Table("", "n", "P@1", "answer in quote 1", "in quotes 1–3", "context used", title=title)
+    keys = ("P@1", "answer_in_quote@1", "answer_in_quote@3", "span_coverage", "span_precision", "sentence_holds_answer")
+    heads = ("P@1", "answer in quote 1", "in quotes 1–3", "span shown", "span right", "bold holds answer")
+    table = Table("", "n", *heads, "context used", title=title)
     for group, row in report.items():
-        cells = [
-            f"{row[f'{key} alone']:.3f} → {row[f'{key} with context']:.3f}" for key in ("P@1", "answer_in_quote@1", "answer_in_quote@3")
-        ]
+        cells = [f"{row[f'{key} alone']:.3f} → {row[f'{key} with context']:.3f}" if f"{key} alone" in row else "—" for key in keys]
         table.add_row(group, str(int(row["questions"])), *cells, f"{row['context used']:.2f}")
     return table

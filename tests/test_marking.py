@@ -216,3 +216,58 @@ def test_a_lower_quote_leaves_out_what_a_higher_one_shows():
     assert text[lo:hi] == "Câu mới của đoạn sau."
     assert unshown(100, 100 + len(text), text, [(0, 50)]) == (0, len(text))  # elsewhere in the article
     assert unshown(100, 100 + len(text), text, [(90, 200)]) == (0, len(text))  # all of it shown: kept whole
+
+
+# -- which candidate earns the underline (the evidence around it) -------------------------------------
+def _idf_weights(question: str, engine) -> tuple:
+    """The question and its sentence weights from a real index (IDF: rare words weigh more)."""
+    q = parse_question(question)
+    return q, engine.sentence_weights(q)
+
+
+TWO_COUNTS = (
+    "Năm 2024, huyện Cao Lộc triển khai chương trình hỗ trợ hộ nghèo. Riêng trong tháng 3, huyện đã hỗ trợ 120 hộ gia đình "
+    "khó khăn, nâng tổng số hộ được hỗ trợ lên 450 hộ."
+)
+TWO_NAMES = (
+    "Đồng chí Nguyễn Văn An, Trưởng Ban Dân vận Huyện ủy Văn Lãng, đã phát biểu. Tại huyện Lộc Bình, công tác dân vận do "
+    "đồng chí Hoàng Thị Bình, Phó Bí thư Huyện ủy, trực tiếp phụ trách."
+)
+TWO_DATES = "Ngày 12/3, huyện Văn Quan tổ chức hội nghị sơ kết. Huyện Tràng Định tổ chức hội nghị đối thoại với nhân dân vào ngày 25/4."
+
+
+@pytest.mark.parametrize(
+    "question,passage,expected",
+    [
+        ("Trong tháng 3 huyện đã hỗ trợ bao nhiêu hộ?", TWO_COUNTS, "120 hộ"),  # the count next to the time asked
+        ("Ai phụ trách công tác dân vận của huyện Lộc Bình?", TWO_NAMES, "đồng chí Hoàng Thị Bình"),
+        ("Khi nào huyện Tràng Định tổ chức hội nghị đối thoại?", TWO_DATES, "25/4"),
+        ("Khi nào huyện Văn Quan tổ chức hội nghị sơ kết?", TWO_DATES, "12/3"),
+        ("Mona Randolph đã gắn bó với cỗ máy trong bao lâu?", "Bà sinh năm 1936 và gắn bó với cỗ máy suốt 36 năm.", "36 năm"),
+    ],
+)
+@pytest.mark.parametrize("accents", [True, False])
+def test_the_neighbourhood_tells_two_candidates_apart(engine, question: str, passage: str, expected: str, accents: bool):
+    """Two counts, names or dates of the same kind: the one whose neighbourhood holds the question's words is underlined,
+    typed with or without diacritics."""
+    from retrieval.text.normalize import fold_accents
+
+    q, weights = _idf_weights(question if accents else fold_accents(question), engine)
+    _, span = mark(q, passage, weights)
+    assert span is not None and span.text == expected
+    assert passage[span.start : span.end] == expected
+
+
+def test_a_weak_candidate_shows_no_span_and_the_cli_prints_no_arrow(engine, seed_index):
+    """A count far from the question's words, or two counts nothing tells apart, earn no underline; the sentence stays bold."""
+    from .conftest import run_cli
+
+    q, weights = _idf_weights("Bao nhiêu người dự hội nghị?", engine)
+    sentence, span = mark(q, "Hội nghị diễn ra trong không khí sôi nổi. Giá lúa năm nay tăng 5% so với năm trước.", weights)
+    assert span is None and sentence is not None and sentence.text.startswith("Hội nghị")
+    q, weights = _idf_weights("Tổng số hộ được hỗ trợ là bao nhiêu?", engine)
+    assert mark(q, "Huyện hỗ trợ 120 hộ và xã hỗ trợ 450 hộ.", weights)[1] is None  # nothing tells them apart
+    shown = run_cli("ask", "Ai chủ trì hội nghị?", "--index", str(seed_index), "-k", "1", "--no-refresh")  # the quote: who attended
+    assert shown.returncode == 0 and "Hoàng Văn Nghiệm" in shown.stdout and "→" not in shown.stdout
+    marked = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(seed_index), "-k", "1", "--no-refresh")
+    assert "→ 34 đồng chí" in marked.stdout

@@ -27,6 +27,7 @@ from retrieval.search.memory import PageBudget
 from retrieval.search.notfound import judge
 from retrieval.search.period import Period
 from retrieval.search.present import present
+from retrieval.search.query import Query
 from retrieval.search.reader import IndexReader, outdated_reason
 from retrieval.search.result import Hit, Result
 from retrieval.search.searcher import Searcher
@@ -88,8 +89,9 @@ class Engine:
         self.searcher.kernels = compiled()
         self.searcher.threads, self.searcher.parallel_from = threads, 0
 
-    def sentence_weights(self, understood: Understood) -> SentenceWeights:
-        terms = understood.query.terms
+    def sentence_weights(self, query: Query) -> SentenceWeights:
+        """The IDF of the question's accent-free syllables and pairs: what its sentences and marks are weighed by."""
+        terms = query.terms
         return SentenceWeights(self.reader.idf("fold1", terms["fold1"]), self.reader.idf("fold2", terms["fold2"]))
 
     def search(
@@ -107,7 +109,7 @@ class Engine:
         t0 = time.perf_counter()
         understood = understand(self.reader, self.config, question, today, context)
         query = understood.query
-        weights = self.sentence_weights(understood)
+        weights = self.sentence_weights(query)
         depth = max(1, min(self.reader.n_passages, max(k + offset, 1) * 4 + 10))
         scores, first = self.searcher.top(query, max(depth, RERANK_DEPTH), exclude_articles)
         ask = Ask(query, weights, understood.lift, scores, self.config, self.reader, self.searcher)

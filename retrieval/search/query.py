@@ -18,6 +18,7 @@ from retrieval.text.lexicon import (
     ANSWER_TYPE_PHRASES,
     CONDITION_WORDS,
     COUNT_STOPWORDS,
+    DURATION_PHRASES,
     NOT_QUESTION_WORDS,
     PERCENT_PHRASES,
     UNTYPED_PHRASES,
@@ -143,6 +144,7 @@ class Query:
     qtype: str | None = None
     focus: tuple[str, ...] = ()  # the counted noun, folded ("dong", "chi")
     wants_percent: bool = False
+    wants_duration: bool = False  # "bao lâu": a count of time units ("36 năm")
     period: Period | None = None  # the dates the question asks about ("tháng 12/2018", "mới nhất")
     cover_terms: Terms | None = None  # the terms without the period's words, for the not-found check
 
@@ -171,6 +173,7 @@ def parse_question(text: str, today: date | None = None, periods: bool = True) -
         qtype=question_type(text),
         focus=_focus(fold),
         wants_percent=any(re.search(rf"\b{folded(p)}\b", fold) for p in PERCENT_PHRASES),
+        wants_duration=any(re.search(rf"\b{folded(p)}\b", fold) for p in DURATION_PHRASES),
         period=period,
         cover_terms={name: cover[name] for name in FIELDS} if cover else None,
     )
@@ -208,6 +211,7 @@ def merge_queries(
         qtype=own.qtype or earlier.qtype,
         focus=own.focus or earlier.focus,
         wants_percent=own.wants_percent or earlier.wants_percent,
+        wants_duration=own.wants_duration or earlier.wants_duration,
         period=period,
         cover_terms=cover,
     )

@@ -12,6 +12,8 @@ __all__ = [
     "CONTRAST_OPENERS_FOLDED",
     "COUNT_STOPWORDS",
     "COUNT_UNITS",
+    "DURATION_PHRASES",
+    "DURATION_UNITS",
     "FOLDED_QUESTION_PHRASES",
     "FOLLOW_UP_WORDS",
     "FOLLOW_UP_WORDS_FOLDED",
@@ -142,7 +144,7 @@ ANSWER_TYPE_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ở nào",
         ),
     ),
-    ("number", ("bao nhiêu", "mấy", "số lượng", "tỷ lệ", "tỉ lệ", "phần trăm")),
+    ("number", ("bao nhiêu", "mấy", "số lượng", "tỷ lệ", "tỉ lệ", "phần trăm", "bao lâu")),
     ("person", ("ai", "người nào", "vị nào", "đồng chí nào", "ông nào", "bà nào")),
 )
 # Questions these phrases are in ask for a cause or a group, not for a name, place or date ("do đâu",
@@ -158,6 +160,9 @@ NOT_QUESTION_WORDS: tuple[str, ...] = ("ai cập", "ai đó", "bất kỳ ai", "
 CONDITION_WORDS: tuple[str, ...] = ("thường", "nên", "cần", "có thể", "tốt nhất")
 # A question for a share wants a percentage ("tỷ lệ … là bao nhiêu").
 PERCENT_PHRASES: tuple[str, ...] = ("tỷ lệ", "tỉ lệ", "phần trăm")
+# A question for a length of time wants a count of time units ("… trong bao lâu?" → "36 năm").
+DURATION_PHRASES: tuple[str, ...] = ("bao lâu",)
+DURATION_UNITS = frozenset(["năm", "tháng", "tuần", "ngày", "giờ", "tiếng", "phút", "giây", "thập kỷ", "thế kỷ"])
 # Words after "bao nhiêu"/"mấy" that end the counted noun ("bao nhiêu đồng chí được …" → "đồng chí").
 COUNT_STOPWORDS = frozenset(["duoc", "da", "la", "co", "se", "dang", "thi", "va", "cua", "tai", "o", "trong", "nam", "vao"])
 

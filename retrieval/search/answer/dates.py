@@ -44,7 +44,7 @@ def dates(text: str, qkeys: set[str], year_only: bool) -> list[tuple[float, int,
                 specific = 0.0
             else:
                 # A day and month pins an event; a bare year usually qualifies a noun ("công tác năm 2018").
-                specific = 1.5 if re.search(r"\d{1,2}\s*(?:/|tháng)\s*\d{1,2}|nay|qua|mai", m.group(), re.I) else 0.0
+                specific = 3.0 if re.search(r"\d{1,2}\s*(?:/|tháng)\s*\d{1,2}|nay|qua|mai", m.group(), re.I) else 0.0
             score = context_score(text, start, end, qkeys) + specific + (len(_DATE_RES) - rank) * 0.05
             out.append((score, start, end))
     return out

@@ -61,3 +61,35 @@ def words_before(words: Iterable[str]) -> WordRule:
 def word_before(rule: WordRule, text: str, start: int) -> re.Match[str] | None:
     pattern, reach = rule
     return pattern.search(text, max(0, start - reach), start)
+
+
+# Commas are not clause ends here: Vietnamese lists ("xã, phường, thị trấn") sit inside the clause they qualify.
+_CLAUSE_RE = re.compile(r"[;:()\[\]\"“”–—]|\s-\s")
+
+
+def clause_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """The clause of ``text[lo:hi]`` (a sentence) around ``start..end``: cut at semicolons, colons, brackets, quotes
+    and dashes outside the candidate."""
+    left = lo
+    for m in _CLAUSE_RE.finditer(text, lo, start):
+        left = m.end()
+    cut = _CLAUSE_RE.search(text, end, hi)
+    return left, cut.start() if cut else hi
+
+
+def evidence(folded: str, start: int, end: int, lo: int, hi: int, weights: dict[str, float], total: float, reach: float) -> float:
+    """Share of the question's weight (``weights``: IDF of its accent-free syllables, ``total`` their sum) standing in
+    ``folded[lo:hi]`` around the candidate ``start..end``: each syllable once, at its nearest occurrence, counted
+    idf / (1 + distance / reach) (distance in characters; the candidate's own syllables are not evidence)."""
+    if total <= 0:
+        return 0.0
+    nearest: dict[str, float] = {}
+    for m in SYL_RE.finditer(folded, lo, hi):
+        word = m.group()
+        if word not in weights or (m.start() >= start and m.end() <= end):
+            continue
+        distance = start - m.end() if m.end() <= start else m.start() - end
+        near = 1.0 / (1.0 + max(distance, 0) / reach)
+        if near > nearest.get(word, 0.0):
+            nearest[word] = near
+    return sum(weights[w] * v for w, v in nearest.items()) / total

@@ -7,7 +7,7 @@ import re
 from retrieval.search.answer.dates import YEAR_RE
 from retrieval.search.answer.neighbourhood import context_score, first_word_end, key, word_before, words_before
 from retrieval.search.query import Query
-from retrieval.text.lexicon import COUNT_UNITS, NUMBER_QUALIFIERS
+from retrieval.text.lexicon import COUNT_UNITS, DURATION_UNITS, NUMBER_QUALIFIERS
 
 __all__ = ["SPELLED_PENALTY", "numbers"]
 
@@ -59,6 +59,8 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
         if wants_percent:
             score += 3.0 if is_percent else -1.0
         tail = list(re.finditer(r"[^\W\d_]+", text[end : end + 40]))
+        if query.wants_duration:  # "bao lâu": a number of years, days, hours
+            score += 3.0 if tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in DURATION_UNITS else -1.0
         same = 0
         for i, w in enumerate(tail[: len(focus)]):
             gap = text[end + (tail[i - 1].end() if i else 0) : end + w.start()]
