@@ -44,8 +44,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
-
 
 # -- access ---------------------------------------------------------------------------
 def _is_allowed(update: Update, context: BotContext) -> bool:

@@ -18,6 +18,12 @@ def _iso_day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {value!r} (expected YYYY-MM-DD, e.g. 2026-11-27)") from None
 
 
+def _archive_options(p: argparse.ArgumentParser) -> None:
+    """Where `sync` and `crawl` keep what they fetch, and whether they index it."""
+    p.add_argument("--feeds-dir", metavar="DIR", help="the archive of fetched articles (default: FEEDS_DIR or var/feeds)")
+    p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m retrieval",
@@ -55,8 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         "python -m retrieval sync https://baolangson.vn/rss/thoi-su.rss --index index/",
     )
     p.add_argument("urls", nargs="*", metavar="URL", help="feed addresses (default: FEEDS and SITES from the environment or .env)")
-    p.add_argument("--feeds-dir", metavar="DIR", help="the archive of fetched articles (default: FEEDS_DIR or var/feeds)")
-    p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
+    _archive_options(p)
     p.add_argument("-v", "--verbose", action="store_true", help="print each page fetched")
 
     p = add(
@@ -68,8 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_iso_day, metavar="YYYY-MM-DD", help="only articles published on or after this day")
     p.add_argument("--until", type=_iso_day, metavar="YYYY-MM-DD", help="only articles published on or before this day")
     p.add_argument("--max-articles", type=int, metavar="N", help="fetch at most N articles this run (the next crawl goes on)")
-    p.add_argument("--feeds-dir", metavar="DIR", help="the archive of fetched articles (default: FEEDS_DIR or var/feeds)")
-    p.add_argument("--no-index", action="store_true", help="only fetch into the archive; index later")
+    _archive_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     p = add(

@@ -101,7 +101,13 @@ class MarkFigures:
     sentence: int = 0  # questions whose bold sentence holds a gold answer
     quote: int = 0  # questions whose first quote holds one
 
-    def add(self, answers: Sequence[str], quote: str | None, sentence: Span | None, span: Span | None) -> None:
+    def add_first(self, answers: Sequence[str], result: Result) -> bool:
+        """The marks of ``result``'s first quote (none when not found); whether its span is a gold answer."""
+        hit = result.hits[0] if result.hits else None
+        return self.add(answers, hit.text if hit else None, hit.sentence if hit else None, hit.answer if hit else None)
+
+    def add(self, answers: Sequence[str], quote: str | None, sentence: Span | None, span: Span | None) -> bool:
+        """One quote's marks; whether its span is a gold answer."""
         self.questions += 1
         golds = {_span_norm(a) for a in answers} - {""}
         marked = _span_norm(span.text) if span else ""
@@ -111,6 +117,7 @@ class MarkFigures:
             self.exact += marked in golds
         self.sentence += sentence is not None and _answer_in(tuple(answers), [sentence.text])
         self.quote += quote is not None and _answer_in(tuple(answers), [quote])
+        return bool(marked) and marked in golds
 
     def summary(self) -> dict[str, float]:
         n, shown = max(self.questions, 1), max(self.spans, 1)
@@ -129,32 +136,21 @@ class RunFigures:
     ranks: list[int | None] = field(default_factory=list)
     in_quote1: list[bool] = field(default_factory=list)
     in_quote3: list[bool] = field(default_factory=list)
-    in_sentence1: list[bool] = field(default_factory=list)
-    span_exact: list[bool] = field(default_factory=list)
-    span_overlap: list[bool] = field(default_factory=list)
     typed_exact: list[bool] = field(default_factory=list)  # questions with an answer type only
     not_found: list[bool] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
-    marks: MarkFigures = field(default_factory=MarkFigures)
+    marks: MarkFigures = field(default_factory=MarkFigures)  # the first quote's sentence and span (not for the baseline)
 
     def add(self, result: Result, q: EvalQuestion) -> None:
         """Score one answer as a cadre sees it."""
-        first = result.hits[0] if result.hits else None
-        self.marks.add(q.answers, first.text if first else None, first.sentence if first else None, first.answer if first else None)
+        exact = self.marks.add_first(q.answers, result)
+        if result.qtype is not None:
+            self.typed_exact.append(exact)
         self.latency_ms.append(result.took_ms)
         self.ranks.append(rank_of(result.articles, q.doc_id))
         quotes = [h.text for h in result.hits]
         self.in_quote1.append(_answer_in(q.answers, quotes[:1]))
         self.in_quote3.append(_answer_in(q.answers, quotes[:3]))
-        span = result.hits[0].answer if result.hits else None
-        golds = {_span_norm(a) for a in q.answers} - {""}
-        marked = _span_norm(span.text) if span else ""
-        self.span_exact.append(bool(marked) and marked in golds)
-        if result.qtype is not None:
-            self.typed_exact.append(bool(marked) and marked in golds)
-        sentence = result.hits[0].sentence if result.hits else None
-        self.in_sentence1.append(sentence is not None and _answer_in(q.answers, [sentence.text]))
-        self.span_overlap.append(bool(marked) and any(marked in g or g in marked for g in golds))
         self.not_found.append(result.not_found)
 
     def summary(self) -> dict[str, float]:
@@ -172,17 +168,17 @@ class RunFigures:
             "latency_p50_ms": float(np.percentile(lat, 50)),
             "latency_p95_ms": float(np.percentile(lat, 95)),
         }
-        if self.in_sentence1:
-            out["answer_in_sentence@1"] = sum(self.in_sentence1) / n
+        marks = self.marks
+        if marks.questions:
+            out["answer_in_sentence@1"] = marks.sentence / n
         if self.typed_exact:
             out["typed_questions"] = len(self.typed_exact)
             out["typed_span_exact"] = sum(self.typed_exact) / len(self.typed_exact)
-        if self.span_exact:
-            out["answer_span_exact"] = sum(self.span_exact) / n
+        if marks.questions:
+            out["answer_span_exact"] = marks.exact / n
             # looser: the marked span and a gold answer contain one another (for analysis)
-            out["answer_span_overlap"] = sum(self.span_overlap) / n
-        if self.marks.questions:
-            out |= self.marks.summary()
+            out["answer_span_overlap"] = marks.overlap / n
+            out |= marks.summary()
         return out
 
     def recall_curve(self, depth: int = RECALL_DEPTH) -> list[float]:
@@ -238,23 +234,19 @@ class _Arm:
     """One way of asking a group of questions: P@1 and answer in quote 1 and in quotes 1–3."""
 
     first: list[bool] = field(default_factory=list)
-    quote1: list[bool] = field(default_factory=list)
     quote3: list[bool] = field(default_factory=list)
     used: list[bool] = field(default_factory=list)
     marks: MarkFigures = field(default_factory=MarkFigures)
 
     def add(self, result: Result, q: EvalQuestion) -> None:
         self.first.append(rank_of(result.articles, q.doc_id) == 1)
-        quotes = [h.text for h in result.hits]
-        self.quote1.append(_answer_in(q.answers, quotes[:1]))
-        self.quote3.append(_answer_in(q.answers, quotes[:3]))
+        self.quote3.append(_answer_in(q.answers, [h.text for h in result.hits[:3]]))
         self.used.append(bool(result.context and result.context.used))
-        hit = result.hits[0] if result.hits else None
-        self.marks.add(q.answers, hit.text if hit else None, hit.sentence if hit else None, hit.answer if hit else None)
+        self.marks.add_first(q.answers, result)
 
     def summary(self) -> dict[str, float]:
         n = max(len(self.first), 1)
-        out = {"P@1": sum(self.first) / n, "answer_in_quote@1": sum(self.quote1) / n, "answer_in_quote@3": sum(self.quote3) / n}
+        out = {"P@1": sum(self.first) / n, "answer_in_quote@1": self.marks.quote / n, "answer_in_quote@3": sum(self.quote3) / n}
         return out | self.marks.summary()
 
 

@@ -120,8 +120,10 @@ class Engine:
         kept, cover = top.where(keep), verdict.cover[keep]
         page = slice(offset, offset + k)
         hits = present(self.store, query, weights, kept.ids[page], kept.scores[page], cover[page], ask.notes.sentences)
-        names = self.store.doc_ids_of([row for row, _ in ask.notes.evidence])
-        articles = self._articles(kept, ranked.ids[depth:]) if len(kept) else ()
+        # the articles behind the quotes (each once, in rank order; none when nothing is shown), named in one look-up
+        # with the turn's evidence
+        behind = self.reader.first_articles(np.concatenate([kept.ids, ranked.ids[depth:]]), RECALL_ARTICLES) if len(kept) else ()
+        names = self.store.doc_ids_of([*(row for row, _ in ask.notes.evidence), *behind])
         self.budget.settle()  # timed with the question: its asker waits while the pages are given back
         return Result(
             question,
@@ -134,17 +136,11 @@ class Engine:
             context=self._context_use(understood, context, ask, ranked, offset + k),
             evidence=tuple((names[row], share) for row, share in ask.notes.evidence if row in names),
             asked=understood.asked,
-            articles=articles,
+            articles=tuple(names[row] for row in behind if row in names),
             bar=verdict.bar,
             in_period=_in_period(query.period, hits, ask),
             generation=self.reader.gen.name,
         )
-
-    def _articles(self, kept: Candidates, beyond: np.ndarray) -> tuple[str, ...]:
-        """The articles behind the quotes, in rank order: the kept candidates', then those ranked below the judged."""
-        rows = self.reader.first_articles(np.concatenate([kept.ids, beyond]), RECALL_ARTICLES)
-        names = self.store.doc_ids_of(list(rows))
-        return tuple(names[row] for row in rows if row in names)
 
     @staticmethod
     def _context_use(understood: Understood, context: Sequence[Turn], ask: Ask, ranked: Candidates, shown: int) -> ContextUse | None:
@@ -152,7 +148,7 @@ class Engine:
         reading = understood.reading
         if reading is None:
             return None
-        alone = ask.notes.alone or ranked
+        alone = ask.notes.alone if ask.notes.alone is not None else ranked
         moved = bool(understood.lift) and not alone.same_order(ranked, shown)
         return ContextUse(after=context[-1].question, used=moved or bool(understood.carried), carried=understood.carried, lean=reading.lean)
 
