@@ -32,7 +32,10 @@ from retrieval.search.engine import Engine
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT.parent / "shared" / "data" / "vinewsqa_dev"
 WIKI = {name: ROOT / "data" / name for name in ("mlqa_vi", "xquad_vi")}
-KEYS = ("P@1", "MRR@10", "answer_in_quote@1", "answer_in_quote@3", "answer_in_sentence@1", "typed_span_exact", "not_found_rate")
+KEYS = (
+    "P@1", "MRR@10", "answer_in_quote@1", "answer_in_quote@3", "answer_in_sentence@1", "typed_span_exact", "span_coverage",
+    "span_precision", "not_found_rate",
+)  # fmt: skip
 
 
 def _index(docs: list[Path], folder: Path) -> Engine:

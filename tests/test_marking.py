@@ -131,6 +131,14 @@ def test_a_typed_answer_in_a_sentence_far_from_the_question_does_not_move_the_ma
         ("Lễ hội Lồng tồng được tổ chức khi nào?", "date"),
         ("Ai phụ trách đội xung kích?", "person"),
         ("Trạm y tế xã đặt ở đâu?", "place"),
+        ("Bà Hoàng Thị Mai kết hôn năm bao nhiêu tuổi?", "number"),  # an age, not a year
+        ("Ông Lộc sinh năm bao nhiêu?", "year"),
+        ("Nguồn nước sinh hoạt của bản lấy từ đâu?", None),  # a source, not a place
+        ("Bác sĩ Nông Văn Tuấn là ai?", None),  # a named person's role, not a name
+        ("Dunbar là ai?", None),
+        ("Giám đốc Sở Y tế là ai?", "person"),  # a post: its holder's name
+        ("Cán bộ xã ứng dụng AI như thế nào?", None),  # the initials, not "ai"
+        ("AI PHỤ TRÁCH ĐỘI XUNG KÍCH?", "person"),  # all in capitals: still "ai"
     ],
 )
 def test_question_types_leave_causes_groups_and_conditions_untyped(question, kind):
@@ -154,10 +162,47 @@ def test_question_types_leave_causes_groups_and_conditions_untyped(question, kin
         ("Ai đưa bệnh nhân đến?", "Bệnh nhân được đưa đến Bệnh viện Đa khoa Lạng Sơn, do chị Lý Thị Hoa đưa đến.", "chị Lý Thị Hoa"),
         ("Vụ cháy xảy ra lúc nào?", "Vụ cháy xảy ra lúc 15h chiều 5/1 tại thôn Nà Lừa.", "15h chiều 5/1"),
         ("Lễ khai mạc bắt đầu lúc nào?", "Lễ khai mạc bắt đầu từ 8h30 sáng nay tại quảng trường.", "8h30 sáng nay"),
+        # the counted noun is the whole word, with a name or a rate the question gives
+        ("Năm nay có bao nhiêu trường hợp mắc sởi?", "Năm nay tỉnh ghi nhận hơn 1.400 trường hợp mắc sởi.", "hơn 1.400 trường hợp"),
+        ("Bao nhiêu người Tày tham gia lễ hội?", "Lễ hội thu hút gần 5.000 người Tày, Nùng tham gia.", "gần 5.000 người Tày"),
+        ("Đội tuần tra bao nhiêu ngày một tuần?", "Đội tuần tra khoảng ba ngày một tuần.", "khoảng ba ngày một tuần"),
+        ("Mỗi năm có bao nhiêu ca mắc sốt xuất huyết?", "Mỗi năm tỉnh có hơn 300 ca mắc sốt xuất huyết mới.", "hơn 300 ca"),
+        ("Tiếng ồn tối đa bao nhiêu?", "Tiếng ồn không được vượt quá 70 dB vào ban đêm.", "70 dB"),
+        # the number follows the word the question puts before "bao nhiêu"
+        ("Con trâu nặng bao nhiêu?", "Con trâu cao 1,5 m, nặng khoảng 400 kg.", "khoảng 400 kg"),
+        # when, said without a calendar: the kind the question asks for
+        (
+            "Sâu cuốn lá phát triển mạnh vào thời điểm nào trong năm?",
+            "Ngày 16/1 huyện họp bàn. Sâu cuốn lá phát triển mạnh vào mùa mưa.",
+            "mùa mưa",
+        ),
+        (
+            "Nên phun thuốc vào thời gian nào trong ngày?",
+            "Nên phun thuốc vào buổi sáng sớm, ngày 3/4 bắt đầu đợt phun.",
+            "vào buổi sáng sớm",
+        ),
+        ("Anh Tuấn bắt đầu học nghề rèn từ khi nào?", "Anh Tuấn bắt đầu học nghề rèn từ năm 15 tuổi.", "năm 15 tuổi"),
+        ("Vết nứt xuất hiện khi nào?", "Vết nứt trên sườn đồi xuất hiện từ 8-9 tháng trước.", "8-9 tháng trước"),
+        ("Ông mất lúc nào?", "Ông lâm bệnh từ đêm qua và mất lúc 23h14 phút tại nhà.", "23h14 phút"),  # a clock time pins it
+        # a name is taken whole, and a place is not a person
+        ("Ai là người sáng lập?", "Người sáng lập là ông Kim Il-sung (Triều Tiên).", "ông Kim Il-sung"),
+        ("Chị Hoa đi cùng ai?", "Chị Hoa và con gái là Lan đi tới Argentina dự hội thảo.", "Lan"),
     ],
 )
 def test_typed_spans_take_ranges_rates_words_units_and_forms_of_address(question, passage, expected):
     assert _answer(question, passage) == expected
+
+
+def test_what_the_question_names_or_a_name_cut_short_is_no_answer():
+    """The question's own words ("Mùa lũ" asked about the flood season's months, "Béo phì" after "về" asked about béo
+    phì) and a name cut short ("Hà" of "Hà Nội") are not answers."""
+    assert (
+        _answer("Mùa lũ ở huyện thường diễn ra vào thời điểm nào trong năm?", "Mùa lũ thường diễn ra từ tháng 7 đến tháng 10.") == "tháng 7"
+    )
+    assert _answer("Hội nghị về béo phì diễn ra ở đâu?", "Hội nghị về Béo phì diễn ra ở Lạng Sơn đầu tháng 5.") == "Lạng Sơn"
+    assert _answer("Ai được chuyển lên tuyến trên?", "Bệnh nhân được chuyển lên Bệnh viện Bạch Mai (Hà Nội) cấp cứu.") is None
+    passage = "Kết quả được công bố tại cuộc họp thường niên của Hội Nông dân Việt Nam tỉnh Lạng Sơn hôm qua."
+    assert _answer("Hội Nông dân Việt Nam tỉnh Lạng Sơn họp ở đâu?", passage) is None  # past the six words, still the question's
 
 
 def test_digits_after_a_thousands_dot_and_dates_are_not_counts():

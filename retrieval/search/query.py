@@ -15,10 +15,12 @@ from functools import cache, lru_cache
 from retrieval.search.period import Period, find_period
 from retrieval.text.analyzer import FIELDS, Terms, analyze_question
 from retrieval.text.lexicon import (
+    AGE_PHRASES,
     ANSWER_TYPE_PHRASES,
     CONDITION_WORDS,
     COUNT_STOPWORDS,
     DURATION_PHRASES,
+    FORMS_OF_ADDRESS,
     NOT_QUESTION_WORDS,
     PERCENT_PHRASES,
     UNTYPED_PHRASES,
@@ -105,13 +107,33 @@ def says(question: str, phrases: tuple[str, ...], folded_phrases: tuple[str, ...
 _OPEN_WHEN = ("khi nào", "bao giờ")  # "when" that may ask a condition; "lúc nào" asks a time
 
 
+_WHO_IS_RE = re.compile(r"^\W*(.+?)\s+(?:là|la)\s+ai\W*$", re.IGNORECASE)
+_ADDRESS_WORDS = frozenset(folded(w) for phrase in (*FORMS_OF_ADDRESS, "những", "người", "các") for w in phrase.split())
+
+
+def _asks_who_someone_is(question: str) -> bool:
+    """Whether a named person's role is asked, not a name ("Bác sĩ Dương Quang Trung là ai?", "Dunbar là ai?");
+    "Giám đốc Bệnh viện Chợ Rẫy là ai?" names a post: its holder's name is the answer."""
+    m = _WHO_IS_RE.match(nfc(question))
+    if not m:
+        return False
+    words = m.group(1).split()
+    while words and folded(words[0]) in _ADDRESS_WORDS:
+        words.pop(0)
+    return bool(words) and all(w[:1].isupper() for w in words)
+
+
 def question_type(question: str) -> str | None:
     """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else."""
+    if not question.isupper():  # "tiềm năng của AI": the initials, not "ai" (unless all of it is typed in capitals)
+        question = re.sub(r"(?<!\w)AI(?!\w)", " ", question)
     accented = has_diacritics(question)
     text = spelled(question) if accented else folded(question)
-    if _phrases(accented, UNTYPED_PHRASES).search(text):
+    if _phrases(accented, UNTYPED_PHRASES).search(text) or _asks_who_someone_is(question):
         return None
     text = _phrases(accented, NOT_QUESTION_WORDS).sub(" ", text)
+    if _phrases(accented, AGE_PHRASES).search(text):
+        return "number"  # "kết hôn năm bao nhiêu tuổi?" asks for an age, not a year
     for name, pattern in _type_patterns(accented):
         if pattern.search(text):
             if name == "date" and _phrases(accented, _OPEN_WHEN).search(text) and _phrases(accented, CONDITION_WORDS).search(text):
@@ -133,6 +155,22 @@ def _focus(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# Words before "bao nhiêu" that say nothing about the number ("là bao nhiêu", "có bao nhiêu").
+_LEAD_STOPWORDS = frozenset([*COUNT_STOPWORDS, "tat", "ca", "khoang", "muc", "con", "tong", "so", "luong"])
+
+
+def _lead(text: str) -> tuple[str, ...]:
+    """The one or two folded syllables right before 'bao nhiêu'/'mấy', which the answer's number follows in the
+    text ("nặng bao nhiêu" → nang; "thế hệ bao nhiêu" → the, he); none when they say nothing ("là bao nhiêu")."""
+    m = re.search(r"([a-z0-9]+)(?:\s+([a-z0-9]+))?\s+(?:bao nhieu|may)\b", text)
+    if not m:
+        return ()
+    words = [w for w in m.groups() if w]
+    while words and words[0] in _LEAD_STOPWORDS:
+        words.pop(0)
+    return tuple(words) if words and words[-1] not in _LEAD_STOPWORDS else ()
+
+
 @dataclass(frozen=True)
 class Query:
     """Everything the engine and the answer marker need to know about one question."""
@@ -143,6 +181,7 @@ class Query:
     syllables: tuple[str, ...] = ()  # content syllables, normalised (answer marking)
     qtype: str | None = None
     focus: tuple[str, ...] = ()  # the counted noun, folded ("dong", "chi")
+    lead: tuple[str, ...] = ()  # the word(s) the number follows, folded ("nặng bao nhiêu" → nang)
     wants_percent: bool = False
     wants_duration: bool = False  # "bao lâu": a count of time units ("36 năm")
     period: Period | None = None  # the dates the question asks about ("tháng 12/2018", "mới nhất")
@@ -172,6 +211,7 @@ def parse_question(text: str, today: date | None = None, periods: bool = True) -
         syllables=tuple(analysed.syllables),
         qtype=question_type(text),
         focus=_focus(fold),
+        lead=_lead(fold),
         wants_percent=any(re.search(rf"\b{folded(p)}\b", fold) for p in PERCENT_PHRASES),
         wants_duration=any(re.search(rf"\b{folded(p)}\b", fold) for p in DURATION_PHRASES),
         period=period,
@@ -210,6 +250,7 @@ def merge_queries(
         syllables=(*own.syllables, *carried),
         qtype=own.qtype or earlier.qtype,
         focus=own.focus or earlier.focus,
+        lead=own.lead or earlier.lead,
         wants_percent=own.wants_percent or earlier.wants_percent,
         wants_duration=own.wants_duration or earlier.wants_duration,
         period=period,

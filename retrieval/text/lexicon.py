@@ -147,10 +147,10 @@ ANSWER_TYPE_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("number", ("bao nhiêu", "mấy", "số lượng", "tỷ lệ", "tỉ lệ", "phần trăm", "bao lâu")),
     ("person", ("ai", "người nào", "vị nào", "đồng chí nào", "ông nào", "bà nào")),
 )
-# Questions these phrases are in ask for a cause or a group, not for a name, place or date ("do đâu",
-# "những ai", "nhóm người nào"): no typed span is marked for them.
+# Questions these phrases are in ask for a cause, a source or a group, not for a name, place or date ("do đâu",
+# "năng lượng … đến từ đâu", "những ai", "nhóm người nào"): no typed span is marked for them.
 UNTYPED_PHRASES: tuple[str, ...] = (
-    "do đâu", "nhờ đâu", "vì đâu", "bởi đâu", "xuất phát từ đâu", "bắt nguồn từ đâu", "nguyên nhân", "lý do",
+    "do đâu", "nhờ đâu", "vì đâu", "bởi đâu", "từ đâu", "nguyên nhân", "lý do", "nguồn gốc",
     "những ai", "những người nào", "nhóm người nào", "đối tượng nào",
 )  # fmt: skip
 # Words holding a question word that ask nothing ("Ai Cập" is a country, "ai đó" anyone): read past them.
@@ -162,6 +162,7 @@ CONDITION_WORDS: tuple[str, ...] = ("thường", "nên", "cần", "có thể", "
 PERCENT_PHRASES: tuple[str, ...] = ("tỷ lệ", "tỉ lệ", "phần trăm")
 # A question for a length of time wants a count of time units ("… trong bao lâu?" → "36 năm").
 DURATION_PHRASES: tuple[str, ...] = ("bao lâu",)
+AGE_PHRASES: tuple[str, ...] = ("bao nhiêu tuổi", "mấy tuổi")
 DURATION_UNITS = frozenset(["năm", "tháng", "tuần", "ngày", "giờ", "tiếng", "phút", "giây", "thập kỷ", "thế kỷ"])
 # Words after "bao nhiêu"/"mấy" that end the counted noun ("bao nhiêu đồng chí được …" → "đồng chí").
 COUNT_STOPWORDS = frozenset(["duoc", "da", "la", "co", "se", "dang", "thi", "va", "cua", "tai", "o", "trong", "nam", "vao"])
@@ -415,7 +416,7 @@ PLACE_AND_BODY_NOUNS = frozenset(
 # đồng"): one word or a two-syllable compound.
 COUNT_UNITS = frozenset(
     [
-    "buổi", "bài", "bàn", "bản", "ca", "calo", "chiếc", "cm", "con", "cuốn", "cuộc", "cây", "căn", "euro", "g",
+    "buổi", "bài", "bàn", "bản", "ca", "calo", "chiếc", "cm", "con", "db", "cuốn", "cuộc", "cây", "căn", "euro", "g",
     "giây", "giường", "giờ", "ha", "huyện", "hộ", "kcal", "kg", "km", "km2", "loài", "lít", "lượt", "lần", "lớp", "m",
     "mg", "ml", "mm", "mmhg", "mét", "ngày", "ngôi", "người", "nhà", "năm", "nước", "phòng", "phút", "phường", "phần",
     "quyển", "suất", "tháng", "thôn", "trường", "trận", "trẻ", "tuần", "tuổi", "tàu", "tạ", "tấn", "tập", "tỉnh",

@@ -59,6 +59,8 @@ _PLACE_NOUNS = frozenset(
     ]
 )
 _BODIES = words_before(PLACE_AND_BODY_NOUNS)
+_PLACE_BEFORE = words_before(("tại", "ở", "tới", "sang"))
+_PEOPLE_WORDS = frozenset(["Người", "Những", "Các", "Dân"])
 _ADDRESSES = words_before(FORMS_OF_ADDRESS)
 
 
@@ -69,6 +71,9 @@ def _cap_runs(text: str, start: int = 0, anchored: bool = False) -> list[tuple[i
     for m in _WORD_RE.finditer(text, start):
         if anchored and run is None and m.start() != start:
             break
+        if run is not None and text[run[1] : m.start()] == "-" and m.start() > 0:
+            run = (run[0], m.end())  # "Kim Il-sung", "Jong-il": a hyphen joins a syllable of the name
+            continue
         if m.group()[0].isupper():
             if run is not None and text[run[1] : m.start()] in (" ", "-"):
                 run = (run[0], m.end())
@@ -119,14 +124,21 @@ def people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
         following = [w.group() for w in list(_WORD_RE.finditer(text, re_, min(len(text), re_ + 30)))[:2]]
         while words and words[0][0].isupper() and len(words[0][0]) > 1:
             words.pop(0)  # abbreviations (HĐND, LSO) are not names
+        whole = len(words)
         words = _strip_titles(words, following)
         if not words or any(w.isupper() and len(w) > 1 for w, _, _ in words):
             continue
+        if len(words) == 1 < whole and words[0][2] < re_:
+            continue  # a name's first word alone ("Hà" of "Hà Nội", once "Nội" went as a title word) names nobody
+        if len(words) == 1 and following and f"{words[0][0]} {following[0]}".lower() in PLACE_AND_BODY_NOUNS:
+            continue  # "Bệnh viện", "Trung tâm" written with a capital: a body's name begins, not a person's
         if all(key(w) in qkeys for w, _, _ in words):
             continue  # the question already names it: not the answer
         start, end = words[0][1], words[-1][2]
         if word_before(_BODIES, text, start):
             continue  # "Bệnh viện Từ Dũ", "xã Kim Thượng": a place or a body, not a person
+        if words[0][0] in _PEOPLE_WORDS or word_before(_PLACE_BEFORE, text, start):
+            continue  # "Người Hy Lạp" is a people; "tới Argentina", "ở Ấn Độ" a place
         sentence_start = start == 0 or re.search(r"[.!?…:]\s*$", text[:start]) is not None
         if sentence_start and len(words) == 1:
             continue  # a capitalised first word is just a sentence start
@@ -159,6 +171,12 @@ def places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
         if not words:
             continue
         caps = [i for i, w in enumerate(words) if w.group()[0].isupper()]
+        if caps and caps[-1] == len(words) - 1:  # the name goes on past the window: take it whole
+            for w in _WORD_RE.finditer(text, words[-1].end()):
+                if text[words[-1].end() : w.start()] not in (" ", "-") or not w.group()[0].isupper():
+                    break
+                words.append(w)
+                caps.append(len(words) - 1)
         if caps:
             last = caps[-1]
             first = last
@@ -171,6 +189,8 @@ def places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
                 k = next(k for k in range(max(0, first - 2), first) if " ".join(x.group().lower() for x in words[k:first]) in _PLACE_NOUNS)
                 first = k
             start, end, bonus = words[first].start(), words[last].end(), 2.0
+            if all(key(w.group()) in qkeys for w in words[first : last + 1]):
+                continue  # the question already names it ("… về Béo phì" asked about béo phì): not the answer
         else:
             start, end, bonus = words[0].start(), words[min(len(words), 4) - 1].end(), 0.0
         out.append((context_score(text, start, end, qkeys) + bonus, start, end))

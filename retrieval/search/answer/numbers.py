@@ -9,7 +9,7 @@ from retrieval.search.answer.neighbourhood import context_score, first_word_end,
 from retrieval.search.query import Query
 from retrieval.text.lexicon import COUNT_UNITS, DURATION_UNITS, NUMBER_QUALIFIERS
 
-__all__ = ["SPELLED_PENALTY", "numbers"]
+__all__ = ["LEAD_BONUS", "SPELLED_PENALTY", "numbers"]
 
 _MAGNITUDE = r"(?:\s+(?:nghìn|ngàn|triệu|tỷ|tỉ|trăm))*"
 _NUM = r"\d+(?:[.,]\d+)*(?:\s?%)?"
@@ -58,6 +58,8 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
         is_percent = whole.endswith("%")
         if wants_percent:
             score += 3.0 if is_percent else -1.0
+        if query.lead and _follows(text, start, query.lead):
+            score += LEAD_BONUS
         tail = list(re.finditer(r"[^\W\d_]+", text[end : end + 40]))
         if query.wants_duration:  # "bao lâu": a number of years, days, hours
             score += 3.0 if tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in DURATION_UNITS else -1.0
@@ -70,13 +72,22 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
         if same:
             two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
             one = tail[0].group().lower()
-            if same >= 2 and two in COUNT_UNITS:
-                end = end + tail[1].end()
-            elif one in COUNT_UNITS:
-                end = end + tail[0].end()
-            else:
-                word_end = first_word_end(text, end, same)
-                end = word_end if word_end else end + tail[same - 1].end()
+            # The counted noun ends at the longest of: a unit of two syllables, of one, the first word
+            # ("10.400 trường hợp", not "trường" the school), then a name that qualifies it
+            # ("5.000 người Anh") or a rate the question names ("ba ngày một tuần").
+            ends = [end + tail[1].end()] if same >= 2 and two in COUNT_UNITS else []
+            ends += [end + tail[0].end()] if one in COUNT_UNITS else []
+            word_end = first_word_end(text, end, same)
+            ends += [word_end] if word_end else []
+            stop = max(ends) if ends else end + tail[same - 1].end()
+            for i, w in enumerate(tail[:same]):
+                if end + w.end() <= stop:
+                    continue
+                rate = i + 1 < same and w.group().lower() in ("một", "mỗi")  # "ba ngày một tuần"
+                if not (rate or w.group().istitle()) or text[stop : end + w.start()].strip():
+                    break  # only the words right after it: "100.000 ca" of "ca nhiễm HIV" stays
+                stop = end + (tail[i + 1].end() if rate else w.end())
+            end = stop
             score += 6.0
         elif spelled:
             continue  # "một người" is mostly "a person": a count in words must name the question's noun
@@ -86,11 +97,22 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
                 tail[1].end() if two in COUNT_UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
             )
             score += 0.5
+        elif not is_percent and tail and not text[end : end + tail[0].start()].strip() and key(tail[0].group()) in qkeys:
+            word_end = first_word_end(text, end, 2)  # "tối đa 30 ký tự" asked about ký tự: the noun is the unit
+            end = word_end if word_end else end + tail[0].end()
         out.append((score, _qualified_start(text, start, query), end))
     return out
 
 
 _QUALIFIERS = words_before(NUMBER_QUALIFIERS)
+LEAD_BONUS = 3.0  # the number follows the word the question puts before "bao nhiêu" ("nặng 2 kg", "thế hệ 3")
+
+
+def _follows(text: str, start: int, lead: tuple[str, ...]) -> bool:
+    """Whether the number at ``start`` follows the question's last word before "bao nhiêu", qualifiers aside."""
+    m = word_before(_QUALIFIERS, text, start)
+    before = re.findall(r"[^\W\d_]+", text[max(0, (m.start() if m else start) - 30) : m.start() if m else start])
+    return bool(before) and key(before[-1]) == lead[-1]
 
 
 def _qualified_start(text: str, start: int, query: Query) -> int:
