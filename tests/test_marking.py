@@ -170,6 +170,8 @@ def test_question_types_leave_causes_groups_and_conditions_untyped(question, kin
         ("Tiếng ồn tối đa bao nhiêu?", "Tiếng ồn không được vượt quá 70 dB vào ban đêm.", "70 dB"),
         # the number follows the word the question puts before "bao nhiêu"
         ("Con trâu nặng bao nhiêu?", "Con trâu cao 1,5 m, nặng khoảng 400 kg.", "khoảng 400 kg"),
+        # and is in a unit of what the question measures
+        ("Chi phí xây nhà văn hóa là bao nhiêu?", "Nhà văn hóa rộng 120 m2, xây hết gần 400 triệu đồng.", "gần 400 triệu đồng"),
         # when, said without a calendar: the kind the question asks for
         (
             "Sâu cuốn lá phát triển mạnh vào thời điểm nào trong năm?",

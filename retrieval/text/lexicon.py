@@ -163,6 +163,18 @@ PERCENT_PHRASES: tuple[str, ...] = ("tỷ lệ", "tỉ lệ", "phần trăm")
 # A question for a length of time wants a count of time units ("… trong bao lâu?" → "36 năm").
 DURATION_PHRASES: tuple[str, ...] = ("bao lâu",)
 AGE_PHRASES: tuple[str, ...] = ("bao nhiêu tuổi", "mấy tuổi")
+# What a number measures, by the question's words (folded: a measure noun anywhere, or the word right before
+# "bao nhiêu"), and the units that answer it: "nặng bao nhiêu" is answered in kg, not in cm.
+MEASURES: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
+    (("can nang", "trong luong", "khoi luong", "nang"), frozenset(["kg", "g", "gram", "tấn", "tạ", "yến", "lạng", "mg"])),
+    (("chieu cao", "chieu dai", "do dai", "khoang cach", "duong kinh", "cao", "dai", "rong", "sau", "cach"),
+     frozenset(["m", "cm", "mm", "km", "mét", "met"])),
+    (("nhiet do",), frozenset(["độ", "°c"])),
+    (("chi phi", "kinh phi", "gia", "tri gia", "so tien", "muc luong"),
+     frozenset(["đồng", "usd", "euro", "yen", "nhân dân tệ", "bảng", "đô", "won", "baht", "ringgit"])),
+    (("nang luong", "calo"), frozenset(["kcal", "calo", "calories", "calorie"])),
+    (("dien tich",), frozenset(["m2", "m²", "ha", "héc", "km2", "km²", "sào", "mẫu"])),
+)  # fmt: skip
 DURATION_UNITS = frozenset(["năm", "tháng", "tuần", "ngày", "giờ", "tiếng", "phút", "giây", "thập kỷ", "thế kỷ"])
 # Words after "bao nhiêu"/"mấy" that end the counted noun ("bao nhiêu đồng chí được …" → "đồng chí").
 COUNT_STOPWORDS = frozenset(["duoc", "da", "la", "co", "se", "dang", "thi", "va", "cua", "tai", "o", "trong", "nam", "vao"])

@@ -7,9 +7,10 @@ import re
 from retrieval.search.answer.dates import YEAR_RE
 from retrieval.search.answer.neighbourhood import context_score, first_word_end, key, word_before, words_before
 from retrieval.search.query import Query
-from retrieval.text.lexicon import COUNT_UNITS, DURATION_UNITS, NUMBER_QUALIFIERS
+from retrieval.text.lexicon import COUNT_UNITS, DURATION_UNITS, MEASURES, NUMBER_QUALIFIERS
+from retrieval.text.normalize import fold_accents
 
-__all__ = ["LEAD_BONUS", "SPELLED_PENALTY", "numbers"]
+__all__ = ["LEAD_BONUS", "MEASURE_BONUS", "SPELLED_PENALTY", "numbers"]
 
 _MAGNITUDE = r"(?:\s+(?:nghìn|ngàn|triệu|tỷ|tỉ|trăm))*"
 _NUM = r"\d+(?:[.,]\d+)*(?:\s?%)?"
@@ -46,6 +47,7 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
     focus = query.focus
     wants_percent = query.wants_percent
     asked = set(re.findall(r"\d+(?:[.,]\d+)*", query.text))  # numbers the question itself gives
+    units = _measured(query)
     out = []
     for start, end, first, spelled in _number_matches(text):
         whole = text[start:end]
@@ -60,6 +62,8 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
             score += 3.0 if is_percent else -1.0
         if query.lead and _follows(text, start, query.lead):
             score += LEAD_BONUS
+        if units is not None:  # "nặng bao nhiêu": a weight, in kg
+            score += MEASURE_BONUS if _unit_after(text, end) in units else -1.0
         tail = list(re.finditer(r"[^\W\d_]+", text[end : end + 40]))
         if query.wants_duration:  # "bao lâu": a number of years, days, hours
             score += 3.0 if tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in DURATION_UNITS else -1.0
@@ -102,6 +106,27 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
             end = word_end if word_end else end + tail[0].end()
         out.append((score, _qualified_start(text, start, query), end))
     return out
+
+
+MEASURE_BONUS = 2.0  # the number is in a unit of what the question measures
+
+
+def _measured(query: Query) -> frozenset[str] | None:
+    """The units that answer the question's measure ("cân nặng", "nặng bao nhiêu" → kg, g …), None when it names none."""
+    fold = fold_accents(query.text.lower())
+    for phrases, units in MEASURES:
+        for phrase in phrases:
+            if " " in phrase and re.search(rf"(?<!\w){phrase}(?!\w)", fold):
+                return units
+            if " " not in phrase and query.lead and query.lead[-1] == phrase:
+                return units
+    return None
+
+
+def _unit_after(text: str, end: int) -> str:
+    """The unit right after a number ("400 kg", "1,5 m", "37 độ C", "2 triệu đồng"), lower case; "" when none."""
+    m = re.match(r"\s?((?:nhân dân tệ)|[^\W\d_]+[²2]?|°c)", text[end : end + 16], re.IGNORECASE)
+    return m.group(1).lower() if m else ""
 
 
 _QUALIFIERS = words_before(NUMBER_QUALIFIERS)
