@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import html
 import logging
 import os
 from collections.abc import Callable, Coroutine
@@ -55,7 +56,7 @@ def admin_only(handler: Handler) -> Handler:
 
 
 async def _refused_while_busy(message: Message, state: BotState) -> bool:
-    """One index update at a time (/reload, /capnhat, an upload, the schedule): say so and refuse."""
+    """One index update at a time (/reload, /capnhat, the schedule): say so and refuse (uploads wait instead)."""
     if state.reload_lock.locked():
         await message.reply_text(msg.RELOAD_BUSY)
         return True
@@ -180,16 +181,17 @@ async def _take_upload(
     except UploadRefused as refused:
         await message.reply_text(refusal_message(refused))
         return
-    if await _refused_while_busy(message, state):
-        return
+    # Files carry what an admin means to add: they wait their turn behind a running update (an admin selecting
+    # five PDFs sends five messages at once), where /reload and /capnhat, which lose nothing, are refused.
+    waiting = state.reload_lock.locked()
+    await message.reply_text((msg.UPLOAD_QUEUED if waiting else msg.UPLOAD_READING).format(name=name))
     async with state.reload_lock:
-        await message.reply_text(msg.UPLOAD_READING.format(name=name))
         try:
             tg_file = await get_file()
             data = bytes(await tg_file.download_as_bytearray())
         except TelegramError as exc:
             log.warning("Upload %s not downloaded: %s", name, exc)
-            await message.reply_text(msg.UPLOAD_DOWNLOAD_FAILED.format(name=name))
-            return
-        summary = await asyncio.get_running_loop().run_in_executor(None, add_upload, state, name, data)
-        await message.reply_text(summary, parse_mode=ParseMode.HTML)
+            summary = msg.UPLOAD_DOWNLOAD_FAILED.format(name=html.escape(name))
+        else:
+            summary = await asyncio.get_running_loop().run_in_executor(None, add_upload, state, name, data)
+    await message.reply_text(summary, parse_mode=ParseMode.HTML)  # add_upload escapes what it quotes

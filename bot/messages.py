@@ -154,6 +154,7 @@ UPLOAD_UNSUPPORTED = (
     "kho .jsonl và ảnh chụp trang văn bản (.jpg, .png, .tif, .webp)."
 )
 UPLOAD_READING = "Đang đọc tệp {name}, vui lòng đợi trong giây lát…"
+UPLOAD_QUEUED = "Đã nhận tệp {name}. Bot sẽ đọc tệp ngay khi xong việc cập nhật đang chạy, bạn vui lòng đợi trong giây lát…"
 UPLOAD_DOWNLOAD_FAILED = "Chưa tải được tệp {name} từ Telegram. Bạn vui lòng gửi lại sau ít phút."
 UPLOAD_ADDED = "Đã thêm <b>{n}</b> bài từ {name}:"
 UPLOAD_SCANNED = "Đã nhận dạng chữ từ bản quét: {pages} trang, {chars} ký tự, độ tin cậy {confidence}%. Tiêu đề nhận được: «{title}»."

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
 
 import pytest
 
@@ -96,6 +98,31 @@ def test_unreadable_files_get_the_reason_in_vietnamese_and_nothing_is_kept(env, 
     texts = _send(tg, name, (BROKEN / name).read_bytes())
     assert texts[1] == f"Không đọc được tệp {name}: " + next(vi for _, vi in msg.UPLOAD_REASONS if reason in vi) + "."
     assert not (settings.upload_dir / name).exists()
+
+
+def test_files_sent_during_an_update_wait_their_turn_and_each_is_read(env):
+    """An admin selecting several files sends them at once, maybe while a sync runs: each is told it waits, then read;
+    none is refused as busy (a refused file would be lost unless sent again)."""
+    tg, runner, _ = env
+    state = runner.app.bot_data
+    release = threading.Event()
+
+    async def update_running() -> None:  # a /capnhat or a scheduled sync holding the one index update
+        async with state.reload_lock:
+            await asyncio.get_running_loop().run_in_executor(None, release.wait, 60)
+
+    holding = asyncio.run_coroutine_threadsafe(update_running(), runner.loop)
+    tg.wait_for(lambda _: state.reload_lock.locked(), timeout=10)
+    names = ("bao-mat.pdf", "ban-tin-cut-ngang.docx", "bao-cao-tai-loi.pdf")
+    sent = [tg.send_document(name, (BROKEN / name).read_bytes(), user_id=ADMIN) for name in names]
+    for name, message in zip(names, sent, strict=True):
+        assert tg.replies_to(message)[0].params["text"] == msg.UPLOAD_QUEUED.format(name=name)
+    release.set()
+    holding.result(timeout=10)
+    for name, message in zip(names, sent, strict=True):
+        calls = tg.wait_for(lambda _, m=message: len(tg.replies_to(m)) >= 2 and tg.replies_to(m), timeout=120)
+        texts = [c.params["text"] for c in calls]
+        assert len(texts) == 2 and texts[1].startswith(f"Không đọc được tệp {name}: "), texts
 
 
 def test_the_same_file_twice_is_kept_once(env, uploaded):
