@@ -101,7 +101,13 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
                 tail[1].end() if two in COUNT_UNITS and not text[end + tail[0].end() : end + tail[1].start()].strip(" ") else tail[0].end()
             )
             score += 0.5
-        elif not is_percent and tail and not text[end : end + tail[0].start()].strip() and key(tail[0].group()) in qkeys:
+        elif (
+            not is_percent
+            and tail
+            and not text[end : end + tail[0].start()].strip()
+            and tail[0].group()[0].islower()  # a unit, not a name ("vắcxin ComBE Five 2 ComBE")
+            and key(tail[0].group()) in qkeys
+        ):
             word_end = first_word_end(text, end, 2)  # "tối đa 30 ký tự" asked about ký tự: the noun is the unit
             end = word_end if word_end else end + tail[0].end()
         out.append((score, _qualified_start(text, start, query), end))
