@@ -31,7 +31,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from retrieval.evaluate import EvalQuestion, MarkFigures, _span_norm, load_questions
+from retrieval.evaluate import EvalQuestion, MarkFigures, load_questions, span_overlaps
 from retrieval.search.answer import mark
 from retrieval.search.answer.marking import MarkConfig, first_choice
 from retrieval.search.conversation import Turn, carry_on
@@ -96,12 +96,6 @@ def _figures(
     return figures
 
 
-def _overlaps(answers: tuple[str, ...], text: str) -> bool:
-    golds = {_span_norm(a) for a in answers} - {""}
-    marked = _span_norm(text)
-    return bool(marked) and any(marked in g or g in marked for g in golds)
-
-
 def _choices(engine: Engine, questions: list[EvalQuestion], quotes: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     """The features of each first quote's chosen typed candidate, and whether it overlaps a gold answer."""
     rows, labels = [], []
@@ -113,7 +107,7 @@ def _choices(engine: Engine, questions: list[EvalQuestion], quotes: list[dict[st
         choice = first_choice(query, row["quote"], engine.sentence_weights(query))
         if choice is not None and choice.evidence.margin > 0:  # a tie is never shown: not fitted on
             rows.append(choice.evidence.features())
-            labels.append(_overlaps(q.answers, choice.span.text))
+            labels.append(span_overlaps(q.answers, choice.span.text))
     return np.array(rows, dtype=np.float64), np.array(labels, dtype=np.float64)
 
 

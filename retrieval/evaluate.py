@@ -36,6 +36,7 @@ __all__ = [
     "plot_recall",
     "rank_of",
     "scores_of",
+    "span_overlaps",
 ]
 
 RECALL_DEPTH = 20
@@ -84,6 +85,13 @@ def _answer_in(answers: tuple[str, ...], texts: list[str]) -> bool:
     return any(g in _norm(t) for g in golds for t in texts)
 
 
+def span_overlaps(answers: Sequence[str], text: str) -> bool:
+    """Whether a marked span and a gold answer contain one another (after ``_span_norm``): eval's span precision."""
+    golds = {_span_norm(a) for a in answers} - {""}
+    marked = _span_norm(text)
+    return bool(marked) and any(marked in g or g in marked for g in golds)
+
+
 def rank_of(articles: Sequence[str], gold: str) -> int | None:
     """1-based rank of the gold document among the articles behind an answer (None: not among them, or not found)."""
     seen = list(dict.fromkeys(articles))
@@ -113,7 +121,7 @@ class MarkFigures:
         marked = _span_norm(span.text) if span else ""
         if marked:
             self.spans += 1
-            self.overlap += any(marked in g or g in marked for g in golds)
+            self.overlap += span_overlaps(answers, marked)
             self.exact += marked in golds
         self.sentence += sentence is not None and _answer_in(tuple(answers), [sentence.text])
         self.quote += quote is not None and _answer_in(tuple(answers), [quote])

@@ -21,6 +21,7 @@ from retrieval.text.lexicon import (
     COUNT_STOPWORDS,
     DURATION_PHRASES,
     FORMS_OF_ADDRESS,
+    MEASURES,
     NOT_QUESTION_WORDS,
     PERCENT_PHRASES,
     UNTYPED_PHRASES,
@@ -171,6 +172,29 @@ def _lead(text: str) -> tuple[str, ...]:
     return tuple(words) if words and words[-1] not in _LEAD_STOPWORDS else ()
 
 
+def _measured(text: str, lead: tuple[str, ...]) -> frozenset[str] | None:
+    """The units that answer what the question measures ("cân nặng", "nặng bao nhiêu" → kg, g …), None when it names
+    nothing measured: a measure noun anywhere, or the word right before "bao nhiêu"."""
+    fold = fold_accents(text.lower())
+    for phrases, units in MEASURES:
+        for phrase in phrases:
+            if " " in phrase and re.search(rf"(?<!\w){phrase}(?!\w)", fold):
+                return units
+            if " " not in phrase and lead and lead[-1] == phrase:
+                return units
+    return None
+
+
+_ASKS_SEASON_RE = re.compile(r"mùa nào|trong năm|mua nao|trong nam", re.I)
+_ASKS_DAYTIME_RE = re.compile(r"trong ngày|buổi nào|giờ nào|trong ngay|buoi nao|gio nao", re.I)
+
+
+def _grain(text: str) -> str | None:
+    """The kind of time a question asks for when no calendar date answers it: "season" ("… thời điểm nào trong
+    năm?"), "daytime" ("… trong ngày?"), else None."""
+    return "season" if _ASKS_SEASON_RE.search(text) else "daytime" if _ASKS_DAYTIME_RE.search(text) else None
+
+
 @dataclass(frozen=True)
 class Query:
     """Everything the engine and the answer marker need to know about one question."""
@@ -182,6 +206,8 @@ class Query:
     qtype: str | None = None
     focus: tuple[str, ...] = ()  # the counted noun, folded ("dong", "chi")
     lead: tuple[str, ...] = ()  # the word(s) the number follows, folded ("nặng bao nhiêu" → nang)
+    units: frozenset[str] | None = None  # the units of what it measures ("cân nặng" → kg, g …)
+    grain: str | None = None  # "season" or "daytime": the kind of time asked without a calendar
     wants_percent: bool = False
     wants_duration: bool = False  # "bao lâu": a count of time units ("36 năm")
     period: Period | None = None  # the dates the question asks about ("tháng 12/2018", "mới nhất")
@@ -204,6 +230,7 @@ def parse_question(text: str, today: date | None = None, periods: bool = True) -
     rest = _without(text, period.spans) if period else ""
     cover = analyze_question(rest).terms if period and rest.strip() else None
     fold = folded(text)
+    lead = _lead(fold)
     return Query(
         text=text,
         accented=analysed.accented,
@@ -211,7 +238,9 @@ def parse_question(text: str, today: date | None = None, periods: bool = True) -
         syllables=tuple(analysed.syllables),
         qtype=question_type(text),
         focus=_focus(fold),
-        lead=_lead(fold),
+        lead=lead,
+        units=_measured(text, lead),
+        grain=_grain(text),
         wants_percent=any(re.search(rf"\b{folded(p)}\b", fold) for p in PERCENT_PHRASES),
         wants_duration=any(re.search(rf"\b{folded(p)}\b", fold) for p in DURATION_PHRASES),
         period=period,
@@ -243,6 +272,7 @@ def merge_queries(
     if period is not None:
         cover = _doubled(own.cover_terms or {n: own.terms[n] for n in FIELDS}, earlier.cover_terms or {n: earlier.terms[n] for n in FIELDS})
     carried = tuple(dict.fromkeys(s for s in earlier.syllables if s not in set(own.syllables)))
+    lead = own.lead or earlier.lead
     merged = Query(
         text=own.text,
         accented=own.accented,
@@ -250,7 +280,9 @@ def merge_queries(
         syllables=(*own.syllables, *carried),
         qtype=own.qtype or earlier.qtype,
         focus=own.focus or earlier.focus,
-        lead=own.lead or earlier.lead,
+        lead=lead,
+        units=_measured(own.text, lead),  # the question's own measure words, or the word before its "bao nhiêu"
+        grain=own.grain,
         wants_percent=own.wants_percent or earlier.wants_percent,
         wants_duration=own.wants_duration or earlier.wants_duration,
         period=period,

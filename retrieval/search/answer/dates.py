@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.search.answer.neighbourhood import context_score, key
+from retrieval.search.answer.neighbourhood import asked_already, context_score
 
 __all__ = ["GRAIN_BONUS", "YEAR_RE", "dates"]
 
@@ -36,13 +36,12 @@ _DAYTIME_RE = re.compile(
     re.I,
 )
 _WITHOUT_CALENDAR = [("age", _AGE_RE), ("relative", _RELATIVE_RE), ("season", _SEASON_RE), ("daytime", _DAYTIME_RE)]
-_ASKS_SEASON_RE = re.compile(r"mùa nào|trong năm|mua nao|trong nam", re.I)
-_ASKS_DAYTIME_RE = re.compile(r"trong ngày|buổi nào|giờ nào|trong ngay|buoi nao|gio nao", re.I)
 GRAIN_BONUS = 4.0
 
 
-def dates(text: str, qkeys: set[str], year_only: bool, question: str = "") -> list[tuple[float, int, int]]:
-    """(score, start, end) of the dates and times in ``text``; ``question`` says which kind it asks for."""
+def dates(text: str, qkeys: set[str], year_only: bool, grain: str | None = None) -> list[tuple[float, int, int]]:
+    """(score, start, end) of the dates and times in ``text``; ``grain`` (Query.grain) is the kind of time asked for
+    when no calendar date answers."""
     out = []
     taken: list[tuple[int, int]] = []
     for rank, pattern in enumerate(_DATE_RES):
@@ -65,13 +64,12 @@ def dates(text: str, qkeys: set[str], year_only: bool, question: str = "") -> li
             out.append((score, start, end))
     if year_only:
         return out
-    wants = "season" if _ASKS_SEASON_RE.search(question) else "daytime" if _ASKS_DAYTIME_RE.search(question) else None
     for kind, pattern in _WITHOUT_CALENDAR:
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
-            if all(key(w) in qkeys for w in re.findall(r"[^\W\d_]+", m.group())):
+            if asked_already(re.findall(r"[^\W\d_]+", m.group()), qkeys):
                 continue  # "Mùa cúm … vào thời điểm nào?": the question's own words are not its answer
-            out.append((context_score(text, m.start(), m.end(), qkeys) + (GRAIN_BONUS if kind == wants else 0.0), m.start(), m.end()))
+            out.append((context_score(text, m.start(), m.end(), qkeys) + (GRAIN_BONUS if kind == grain else 0.0), m.start(), m.end()))
     return out

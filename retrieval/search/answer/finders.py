@@ -21,7 +21,7 @@ def candidates(query: Query, passage: str) -> list[tuple[float, int, int]]:
     if qtype == "number":
         cands = numbers(passage, query, qkeys)
     elif qtype in ("date", "year"):
-        cands = dates(passage, qkeys, year_only=qtype == "year", question=query.text)
+        cands = dates(passage, qkeys, year_only=qtype == "year", grain=query.grain)
     elif qtype == "person":
         cands = people(passage, qkeys)
     else:

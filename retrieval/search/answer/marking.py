@@ -128,24 +128,14 @@ def choose(
     return Choice(Span(text, -neg_start, end), sentence, Evidence(score, in_clause, in_sentence, margin, top))
 
 
-def _typed_answer(
-    query: Query,
-    passage: str,
-    shares: list[tuple[float, int, int]],
-    best: int,
-    weights: SentenceWeights,
-    config: MarkConfig,
-    within: tuple[int, int] | None = None,
-) -> tuple[Span | None, int]:
-    """The typed answer of a quote when it has earned its underline (else None), and the sentence to mark with it
-    (``best`` unless the answer moves it)."""
-    choice = choose(query, passage, shares, best, weights, config, within)
+def _earned(choice: Choice | None, config: MarkConfig) -> Span | None:
+    """The chosen candidate's span when it has earned its underline, else None."""
     if choice is None:
-        return None, best
+        return None
     # Two different candidates nothing tells apart: neither is shown, however confident the pair looks.
     if choice.evidence.margin <= 0 or config.confidence(choice.evidence) < config.show:
-        return None, choice.sentence
-    return choice.span, choice.sentence
+        return None
+    return choice.span
 
 
 def _best_sentence(passage: str, weights: SentenceWeights) -> tuple[list[tuple[float, int, int]], int]:
@@ -174,7 +164,9 @@ def mark(query: Query, passage: str, weights: SentenceWeights, config: MarkConfi
     shares, best = _best_sentence(passage, weights)
     if shares[best][0] <= 0:
         return None, None  # nothing of the question here: no mark has earned its place
-    answer, best = _typed_answer(query, passage, shares, best, weights, config) if query.qtype else (None, best)
+    choice = choose(query, passage, shares, best, weights, config) if query.qtype else None
+    answer = _earned(choice, config)
+    best = choice.sentence if choice else best  # a strong answer elsewhere moves the mark to its sentence
     _, start, end = shares[best]
     if (answer is None or not start <= answer.start < end) and best + 1 < len(shares):
         next_start, next_end = shares[best + 1][1:]
@@ -184,5 +176,5 @@ def mark(query: Query, passage: str, weights: SentenceWeights, config: MarkConfi
             end = next_end
             if answer is None and query.qtype:
                 joined = [(share, s, e) for share, s, e in shares if start <= s and e <= end]
-                answer, _ = _typed_answer(query, passage, joined, 0, weights, config, within=(start, end))
+                answer = _earned(choose(query, passage, joined, 0, weights, config, within=(start, end)), config)
     return Span(passage[start:end], start, end), answer

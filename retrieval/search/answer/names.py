@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.search.answer.neighbourhood import context_score, key, word_before, words_before
+from retrieval.search.answer.neighbourhood import asked_already, context_score, word_before, words_before
 from retrieval.text.lexicon import FORMS_OF_ADDRESS, PLACE_AND_BODY_NOUNS, SURNAMES, TITLE_PHRASES, TITLE_WORDS
 from retrieval.text.normalize import normalize_syllable
 
@@ -132,7 +132,7 @@ def people(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
             continue  # a name's first word alone ("Hà" of "Hà Nội", once "Nội" went as a title word) names nobody
         if len(words) == 1 and following and f"{words[0][0]} {following[0]}".lower() in PLACE_AND_BODY_NOUNS:
             continue  # "Bệnh viện", "Trung tâm" written with a capital: a body's name begins, not a person's
-        if all(key(w) in qkeys for w, _, _ in words):
+        if asked_already((w for w, _, _ in words), qkeys):
             continue  # the question already names it: not the answer
         start, end = words[0][1], words[-1][2]
         if word_before(_BODIES, text, start):
@@ -189,7 +189,7 @@ def places(text: str, qkeys: set[str]) -> list[tuple[float, int, int]]:
                 k = next(k for k in range(max(0, first - 2), first) if " ".join(x.group().lower() for x in words[k:first]) in _PLACE_NOUNS)
                 first = k
             start, end, bonus = words[first].start(), words[last].end(), 2.0
-            if all(key(w.group()) in qkeys for w in words[first : last + 1]):
+            if asked_already((w.group() for w in words[first : last + 1]), qkeys):
                 continue  # the question already names it ("… về Béo phì" asked about béo phì): not the answer
         else:
             start, end, bonus = words[0].start(), words[min(len(words), 4) - 1].end(), 0.0

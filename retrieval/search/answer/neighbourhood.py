@@ -7,13 +7,18 @@ from collections.abc import Iterable
 
 from retrieval.text.normalize import fold_accents
 
-__all__ = ["SYL_RE", "WordRule", "context_score", "first_word_end", "key", "word_before", "words_before"]
+__all__ = ["SYL_RE", "WordRule", "asked_already", "context_score", "first_word_end", "key", "word_before", "words_before"]
 
 SYL_RE = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*%?")
 
 
 def key(word: str) -> str:
     return fold_accents(word.lower())
+
+
+def asked_already(words: Iterable[str], qkeys: set[str]) -> bool:
+    """Whether the question itself says every one of ``words``: what a question names is not its answer."""
+    return all(key(w) in qkeys for w in words)
 
 
 def context_score(text: str, start: int, end: int, qkeys: set[str], window: int = 80) -> float:

@@ -7,8 +7,7 @@ import re
 from retrieval.search.answer.dates import YEAR_RE
 from retrieval.search.answer.neighbourhood import context_score, first_word_end, key, word_before, words_before
 from retrieval.search.query import Query
-from retrieval.text.lexicon import COUNT_UNITS, DURATION_UNITS, MEASURES, NUMBER_QUALIFIERS
-from retrieval.text.normalize import fold_accents
+from retrieval.text.lexicon import COUNT_UNITS, DURATION_UNITS, NUMBER_QUALIFIERS
 
 __all__ = ["LEAD_BONUS", "MEASURE_BONUS", "SPELLED_PENALTY", "numbers"]
 
@@ -47,7 +46,7 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
     focus = query.focus
     wants_percent = query.wants_percent
     asked = set(re.findall(r"\d+(?:[.,]\d+)*", query.text))  # numbers the question itself gives
-    units = _measured(query)
+    units = query.units
     out = []
     for start, end, first, spelled in _number_matches(text):
         whole = text[start:end]
@@ -115,18 +114,6 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
 
 
 MEASURE_BONUS = 2.0  # the number is in a unit of what the question measures
-
-
-def _measured(query: Query) -> frozenset[str] | None:
-    """The units that answer the question's measure ("cân nặng", "nặng bao nhiêu" → kg, g …), None when it names none."""
-    fold = fold_accents(query.text.lower())
-    for phrases, units in MEASURES:
-        for phrase in phrases:
-            if " " in phrase and re.search(rf"(?<!\w){phrase}(?!\w)", fold):
-                return units
-            if " " not in phrase and query.lead and query.lead[-1] == phrase:
-                return units
-    return None
 
 
 def _unit_after(text: str, end: int) -> str:
