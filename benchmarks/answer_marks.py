@@ -7,9 +7,9 @@
 
 The news questions (``../shared/data/vinewsqa_dev``, research-only: read in place, never copied into the
 repository) are searched once, as ``ask`` searches them (accented and without diacritics, alone and after the
-questions before them); the first quote of each answer is kept (``--quotes``: in a JSON file, so that a
-change to the marking alone is measured in seconds). Then every quote is marked by the library's ``mark`` and
-scored as ``eval`` scores it (``retrieval.evaluate.MarkFigures``): span coverage (questions with an underlined
+questions before them); the quotes of each answer are kept (``--quotes``: in a JSON file, so that a
+change to the marking alone is measured in seconds). Then every page is marked as ``ask`` marks it (each quote by
+``marks``, the page's underlines ``settle``d together) and the first quote is scored as ``eval`` scores it (``retrieval.evaluate.MarkFigures``): span coverage (questions with an underlined
 span), span precision (shown spans overlapping a gold answer), span exact, the bold sentence holding the
 answer, the first quote holding it. ``--fit`` refits the span's confidence (``MarkConfig.bias``/``weights``: a
 logistic regression over five figures of the chosen candidate, whether it overlaps a gold answer, on train's
@@ -32,8 +32,8 @@ from rich.console import Console
 from rich.table import Table
 
 from retrieval.evaluate import EvalQuestion, MarkFigures, load_questions, span_overlaps
-from retrieval.search.answer import mark
-from retrieval.search.answer.marking import MarkConfig, first_choice
+from retrieval.search.answer.marking import MarkConfig, first_choice, marks
+from retrieval.search.answer.page import settle
 from retrieval.search.conversation import Turn, carry_on
 from retrieval.search.engine import Engine
 from retrieval.search.understand import understand
@@ -51,7 +51,7 @@ def _asked(questions: list[EvalQuestion], way: str) -> list[str]:
 
 
 def _first_quotes(engine: Engine, questions: list[EvalQuestion], way: str) -> list[dict[str, Any]]:
-    """Each question's first quote (None when not found), searched as ``ask`` searches it."""
+    """Each question's quotes (the first one None when not found), searched as ``ask`` searches it."""
     out = []
     turns: list[Turn] = []
     previous: EvalQuestion | None = None
@@ -62,6 +62,7 @@ def _first_quotes(engine: Engine, questions: list[EvalQuestion], way: str) -> li
             turns = carry_on(turns, result.turn(), engine.config.follow_up)
         follow = previous is not None and previous.doc_id == q.doc_id
         quote = result.hits[0].text if result.hits else None
+        page = [{"doc": h.doc_id, "text": h.text} for h in result.hits]  # the quotes on screen, read together
         cover = result.hits[0].coverage if result.hits else 0.0
         runner_up = result.evidence[1][1] if len(result.evidence) > 1 else 0.0  # the second article's share of the best
         out.append(
@@ -70,6 +71,7 @@ def _first_quotes(engine: Engine, questions: list[EvalQuestion], way: str) -> li
                 "asked": text,
                 "context": [t.as_dict() for t in context],
                 "quote": quote,
+                "page": page,
                 "follow": follow,
                 "cover": cover,
                 "runner_up": runner_up,
@@ -91,8 +93,9 @@ def _figures(
             continue
         context = [Turn.from_dict(t) for t in row["context"]]
         query = understand(engine.reader, engine.config, row["asked"], None, context).query
-        sentence, span = mark(query, row["quote"], engine.sentence_weights(query), config)
-        figures.add(q.answers, row["quote"], sentence, span)
+        weights = engine.sentence_weights(query)
+        page = [(hit["doc"], marks(query, hit["text"], weights, config)) for hit in row["page"]]
+        figures.add(q.answers, row["quote"], page[0][1].sentence, settle(page)[0])
     return figures
 
 
@@ -154,7 +157,7 @@ def main() -> int:
     for way in WAYS:
         for split, questions in splits.items():
             label = f"{split} {way}"
-            if label not in cached:
+            if label not in cached or any("page" not in row for row in cached[label]):  # a cache from before pages
                 cached[label] = _first_quotes(engine, questions, way)
                 print(f"{label}: searched", file=sys.stderr)
     if args.quotes:

@@ -318,3 +318,68 @@ def test_a_weak_candidate_shows_no_span_and_the_cli_prints_no_arrow(engine, seed
     assert shown.returncode == 0 and "Hoàng Văn Nghiệm" in shown.stdout and "→" not in shown.stdout
     marked = run_cli("ask", "Bao nhiêu đồng chí được nhận kỷ niệm chương?", "--index", str(seed_index), "-k", "1", "--no-refresh")
     assert "→ 34 đồng chí" in marked.stdout
+
+
+# -- the page read together ------------------------------------------------------------------------
+HELD_IN_CAO_LOC = "Huyện Cao Lộc tổ chức hội nghị đối thoại với nhân dân, thu hút 350 đại biểu tham dự."
+HELD_IN_VAN_LANG = "Huyện Văn Lãng tổ chức hội nghị đối thoại với nhân dân, thu hút 270 đại biểu tham dự."
+
+
+def test_quotes_from_two_articles_answering_differently_underline_only_the_more_confident(engine):
+    """Two stories answer "how many" with different numbers: only the quote whose candidate is more confident keeps its
+    underline, and when nothing tells them apart neither does; the same answer twice, or one article's several
+    quotes, take nothing away."""
+    from retrieval.search.answer.marking import marks
+    from retrieval.search.answer.page import settle
+
+    q, weights = _idf_weights("Hội nghị đối thoại ở huyện Văn Lãng thu hút bao nhiêu đại biểu?", engine)
+    strong, weak = marks(q, HELD_IN_VAN_LANG, weights), marks(q, HELD_IN_CAO_LOC, weights)
+    assert strong.answer is not None and weak.answer is not None  # each, read alone, is underlined
+    assert strong.confidence > weak.confidence  # the question's place stands beside the first
+    assert settle([("van-lang", strong), ("cao-loc", weak)]) == [strong.answer, None]
+    assert settle([("cao-loc", weak), ("van-lang", strong)]) == [None, strong.answer]
+    assert settle([("hoi-nghi", strong), ("hoi-nghi", weak)]) == [strong.answer, weak.answer]  # one article
+    again = marks(q, "Tin vắn: Văn Lãng tổ chức hội nghị đối thoại, thu hút 270 đại biểu.", weights)
+    assert settle([("van-lang", strong), ("tin-van", again)]) == [strong.answer, again.answer]  # the same answer
+    q, weights = _idf_weights("Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?", engine)
+    tie = [marks(q, HELD_IN_CAO_LOC, weights), marks(q, HELD_IN_VAN_LANG, weights)]
+    assert all(m.answer is not None for m in tie) and settle([("cao-loc", tie[0]), ("van-lang", tie[1])]) == [None, None]
+    nothing = marks(q, "Hội nghị diễn ra trong không khí sôi nổi.", weights)
+    assert settle([("cao-loc", tie[0]), ("khac", nothing)]) == [tie[0].answer, None]  # no candidate: no rival
+
+
+def test_a_first_quote_whose_answer_another_article_contradicts_is_bold_without_underline(tmp_path):
+    """Through the engine: two articles tell the same kind of event with different numbers, and the question names
+    neither place, so the page shows both sentences bold and underlines neither, whatever the page size."""
+    from retrieval.index.build import BuildOptions, build_index
+    from retrieval.search.engine import Engine
+
+    records = [
+        {"id": "cao-loc", "title": "Cao Lộc đối thoại với nhân dân", "text": HELD_IN_CAO_LOC, "date": "2024-05-02"},
+        {"id": "van-lang", "title": "Văn Lãng đối thoại với nhân dân", "text": HELD_IN_VAN_LANG, "date": "2024-05-03"},
+    ]
+    others = [
+        "Hội chợ nông sản thu hút 120 gian hàng.",
+        "Bà con thu hoạch xong 5.000 ha lúa mùa.",
+        "Trường tiểu học khai giảng năm học mới.",
+        "Trạm y tế tiêm phòng cho 400 trẻ em.",
+        "Hội Nông dân tập huấn kỹ thuật trồng hồi.",
+        "Đoàn thanh niên trồng 300 cây xanh dọc đường.",
+    ]
+    records += [{"id": f"khac-{i}", "title": f"Tin {i}", "text": t, "date": "2024-05-06"} for i, t in enumerate(others)]
+    src = tmp_path / "bai.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    build_index([src], tmp_path / "index", BuildOptions(workers=1))
+    engine = Engine.open(tmp_path / "index")
+    try:
+        both = engine.search("Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?", k=3).hits
+        alone = engine.search("Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?", k=1).hits
+        second = engine.search("Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?", k=1, offset=1).hits
+        one = engine.search("Hội nghị đối thoại ở huyện Văn Lãng thu hút bao nhiêu đại biểu?", k=3).hits
+    finally:
+        engine.close()
+    assert {h.doc_id for h in both[:2]} == {"cao-loc", "van-lang"}
+    assert all(h.answer is None and h.sentence is not None for h in both[:2])
+    assert alone[0].doc_id == both[0].doc_id and alone[0].answer is None  # a page of one quote is marked the same
+    assert second[0].doc_id == both[1].doc_id and second[0].answer is None  # ... and so is the next page
+    assert one[0].doc_id == "van-lang" and one[0].answer is not None and one[0].answer.text == "270 đại biểu"

@@ -19,6 +19,7 @@ import numpy as np
 from retrieval.index.kernels import compiled
 from retrieval.index.layout import MAPPED_BUDGET_MB, current_generation
 from retrieval.index.store import Store, StoredArticle
+from retrieval.search.answer.page import RIVALS
 from retrieval.search.ask import Ask
 from retrieval.search.candidates import Candidates
 from retrieval.search.config import RankerConfig
@@ -119,7 +120,9 @@ class Engine:
         keep = verdict.kept(self.config.min_coverage)
         kept, cover = top.where(keep), verdict.cover[keep]
         page = slice(offset, offset + k)
-        hits = present(self.store, query, weights, kept.ids[page], kept.scores[page], cover[page], ask.notes.sentences)
+        hits = present(
+            self.store, query, weights, kept.ids[page], kept.scores[page], cover[page], ask.notes.sentences, kept.ids[:RIVALS].tolist()
+        )
         # the articles behind the quotes (each once, in rank order; none when nothing is shown), named in one look-up
         # with the turn's evidence
         behind = self.reader.first_articles(np.concatenate([kept.ids, ranked.ids[depth:]]), RECALL_ARTICLES) if len(kept) else ()

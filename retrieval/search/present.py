@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from retrieval.index.store import Store
-from retrieval.search.answer import mark
+from retrieval.search.answer.marking import Marks, marks
+from retrieval.search.answer.page import settle
 from retrieval.search.query import Query
 from retrieval.search.quote import REACH, make_quote
 from retrieval.search.result import Hit
@@ -22,21 +25,32 @@ def present(
     scores: np.ndarray,
     cover: np.ndarray,
     sentences: dict[int, tuple[float, int, int]],
+    rivals: Sequence[int] = (),
 ) -> list[Hit]:
     """The hits of the passages ``ids`` (their scores and coverage beside), in order; a quote leaves out what the
-    quotes above it from the same article show (``sentences``: best sentences the cascade read already)."""
+    quotes above it from the same article show (``sentences``: best sentences the cascade read already). The
+    underlines are settled with those of ``rivals`` (the answer's first quotes, when not on this page) as well:
+    an answer's first quote is marked the same whatever the page size."""
     pids = [int(p) for p in ids]
-    rows = store.passages(pids)
+    on_page = set(pids)
+    others = [int(p) for p in rivals if int(p) not in on_page]
+    rows = store.passages(pids + others)
     around = store.surroundings(pids, REACH)
-    hits = []
+    quotes: list[tuple[int, str, Marks]] = []
     shown: dict[int, list[tuple[int, int]]] = {}  # article row → ranges its quotes above show
-    for pid, score, cov in zip(pids, scores, cover, strict=True):
+    for pid in pids:
         sp = rows[pid]
         before, after = around[pid]
         best = sentences.get(pid) or best_sentence(sp.text, weights)
         text, covered = make_quote(before, sp.text, after, best, sp.start, shown.setdefault(sp.article_row, []))
         shown[sp.article_row].append(covered)
-        sentence, answer = mark(query, text, weights)
+        quotes.append((pid, text, marks(query, text, weights)))
+    read = [(rows[pid].doc_id, found) for pid, _, found in quotes]
+    read += [(rows[pid].doc_id, marks(query, rows[pid].text, weights)) for pid in others if pid in rows]
+    answers = settle(read)[: len(quotes)]
+    hits = []
+    for (pid, text, found), answer, score, cov in zip(quotes, answers, scores, cover, strict=True):
+        sp = rows[pid]
         hits.append(
             Hit(
                 passage_id=pid,
@@ -49,7 +63,7 @@ def present(
                 kind=sp.kind,
                 position=sp.position,
                 answer=answer,
-                sentence=sentence,
+                sentence=found.sentence,
                 published=sp.published,
                 url=sp.url,
                 ocr=sp.ocr,

@@ -14,7 +14,19 @@ from retrieval.search.sentences import SentenceWeights, sentence_shares
 from retrieval.text.lexicon import CONTINUATION_OPENERS
 from retrieval.text.normalize import fold_text
 
-__all__ = ["IN_SENTENCE_BONUS", "MOVE_SHARE", "NEW_WORDS_MIN", "Choice", "Evidence", "MarkConfig", "choose", "first_choice", "mark"]
+__all__ = [
+    "IN_SENTENCE_BONUS",
+    "MOVE_SHARE",
+    "NEW_WORDS_MIN",
+    "Choice",
+    "Evidence",
+    "MarkConfig",
+    "Marks",
+    "choose",
+    "first_choice",
+    "mark",
+    "marks",
+]
 
 
 @dataclass(frozen=True)
@@ -151,8 +163,24 @@ def first_choice(query: Query, passage: str, weights: SentenceWeights, config: M
     return choose(query, passage, shares, best, weights, config or MarkConfig())
 
 
+@dataclass(frozen=True)
+class Marks:
+    """One quote's marks, and the typed candidate weighed for its underline (shown or not) with its confidence."""
+
+    sentence: Span | None
+    answer: Span | None
+    choice: Choice | None = None
+    confidence: float = 0.0  # the choice's (0 when there is none, or when it ties with another candidate)
+
+
 def mark(query: Query, passage: str, weights: SentenceWeights, config: MarkConfig | None = None) -> tuple[Span | None, Span | None]:
-    """(the sentence that answers, the typed answer) of one quote; either may be None.
+    """(the sentence that answers, the typed answer) of one quote; either may be None (see ``marks``)."""
+    found = marks(query, passage, weights, config)
+    return found.sentence, found.answer
+
+
+def marks(query: Query, passage: str, weights: SentenceWeights, config: MarkConfig | None = None) -> Marks:
+    """The sentence that answers and the typed answer of one quote, with the candidate weighed for the underline.
 
     The sentence holds most of the question's weight. A typed answer (number, date, person, place)
     is preferred inside it; one in another sentence that holds enough of the question moves the mark
@@ -163,7 +191,7 @@ def mark(query: Query, passage: str, weights: SentenceWeights, config: MarkConfi
     config = config or MarkConfig()
     shares, best = _best_sentence(passage, weights)
     if shares[best][0] <= 0:
-        return None, None  # nothing of the question here: no mark has earned its place
+        return Marks(None, None)  # nothing of the question here: no mark has earned its place
     choice = choose(query, passage, shares, best, weights, config) if query.qtype else None
     answer = _earned(choice, config)
     best = choice.sentence if choice else best  # a strong answer elsewhere moves the mark to its sentence
@@ -176,5 +204,9 @@ def mark(query: Query, passage: str, weights: SentenceWeights, config: MarkConfi
             end = next_end
             if answer is None and query.qtype:
                 joined = [(share, s, e) for share, s, e in shares if start <= s and e <= end]
-                answer = _earned(choose(query, passage, joined, 0, weights, config, within=(start, end)), config)
-    return Span(passage[start:end], start, end), answer
+                rejoined = choose(query, passage, joined, 0, weights, config, within=(start, end))
+                answer = _earned(rejoined, config)
+                choice = rejoined if answer is not None else choice
+    weighed = choice is not None and choice.evidence.margin > 0
+    confidence = config.confidence(choice.evidence) if choice is not None and weighed else 0.0
+    return Marks(Span(passage[start:end], start, end), answer, choice, confidence)
