@@ -27,6 +27,7 @@ from retrieval import (
     UploadRefused,
     context_line,
     date_label,
+    dispute_line,
     format_date,
     scan_label,
 )
@@ -137,6 +138,9 @@ def answer_messages(result: Result, page: int = 0, per_page: int = 3) -> list[st
         return ["\n\n".join([*heading, not_found_message(result.accented)])]
     first = page * per_page + 1
     blocks = [hit_block(first + i, hit) for i, hit in enumerate(result.hits)]
+    disputed = dispute_line(result)
+    if disputed:
+        blocks.insert(0, f"<i>{_esc(disputed)}</i>")
     if result.period is not None:
         blocks.insert(0, f"<i>{_esc(result.period.heading(result.in_period))}</i>")
     blocks[:0] = heading

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from retrieval.sync.settings import SyncSettings
     from retrieval.sync.state import LastCrawl, LastRun, last_crawl, last_run
     from retrieval.sync.update import probe_site, update_archive
-    from retrieval.terminal import context_line, latest_text, result_text
+    from retrieval.terminal import context_line, dispute_line, latest_text, result_text
 
 __all__ = [
     "MAPPED_BUDGET_MB",
@@ -66,6 +66,7 @@ __all__ = [
     "context_line",
     "current_budget",
     "date_label",
+    "dispute_line",
     "format_date",
     "last_crawl",
     "last_run",
@@ -128,6 +129,7 @@ _WHERE = {
     "probe_site": "retrieval.sync.update",
     "update_archive": "retrieval.sync.update",
     "context_line": "retrieval.terminal",
+    "dispute_line": "retrieval.terminal",
     "latest_text": "retrieval.terminal",
     "result_text": "retrieval.terminal",
 }

@@ -69,6 +69,15 @@ def context_line(result: Result) -> str | None:
     return line
 
 
+DISPUTED = "Lưu ý: các bản tin dưới đây nêu thông tin khác nhau về điều bạn hỏi. Bạn vui lòng đối chiếu tên và ngày của từng bản tin."
+
+
+def dispute_line(result: Result) -> str | None:
+    """The line above the quotes when articles answer the question differently, so an answer is left unmarked (the
+    reader should compare the bulletins' titles and dates, not trust one figure); None otherwise."""
+    return DISPUTED if result.disputed else None
+
+
 def result_text(result: Result, not_found: str, first: int = 1, details: bool = True) -> Group:
     """Every quote of ``result`` separated by blank lines, or ``not_found`` (said in the caller's words)."""
     followed = context_line(result)
@@ -77,6 +86,9 @@ def result_text(result: Result, not_found: str, first: int = 1, details: bool = 
     parts: list[Text] = [Text(followed, style="magenta italic")] if followed else []
     if result.period:
         parts.append(Text(result.period.heading(result.in_period), style="cyan italic"))
+    disputed = dispute_line(result)
+    if disputed:
+        parts.append(Text(disputed, style="yellow italic"))
     for i, hit in enumerate(result.hits, start=first):
         if parts:
             parts.append(Text(""))

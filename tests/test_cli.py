@@ -41,8 +41,21 @@ def test_ask_json(cli_index, question):
     assert set(out) == {"question", "not_found", "period", "hits", "articles"} and out["not_found"] is False and out["period"] is None
     assert out["articles"] == ["tong-ket-cong-tac-dan-van-nam-2018"]  # the articles behind the quotes, each once
     hit = out["hits"][0]
-    assert set(hit) == {"doc_id", "passage_id", "title", "date", "published", "url", "ocr", "text", "score", "answer", "sentence"}
-    assert hit["ocr"] is None  # typed text, not a scan
+    assert set(hit) == {
+        "doc_id",
+        "passage_id",
+        "title",
+        "date",
+        "published",
+        "url",
+        "ocr",
+        "text",
+        "score",
+        "answer",
+        "disputed",
+        "sentence",
+    }
+    assert hit["ocr"] is None and hit["disputed"] is False  # typed text, not a scan; one bulletin contradicts nothing
     assert (hit["date"], hit["published"]) == ("2018-12-25", "2021-03-06")
     sentence = hit["text"][hit["sentence"]["start"] : hit["sentence"]["end"]]
     assert sentence.startswith("Nhân dịp này") and sentence.endswith("Trung ương.")

@@ -379,7 +379,14 @@ def test_a_first_quote_whose_answer_another_article_contradicts_is_bold_without_
     finally:
         engine.close()
     assert {h.doc_id for h in both[:2]} == {"cao-loc", "van-lang"}
-    assert all(h.answer is None and h.sentence is not None for h in both[:2])
+    assert all(h.answer is None and h.sentence is not None and h.disputed for h in both[:2])
     assert alone[0].doc_id == both[0].doc_id and alone[0].answer is None  # a page of one quote is marked the same
     assert second[0].doc_id == both[1].doc_id and second[0].answer is None  # ... and so is the next page
     assert one[0].doc_id == "van-lang" and one[0].answer is not None and one[0].answer.text == "270 đại biểu"
+    assert not one[0].disputed
+    from .conftest import run_cli
+
+    shown = run_cli(
+        "ask", "Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?", "--index", str(tmp_path / "index"), "--no-refresh"
+    )
+    assert shown.returncode == 0 and "→" not in shown.stdout and "đối chiếu tên và ngày" in " ".join(shown.stdout.split())

@@ -75,3 +75,29 @@ def test_a_long_quote_is_folded_only_when_its_bold_sentence_shows_folded():
     assert len(early) > EXPANDABLE_OVER and len(late) > EXPANDABLE_OVER
     assert "<blockquote expandable>" in block(early, 0)
     assert "<blockquote>" in block(late, len(filler))  # folded, the answer would be hidden below the fold
+
+
+def test_a_page_whose_articles_answer_differently_says_so_above_the_quotes():
+    """A quote that lost its underline to another article's different answer: one polite line above the quotes asks
+    the cadre to compare the bulletins' titles and dates; a page without a dispute has no such line."""
+    from bot.render import answer_messages
+    from retrieval import Result, dispute_line
+    from retrieval.search.answer import Span
+    from retrieval.search.engine import Hit
+
+    text = "Huyện Cao Lộc tổ chức hội nghị đối thoại với nhân dân, thu hút 350 đại biểu tham dự."
+    sentence = Span(text, 0, len(text))
+
+    def hit(doc: str, disputed: bool) -> Hit:
+        return Hit(0, doc, f"Đối thoại <{doc}>", "2024-05-02", text, 1.0, 1.0, "body", 0, sentence=sentence, disputed=disputed)
+
+    calm = Result("Hội nghị thu hút bao nhiêu đại biểu?", [hit("a", False), hit("b", False)], "number", True, total=2)
+    torn = Result("Hội nghị thu hút bao nhiêu đại biểu?", [hit("a", True), hit("b", True)], "number", True, total=2)
+    assert dispute_line(calm) is None and not calm.disputed
+    line = dispute_line(torn)
+    assert line is not None and "đối chiếu tên và ngày" in line
+    (message,) = answer_messages(torn)
+    check_html(message)
+    assert message.startswith(f"<i>{line}</i>") and "Đối thoại &lt;a&gt;" in message
+    assert line not in answer_messages(calm)[0]
+    assert torn.as_dict()["hits"][0]["disputed"] is True

@@ -64,6 +64,7 @@ def present(
                 position=sp.position,
                 answer=answer,
                 sentence=found.sentence,
+                disputed=found.answer is not None and answer is None,
                 published=sp.published,
                 url=sp.url,
                 ocr=sp.ocr,

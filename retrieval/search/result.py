@@ -28,6 +28,7 @@ class Hit:
     published: str | None = None  # the page's date, when it differs from ``date`` (the event's)
     url: str | None = None  # the original article, when known
     ocr: float | None = None  # quoted from a scan or photo: Tesseract's mean confidence (a digit may be misread)
+    disputed: bool = False  # its typed answer is not underlined: another article's quote answers otherwise (answer/page.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +42,7 @@ class Hit:
             "text": self.text,
             "score": round(self.score, 6),
             "answer": self.answer.as_dict() if self.answer else None,
+            "disputed": self.disputed,
             "sentence": {"start": self.sentence.start, "end": self.sentence.end} if self.sentence else None,
         }
 
@@ -69,6 +71,11 @@ class Result:
     @property
     def not_found(self) -> bool:
         return not self.hits
+
+    @property
+    def disputed(self) -> bool:
+        """Whether an answer on this page lost its underline because articles answer the question differently."""
+        return any(h.disputed for h in self.hits)
 
     def turn(self) -> Turn:
         """This question and what it got, as the turn a follow-up is read after."""
