@@ -33,7 +33,7 @@ from rich.table import Table
 
 from retrieval.evaluate import EvalQuestion, MarkFigures, load_questions, span_overlaps
 from retrieval.search.answer.marking import MarkConfig, first_choice, marks
-from retrieval.search.answer.page import settle
+from retrieval.search.answer.page import Quote, settle
 from retrieval.search.conversation import Turn, carry_on
 from retrieval.search.engine import Engine
 from retrieval.search.understand import understand
@@ -94,8 +94,8 @@ def _figures(
         context = [Turn.from_dict(t) for t in row["context"]]
         query = understand(engine.reader, engine.config, row["asked"], None, context).query
         weights = engine.sentence_weights(query)
-        page = [(hit["doc"], marks(query, hit["text"], weights, config)) for hit in row["page"]]
-        figures.add(q.answers, row["quote"], page[0][1].sentence, settle(page)[0])
+        page = [Quote(hit["doc"], hit["text"], marks(query, hit["text"], weights, config)) for hit in row["page"]]
+        figures.add(q.answers, row["quote"], page[0].marks.sentence, settle(page, row["asked"])[0])
     return figures
 
 

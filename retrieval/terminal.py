@@ -73,8 +73,8 @@ DISPUTED = "Lưu ý: các bản tin dưới đây nêu thông tin khác nhau v�
 
 
 def dispute_line(result: Result) -> str | None:
-    """The line above the quotes when articles answer the question differently, so an answer is left unmarked (the
-    reader should compare the bulletins' titles and dates, not trust one figure); None otherwise."""
+    """The line above the quotes when articles answer the question differently, so the first quote's answer is left
+    unmarked (the reader should compare the bulletins' titles and dates, not trust one figure); None otherwise."""
     return DISPUTED if result.disputed else None
 
 

@@ -168,6 +168,8 @@ def test_question_types_leave_causes_groups_and_conditions_untyped(question, kin
         ("Đội tuần tra bao nhiêu ngày một tuần?", "Đội tuần tra khoảng ba ngày một tuần.", "khoảng ba ngày một tuần"),
         ("Mỗi năm có bao nhiêu ca mắc sốt xuất huyết?", "Mỗi năm tỉnh có hơn 300 ca mắc sốt xuất huyết mới.", "hơn 300 ca"),
         ("Tiếng ồn tối đa bao nhiêu?", "Tiếng ồn không được vượt quá 70 dB vào ban đêm.", "70 dB"),
+        # asked "bao lâu", a count in words before a unit of time (not "một", as often "a")
+        ("Đội hoàn thành việc sửa đường trong bao lâu?", "Sau ba tuần thi công, đội đã hoàn thành việc sửa đường.", "ba tuần"),
         # the number follows the word the question puts before "bao nhiêu"
         ("Con trâu nặng bao nhiêu?", "Con trâu cao 1,5 m, nặng khoảng 400 kg.", "khoảng 400 kg"),
         # and is in a unit of what the question measures
@@ -212,6 +214,7 @@ def test_digits_after_a_thousands_dot_and_dates_are_not_counts():
     assert _answer("Bao nhiêu?", "Ngày 5/1 năm 2018.") is None
     assert _answer("Có bao nhiêu người?", "Một người dân cho biết như vậy.") == "Một người"  # a word count needs its noun
     assert _answer("Có bao nhiêu người?", "Ba mẹ em đều làm ruộng.") is None
+    assert _answer("Đường hỏng trong bao lâu?", "Khoảng một năm sau, con đường xuống cấp.") is None  # "một năm": a year, not a count
 
 
 def test_a_neighbour_quoted_on_the_same_page_is_not_quoted_twice(tmp_path):
@@ -330,22 +333,49 @@ def test_quotes_from_two_articles_answering_differently_underline_only_the_more_
     underline, and when nothing tells them apart neither does; the same answer twice, or one article's several
     quotes, take nothing away."""
     from retrieval.search.answer.marking import marks
-    from retrieval.search.answer.page import settle
+    from retrieval.search.answer.page import Quote, settle
 
-    q, weights = _idf_weights("Hội nghị đối thoại ở huyện Văn Lãng thu hút bao nhiêu đại biểu?", engine)
-    strong, weak = marks(q, HELD_IN_VAN_LANG, weights), marks(q, HELD_IN_CAO_LOC, weights)
-    assert strong.answer is not None and weak.answer is not None  # each, read alone, is underlined
-    assert strong.confidence > weak.confidence  # the question's place stands beside the first
-    assert settle([("van-lang", strong), ("cao-loc", weak)]) == [strong.answer, None]
-    assert settle([("cao-loc", weak), ("van-lang", strong)]) == [None, strong.answer]
-    assert settle([("hoi-nghi", strong), ("hoi-nghi", weak)]) == [strong.answer, weak.answer]  # one article
-    again = marks(q, "Tin vắn: Văn Lãng tổ chức hội nghị đối thoại, thu hút 270 đại biểu.", weights)
-    assert settle([("van-lang", strong), ("tin-van", again)]) == [strong.answer, again.answer]  # the same answer
-    q, weights = _idf_weights("Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?", engine)
-    tie = [marks(q, HELD_IN_CAO_LOC, weights), marks(q, HELD_IN_VAN_LANG, weights)]
-    assert all(m.answer is not None for m in tie) and settle([("cao-loc", tie[0]), ("van-lang", tie[1])]) == [None, None]
-    nothing = marks(q, "Hội nghị diễn ra trong không khí sôi nổi.", weights)
-    assert settle([("cao-loc", tie[0]), ("khac", nothing)]) == [tie[0].answer, None]  # no candidate: no rival
+    asked = "Hội nghị đối thoại ở huyện Văn Lãng thu hút bao nhiêu đại biểu?"
+    q, weights = _idf_weights(asked, engine)
+
+    def quote(article: str, text: str, question=q) -> Quote:
+        return Quote(article, text, marks(question, text, weights))
+
+    strong, weak = quote("van-lang", HELD_IN_VAN_LANG), quote("cao-loc", HELD_IN_CAO_LOC)
+    assert strong.marks.answer is not None and weak.marks.answer is not None  # each, read alone, is underlined
+    assert strong.marks.confidence > weak.marks.confidence  # the question's place stands beside the first
+    assert settle([strong, weak], asked) == [strong.marks.answer, None]
+    assert settle([weak, strong], asked) == [None, strong.marks.answer]
+    same = [Quote("hoi-nghi", strong.text, strong.marks), Quote("hoi-nghi", weak.text, weak.marks)]
+    assert settle(same, asked) == [strong.marks.answer, weak.marks.answer]  # one article
+    again = quote("tin-van", "Tin vắn: Văn Lãng tổ chức hội nghị đối thoại, thu hút 270 đại biểu.")
+    assert settle([strong, again], asked) == [strong.marks.answer, again.marks.answer]  # the same answer
+    asked = "Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?"
+    q, weights = _idf_weights(asked, engine)
+    tie = [quote("cao-loc", HELD_IN_CAO_LOC, q), quote("van-lang", HELD_IN_VAN_LANG, q)]
+    assert all(t.marks.answer is not None for t in tie) and settle(tie, asked) == [None, None]
+    nothing = quote("khac", "Hội nghị diễn ra trong không khí sôi nổi.", q)
+    assert settle([tie[0], nothing], asked) == [tie[0].marks.answer, None]  # no candidate: no rival
+
+
+def test_a_quote_about_another_place_than_the_one_asked_contradicts_nothing(engine):
+    """The question names a commune and the first quote holds it: a more confident count in another story that never
+    names it is about somewhere else, and takes no underline away; one that names it still does."""
+    from retrieval.search.answer.marking import marks
+    from retrieval.search.answer.page import Quote, settle
+
+    asked = "Xã Đề Thám có bao nhiêu ý kiến trong các cuộc đối thoại?"
+    q, weights = _idf_weights(asked, engine)
+    table = (  # a Word table, read as its rows
+        "Kết quả đối thoại ở các xã được tổng hợp trong bảng sau.\nXã | Số cuộc đối thoại | Số ý kiến\n"
+        "Xã Đề Thám | 4 cuộc | 36 ý kiến\nXã Tri Phương | 3 cuộc | 21 ý kiến"
+    )
+    other = "Xã có 42 ý kiến trong các cuộc đối thoại với nhân dân."
+    first, elsewhere = Quote("bang", table, marks(q, table, weights)), Quote("thanh-nien", other, marks(q, other, weights))
+    assert first.marks.answer is not None and elsewhere.marks.confidence >= first.marks.confidence
+    assert settle([first, elsewhere], asked)[0] == first.marks.answer
+    named = other.replace("Xã có", "Xã Đề Thám có")
+    assert settle([first, Quote("thanh-nien", named, marks(q, named, weights))], asked)[0] is None
 
 
 def test_a_first_quote_whose_answer_another_article_contradicts_is_bold_without_underline(tmp_path):

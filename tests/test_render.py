@@ -100,4 +100,6 @@ def test_a_page_whose_articles_answer_differently_says_so_above_the_quotes():
     check_html(message)
     assert message.startswith(f"<i>{line}</i>") and "Đối thoại &lt;a&gt;" in message
     assert line not in answer_messages(calm)[0]
+    lower = Result("Hội nghị thu hút bao nhiêu đại biểu?", [hit("a", False), hit("b", True)], "number", True, total=2)
+    assert dispute_line(lower) is None  # a lower quote lost its underline to a more confident first one: no word
     assert torn.as_dict()["hits"][0]["disputed"] is True

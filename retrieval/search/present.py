@@ -8,7 +8,7 @@ import numpy as np
 
 from retrieval.index.store import Store
 from retrieval.search.answer.marking import Marks, marks
-from retrieval.search.answer.page import settle
+from retrieval.search.answer.page import Quote, settle
 from retrieval.search.query import Query
 from retrieval.search.quote import REACH, make_quote
 from retrieval.search.result import Hit
@@ -45,9 +45,9 @@ def present(
         text, covered = make_quote(before, sp.text, after, best, sp.start, shown.setdefault(sp.article_row, []))
         shown[sp.article_row].append(covered)
         quotes.append((pid, text, marks(query, text, weights)))
-    read = [(rows[pid].doc_id, found) for pid, _, found in quotes]
-    read += [(rows[pid].doc_id, marks(query, rows[pid].text, weights)) for pid in others if pid in rows]
-    answers = settle(read)[: len(quotes)]
+    read = [Quote(rows[pid].doc_id, text, found) for pid, text, found in quotes]
+    read += [Quote(rows[pid].doc_id, rows[pid].text, marks(query, rows[pid].text, weights)) for pid in others if pid in rows]
+    answers = settle(read, query.text)[: len(quotes)]
     hits = []
     for (pid, text, found), answer, score, cov in zip(quotes, answers, scores, cover, strict=True):
         sp = rows[pid]

@@ -74,8 +74,9 @@ class Result:
 
     @property
     def disputed(self) -> bool:
-        """Whether an answer on this page lost its underline because articles answer the question differently."""
-        return any(h.disputed for h in self.hits)
+        """Whether the page's first quote lost its underline because another article answers the question differently
+        (a lower quote losing its own to a more confident first one is the usual case, and needs no word)."""
+        return bool(self.hits) and self.hits[0].disputed
 
     def turn(self) -> Turn:
         """This question and what it got, as the turn a follow-up is read after."""

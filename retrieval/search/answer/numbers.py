@@ -93,7 +93,9 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
             end = stop
             score += 6.0
         elif spelled:
-            continue  # "một người" is mostly "a person": a count in words must name the question's noun
+            if not (_spelled_duration(text, start, end, tail) and query.wants_duration):
+                continue  # "một người" is mostly "a person": a count in words must name the question's noun
+            end += tail[0].end()  # ... or, asked "bao lâu", a unit of time ("ba năm", "hai tuần")
         elif not is_percent and tail and not text[end : end + tail[0].start()].strip() and tail[0].group().lower() in COUNT_UNITS:
             two = " ".join(w.group().lower() for w in tail[:2]) if len(tail) > 1 else ""
             end = end + (
@@ -114,6 +116,17 @@ def numbers(text: str, query: Query, qkeys: set[str]) -> list[tuple[float, int, 
 
 
 MEASURE_BONUS = 2.0  # the number is in a unit of what the question measures
+
+
+def _spelled_duration(text: str, start: int, end: int, tail: list[re.Match[str]]) -> bool:
+    """A count in words right before a unit of time ("ba năm", "hai tuần"); not "một", which is as often "a" as
+    "one" ("khoảng một năm sau", "hơn một tuần nay")."""
+    return (
+        bool(tail)
+        and not text[end : end + tail[0].start()].strip()
+        and tail[0].group().lower() in DURATION_UNITS
+        and text[start:end].lower() != "một"
+    )
 
 
 def _unit_after(text: str, end: int) -> str:
