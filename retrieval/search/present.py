@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from retrieval.index.store import Store
-from retrieval.search.answer.marking import Marks, marks
+from retrieval.search.answer.marking import marks
 from retrieval.search.answer.page import Quote, settle
 from retrieval.search.query import Query
 from retrieval.search.quote import REACH, make_quote
@@ -36,7 +36,7 @@ def present(
     others = [int(p) for p in rivals if int(p) not in on_page]
     rows = store.passages(pids + others)
     around = store.surroundings(pids, REACH)
-    quotes: list[tuple[int, str, Marks]] = []
+    page: list[Quote] = []
     shown: dict[int, list[tuple[int, int]]] = {}  # article row → ranges its quotes above show
     for pid in pids:
         sp = rows[pid]
@@ -44,12 +44,11 @@ def present(
         best = sentences.get(pid) or best_sentence(sp.text, weights)
         text, covered = make_quote(before, sp.text, after, best, sp.start, shown.setdefault(sp.article_row, []))
         shown[sp.article_row].append(covered)
-        quotes.append((pid, text, marks(query, text, weights)))
-    read = [Quote(rows[pid].doc_id, text, found) for pid, text, found in quotes]
-    read += [Quote(rows[pid].doc_id, rows[pid].text, marks(query, rows[pid].text, weights)) for pid in others if pid in rows]
-    answers = settle(read, query.text)[: len(quotes)]
+        page.append(Quote(sp.doc_id, text, marks(query, text, weights)))
+    beyond = [Quote(rows[pid].doc_id, rows[pid].text, marks(query, rows[pid].text, weights)) for pid in others if pid in rows]
+    answers = settle([*page, *beyond], query.text)[: len(page)]
     hits = []
-    for (pid, text, found), answer, score, cov in zip(quotes, answers, scores, cover, strict=True):
+    for pid, quote, answer, score, cov in zip(pids, page, answers, scores, cover, strict=True):
         sp = rows[pid]
         hits.append(
             Hit(
@@ -57,14 +56,14 @@ def present(
                 doc_id=sp.doc_id,
                 title=sp.title,
                 date=sp.date,
-                text=text,
+                text=quote.text,
                 score=float(score),
                 coverage=float(cov),
                 kind=sp.kind,
                 position=sp.position,
                 answer=answer,
-                sentence=found.sentence,
-                disputed=found.answer is not None and answer is None,
+                sentence=quote.marks.sentence,
+                disputed=quote.marks.answer is not None and answer is None,
                 published=sp.published,
                 url=sp.url,
                 ocr=sp.ocr,
