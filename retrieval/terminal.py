@@ -70,12 +70,26 @@ def context_line(result: Result) -> str | None:
 
 
 DISPUTED = "Lưu ý: các bản tin dưới đây nêu thông tin khác nhau về điều bạn hỏi. Bạn vui lòng đối chiếu tên và ngày của từng bản tin."
+DISPUTED_YEARS = "Nếu bạn cần số liệu của một năm, hãy thêm năm vào câu hỏi, ví dụ: «{example}»"
+
+
+def _year(date: str | None) -> str | None:
+    return date[:4] if date and date[:4].isdigit() else None
 
 
 def dispute_line(result: Result) -> str | None:
     """The line above the quotes when articles answer the question differently, so the first quote's answer is left
-    unmarked (the reader should compare the bulletins' titles and dates, not trust one figure); None otherwise."""
-    return DISPUTED if result.disputed else None
+    unmarked (the reader should compare the bulletins' titles and dates, not trust one figure); None otherwise.
+    When the quotes come from different years and the question names no period (the same yearly report, another
+    year's figure), it shows how to ask for one year: the question with the first quote's year."""
+    if not result.disputed:
+        return None
+    years = {_year(h.date) for h in result.hits} - {None}
+    first = _year(result.hits[0].date)
+    if result.period is not None or len(years) < 2 or first is None:
+        return DISPUTED
+    example = f"{result.question.rstrip(' ?.')} năm {first}?"
+    return f"{DISPUTED} {DISPUTED_YEARS.format(example=example)}"
 
 
 def result_text(result: Result, not_found: str, first: int = 1, details: bool = True) -> Group:

@@ -102,4 +102,12 @@ def test_a_page_whose_articles_answer_differently_says_so_above_the_quotes():
     assert line not in answer_messages(calm)[0]
     lower = Result("Hội nghị thu hút bao nhiêu đại biểu?", [hit("a", False), hit("b", True)], "number", True, total=2)
     assert dispute_line(lower) is None  # a lower quote lost its underline to a more confident first one: no word
+    years = [hit("a", True), hit("b", True)]
+    years[0].date, years[1].date = "2018-12-25", "2019-12-20"  # the same yearly report, two years
+    asked = Result("Bao nhiêu đồng chí được nhận kỷ niệm chương <b>?", years, "number", True, total=2)
+    hint = dispute_line(asked)
+    assert hint is not None and hint.startswith(line) and hint.endswith("«Bao nhiêu đồng chí được nhận kỷ niệm chương <b> năm 2018?»")
+    (message,) = answer_messages(asked)
+    check_html(message)
+    assert "&lt;b&gt; năm 2018?»</i>" in message  # the cadre's own words, escaped
     assert torn.as_dict()["hits"][0]["disputed"] is True
