@@ -29,6 +29,28 @@ def _answer(question: str, passage: str) -> str | None:
     return span.text if span else None
 
 
+# Unrelated news beside a test's own articles, so that words weigh as in a real archive (IDF).
+FILLERS = (
+    "Hội chợ nông sản thu hút 120 gian hàng.",
+    "Bà con thu hoạch xong 5.000 ha lúa mùa.",
+    "Trường tiểu học khai giảng năm học mới.",
+    "Trạm y tế tiêm phòng cho 400 trẻ em.",
+    "Hội Nông dân tập huấn kỹ thuật trồng hồi.",
+)
+
+
+def _invented_index(tmp_path, records: list[dict], *fillers: str):
+    """An index at ``tmp_path / "index"`` of ``records`` among FILLERS and ``fillers`` (invented texts, one file)."""
+    from retrieval.index.build import BuildOptions, build_index
+
+    news = [*FILLERS, *fillers]
+    records = [*records, *({"id": f"khac-{i}", "title": f"Tin {i}", "text": t, "date": "2024-01-02"} for i, t in enumerate(news))]
+    src = tmp_path / "bai.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    build_index([src], tmp_path / "index", BuildOptions(workers=1))
+    return tmp_path / "index"
+
+
 # -- the quote's extent ----------------------------------------------------------------------------
 def test_a_best_sentence_at_the_cut_takes_the_next_sentence_of_its_paragraph():
     _, weights = _weights("Nhà văn hóa thôn Khòn Pát được xây dựng như thế nào?")
@@ -219,7 +241,6 @@ def test_digits_after_a_thousands_dot_and_dates_are_not_counts():
 
 def test_a_neighbour_quoted_on_the_same_page_is_not_quoted_twice(tmp_path):
     """Two passages of one paragraph both shown: neither widens into the other."""
-    from retrieval.index.build import BuildOptions, build_index
     from retrieval.search.engine import Engine
 
     first = " ".join(f"Thôn {i} ra quân dọn vệ sinh đường làng, khơi thông cống rãnh." for i in range(1, 9))
@@ -229,21 +250,8 @@ def test_a_neighbour_quoted_on_the_same_page_is_not_quoted_twice(tmp_path):
         + " Xã Hữu Liên ra quân dọn vệ sinh đường làng mỗi tháng một lần."
         + " Đoàn thanh niên trồng 300 cây xanh dọc đường."
     )
-    records = [
-        {"id": "ve-sinh", "title": "Ra quân dọn vệ sinh", "text": paragraph, "date": "2024-12-01"},
-    ]
-    others = [
-        "Hội chợ nông sản thu hút 120 gian hàng.",
-        "Bà con thu hoạch xong 5.000 ha lúa mùa.",
-        "Huyện tổ chức hội nghị tổng kết công tác dân vận.",
-        "Trường tiểu học khai giảng năm học mới.",
-        "Trạm y tế tiêm phòng cho 400 trẻ em.",
-        "Hội Nông dân tập huấn kỹ thuật trồng hồi.",
-    ]
-    records += [{"id": f"khac-{i}", "title": f"Tin {i}", "text": t, "date": "2024-12-02"} for i, t in enumerate(others)]
-    src = tmp_path / "bai.jsonl"
-    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    build_index([src], tmp_path / "index", BuildOptions(workers=1))
+    records = [{"id": "ve-sinh", "title": "Ra quân dọn vệ sinh", "text": paragraph, "date": "2024-12-01"}]
+    _invented_index(tmp_path, records, "Huyện tổ chức hội nghị tổng kết công tác dân vận.")
     engine = Engine.open(tmp_path / "index")
     try:
         hits = engine.search("Xã Hữu Liên ra quân dọn vệ sinh đường làng?", k=3).hits
@@ -381,25 +389,13 @@ def test_a_quote_about_another_place_than_the_one_asked_contradicts_nothing(engi
 def test_a_first_quote_whose_answer_another_article_contradicts_is_bold_without_underline(tmp_path):
     """Through the engine: two articles tell the same kind of event with different numbers, and the question names
     neither place, so the page shows both sentences bold and underlines neither, whatever the page size."""
-    from retrieval.index.build import BuildOptions, build_index
     from retrieval.search.engine import Engine
 
     records = [
         {"id": "cao-loc", "title": "Cao Lộc đối thoại với nhân dân", "text": HELD_IN_CAO_LOC, "date": "2024-05-02"},
         {"id": "van-lang", "title": "Văn Lãng đối thoại với nhân dân", "text": HELD_IN_VAN_LANG, "date": "2024-05-03"},
     ]
-    others = [
-        "Hội chợ nông sản thu hút 120 gian hàng.",
-        "Bà con thu hoạch xong 5.000 ha lúa mùa.",
-        "Trường tiểu học khai giảng năm học mới.",
-        "Trạm y tế tiêm phòng cho 400 trẻ em.",
-        "Hội Nông dân tập huấn kỹ thuật trồng hồi.",
-        "Đoàn thanh niên trồng 300 cây xanh dọc đường.",
-    ]
-    records += [{"id": f"khac-{i}", "title": f"Tin {i}", "text": t, "date": "2024-05-06"} for i, t in enumerate(others)]
-    src = tmp_path / "bai.jsonl"
-    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    build_index([src], tmp_path / "index", BuildOptions(workers=1))
+    _invented_index(tmp_path, records, "Đoàn thanh niên trồng 300 cây xanh dọc đường.")
     engine = Engine.open(tmp_path / "index")
     try:
         both = engine.search("Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?", k=3).hits

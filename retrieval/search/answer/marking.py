@@ -207,6 +207,5 @@ def marks(query: Query, passage: str, weights: SentenceWeights, config: MarkConf
                 rejoined = choose(query, passage, joined, 0, weights, config, within=(start, end))
                 answer = _earned(rejoined, config)
                 choice = rejoined if answer is not None else choice
-    weighed = choice is not None and choice.evidence.margin > 0
-    confidence = config.confidence(choice.evidence) if choice is not None and weighed else 0.0
+    confidence = config.confidence(choice.evidence) if choice is not None and choice.evidence.margin > 0 else 0.0
     return Marks(Span(passage[start:end], start, end), answer, choice, confidence)
