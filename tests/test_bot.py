@@ -71,6 +71,13 @@ def test_private_question_gets_the_quote_with_the_answer_in_bold(env, question, 
     assert all(len(d.encode()) <= 64 for d in buttons.values())
 
 
+@pytest.mark.parametrize("question", ["Nhân rộng các mô hình hay, cách làm tốt để làm gì?", "nhan rong mo hinh hay nham muc dich gi"])
+def test_a_purpose_question_gets_its_clause_underlined(env, question):
+    tg, _, _ = env
+    text = _text(tg.replies_to(tg.send_text(question, user_id=1011))[0])
+    assert "<u>để tạo sức lan tỏa trong cộng đồng</u>.</b>" in text  # the answering clause, in the bold sentence
+
+
 @pytest.mark.parametrize(
     "question,heading",
     [

@@ -416,3 +416,87 @@ def test_a_first_quote_whose_answer_another_article_contradicts_is_bold_without_
         "ask", "Hội nghị đối thoại với nhân dân thu hút bao nhiêu đại biểu?", "--index", str(tmp_path / "index"), "--no-refresh"
     )
     assert shown.returncode == 0 and "→" not in shown.stdout and "đối chiếu tên và ngày" in " ".join(shown.stdout.split())
+
+
+# -- answers that are clauses: the reason, purpose or means after a cue word ----------------------------
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("Vì sao số hộ nghèo của huyện giảm nhanh?", "reason"),
+        ("vi sao ho ngheo giam nhanh", "reason"),
+        ("Nguyên nhân vụ cháy rừng là gì?", "reason"),
+        ("Hội nghị được tổ chức nhằm mục đích gì?", "purpose"),
+        ("Xã ra quân dọn vệ sinh để làm gì?", "purpose"),
+        ("Huyện vận động nhân dân hiến đất bằng cách nào?", "means"),
+        ("Bao nhiêu hộ được hỗ trợ?", None),  # typed: a number answers it
+        ("Công tác dân vận năm 2018 có kết quả như thế nào?", None),
+    ],
+)
+def test_a_question_for_a_reason_a_purpose_or_a_means_is_answered_by_a_clause(question, kind):
+    assert parse_question(question).clause_type == kind
+
+
+@pytest.mark.parametrize(
+    "kind,sentence,expected",
+    [
+        ("reason", "Tỷ lệ hộ nghèo giảm mạnh nhờ các chương trình hỗ trợ sinh kế, vay vốn ưu đãi.",
+         "nhờ các chương trình hỗ trợ sinh kế, vay vốn ưu đãi"),  # commas stay inside: a reason is often a list
+        ("reason", "Vụ cháy xảy ra do người dân đốt nương; lực lượng kiểm lâm đã dập tắt.", "do người dân đốt nương"),
+        ("reason", "Do đó, huyện tăng cường tuyên truyền vì người dân còn chủ quan.", "vì người dân còn chủ quan"),
+        ("reason", "Xã nêu rõ lý do chậm tiến độ.", None),  # "lý do" is a word, not a cue
+        ("reason", "Đồng chí được tặng Kỷ niệm chương Vì sự nghiệp dân vận.", None),  # a capitalised cue: an award's name
+        ("reason", "Năm nay người dân không đến họp vì nguyên nhân này.", None),  # points back: the answer is elsewhere
+        ("reason", "Hội nghị do Ban Dân vận Tỉnh ủy tổ chức.", None),  # who held it, not why
+        ("reason", "Sản lượng giảm do Ban quản lý chậm cấp giống.", "do Ban quản lý chậm cấp giống"),
+        ("purpose", "Xã ra quân dọn vệ sinh để đón Tết “sạch làng, đẹp ngõ”.", "để đón Tết “sạch làng, đẹp ngõ”"),
+        ("purpose", "Đoàn viên để lại lời nhắn cho bà con.", None),  # "để lại": a verb, not a purpose
+        ("means", "Huyện vận động bằng cách đi từng ngõ, gõ từng nhà. Kết quả tốt.", "bằng cách đi từng ngõ, gõ từng nhà"),
+    ],
+)  # fmt: skip
+def test_the_clause_runs_from_its_cue_word_to_the_clause_end(kind, sentence, expected):
+    from retrieval.search.answer.clauses import clause_answer
+
+    found = clause_answer(kind, sentence, 0, len(sentence))
+    assert (sentence[found[0] : found[2]] if found else None) == expected
+
+
+REASON_PASSAGE = (
+    "Năm 2024, huyện Bình Gia còn 1.200 hộ nghèo. Số hộ nghèo của huyện giảm nhanh nhờ các chương trình hỗ trợ sinh "
+    "kế và vay vốn ưu đãi được triển khai đồng bộ. Huyện tiếp tục vận động nhân dân tham gia."
+)
+
+
+def test_a_reason_question_underlines_the_clause_that_gives_the_reason_accented_or_not():
+    for question in ("Vì sao hộ nghèo của huyện Bình Gia giảm nhanh?", "Vi sao ho ngheo cua huyen Binh Gia giam nhanh?"):
+        q, weights = _weights(question)
+        sentence, answer = mark(q, REASON_PASSAGE, weights)
+        assert sentence is not None and sentence.text.startswith("Số hộ nghèo của huyện giảm nhanh")
+        assert answer is not None and answer.text == "nhờ các chương trình hỗ trợ sinh kế và vay vốn ưu đãi được triển khai đồng bộ"
+
+
+def test_a_clause_that_restates_the_question_or_sits_in_a_weak_sentence_is_not_underlined():
+    from retrieval.search.answer.marking import marks
+
+    restating = "Hộ nghèo giảm nhanh vì hộ nghèo của huyện Bình Gia giảm nhanh hơn dự kiến."
+    q, weights = _weights("Vì sao hộ nghèo của huyện Bình Gia giảm nhanh?")
+    found = marks(q, restating, weights)
+    assert found.clause is not None and found.answer is None  # weighed, not shown: it says what was asked
+    q, weights = _weights("Vì sao hộ nghèo, hộ cận nghèo của huyện Bình Gia, Văn Quan, Tràng Định giảm mạnh?")
+    weak = "Huyện Bình Gia đạt kết quả tốt nhờ các chương trình hỗ trợ sinh kế."
+    found = marks(q, weak, weights)
+    assert found.clause is not None and found.confidence < 0.4 and found.answer is None  # holds little of the question
+
+
+def test_a_purpose_question_gets_its_clause_through_the_command_line(tmp_path):
+    """Through the CLI in a subprocess: the clause is printed on the → line."""
+    from .conftest import run_cli
+
+    text = (
+        "Huyện Văn Lãng tổng kết công tác dân vận năm 2024. Các cấp ủy đảng tích cực tuyên truyền, nhân rộng các mô hình "
+        "dân vận khéo để tạo sức lan tỏa trong cộng đồng. Hội nghị kết thúc lúc 11 giờ."
+    )
+    records = [{"id": "dan-van", "title": "Tổng kết dân vận Văn Lãng", "text": text, "date": "2024-12-20"}]
+    index = _invented_index(tmp_path, records)
+    shown = run_cli("ask", "Nhân rộng các mô hình dân vận khéo nhằm mục đích gì?", "--index", str(index), "--no-refresh", "-k", "1")
+    assert shown.returncode == 0
+    assert "→ để tạo sức lan tỏa trong cộng đồng" in shown.stdout

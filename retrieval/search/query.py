@@ -17,6 +17,7 @@ from retrieval.text.analyzer import FIELDS, Terms, analyze_question
 from retrieval.text.lexicon import (
     AGE_PHRASES,
     ANSWER_TYPE_PHRASES,
+    CLAUSE_ANSWERS,
     CONDITION_WORDS,
     COUNT_STOPWORDS,
     DURATION_PHRASES,
@@ -143,6 +144,12 @@ def question_type(question: str) -> str | None:
     return None
 
 
+def clause_type(question: str) -> str | None:
+    """'reason', 'purpose' or 'means' when the question asks for what a clause answers ("Vì sao …?", "… nhằm mục
+    đích gì?", "… bằng cách nào?"), else None; a typed question (``question_type``) is answered by its type."""
+    return next((kind for kind, phrases, _cues in CLAUSE_ANSWERS if says(question, phrases)), None)
+
+
 def _focus(text: str) -> tuple[str, ...]:
     """Folded syllables of the counted noun after 'bao nhiêu'/'mấy' ("bao nhiêu đồng chí được" → dong, chi)."""
     m = re.search(r"\b(?:bao nhieu|may)\s+([a-z0-9 ]+)", text)
@@ -204,6 +211,7 @@ class Query:
     terms: Terms = field(default_factory=dict)
     syllables: tuple[str, ...] = ()  # content syllables, normalised (answer marking)
     qtype: str | None = None
+    clause_type: str | None = None  # an untyped question answered by a clause: "reason", "purpose", "means"
     focus: tuple[str, ...] = ()  # the counted noun, folded ("dong", "chi")
     lead: tuple[str, ...] = ()  # the word(s) the number follows, folded ("nặng bao nhiêu" → nang)
     units: frozenset[str] | None = None  # the units of what it measures ("cân nặng" → kg, g …)
@@ -231,12 +239,14 @@ def parse_question(text: str, today: date | None = None, periods: bool = True) -
     cover = analyze_question(rest).terms if period and rest.strip() else None
     fold = folded(text)
     lead = _lead(fold)
+    qtype = question_type(text)
     return Query(
         text=text,
         accented=analysed.accented,
         terms={name: analysed.terms[name] for name in (*FIELDS, "syl")},
         syllables=tuple(analysed.syllables),
-        qtype=question_type(text),
+        qtype=qtype,
+        clause_type=None if qtype else clause_type(text),
         focus=_focus(fold),
         lead=lead,
         units=_measured(text, lead),
@@ -279,6 +289,7 @@ def merge_queries(
         terms=terms,
         syllables=(*own.syllables, *carried),
         qtype=own.qtype or earlier.qtype,
+        clause_type=own.clause_type or (None if own.qtype else earlier.clause_type),
         focus=own.focus or earlier.focus,
         lead=lead,
         units=_measured(own.text, lead),  # the question's own measure words, or the word before its "bao nhiêu"

@@ -5,6 +5,10 @@ from __future__ import annotations
 __all__ = [
     "ABBREVIATIONS",
     "ANSWER_TYPE_PHRASES",
+    "CLAUSE_AGENT_VERBS",
+    "CLAUSE_ANSWERS",
+    "CLAUSE_NOT_OPENERS",
+    "CLAUSE_WORD_BEFORE",
     "CONDITION_WORDS",
     "CONTINUATION_OPENERS",
     "CONTRAST_CLOSERS",
@@ -153,6 +157,29 @@ UNTYPED_PHRASES: tuple[str, ...] = (
     "do đâu", "nhờ đâu", "vì đâu", "bởi đâu", "từ đâu", "nguyên nhân", "lý do", "nguồn gốc",
     "những ai", "những người nào", "nhóm người nào", "đối tượng nào",
 )  # fmt: skip
+# Questions answered by a clause, not a name or a number ("Vì sao hộ nghèo giảm?" → "nhờ các chương trình hỗ
+# trợ sinh kế"): (kind, the question's phrases, the cue words that open the answering clause in a bulletin's sentence).
+CLAUSE_ANSWERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("reason", ("vì sao", "tại sao", "nguyên nhân", "lý do", "lí do", "do đâu", "vì đâu", "nhờ đâu", "bởi đâu"),
+     ("bởi vì", "tại vì", "nguyên nhân là", "lý do là", "vì", "do", "bởi", "nhờ")),
+    ("purpose", ("mục đích", "để làm gì", "nhằm mục đích"), ("nhằm", "để")),
+    ("means", ("bằng cách nào", "cách nào", "biện pháp nào"), ("bằng cách", "bằng")),
+)  # fmt: skip
+# Cue words that open no answer here: "do đó"/"vì vậy" say "so" (the answer is the sentence before), "do nhiều
+# nguyên nhân" says nothing; "lý do", "tự do" and "vì sao" are words, not cues.
+CLAUSE_NOT_OPENERS: tuple[str, ...] = (
+    "do đó", "do vậy", "do thế", "vì vậy", "vì thế", "bởi vậy", "bởi thế", "nhờ vậy", "nhờ đó", "nhờ thế", "vì sao",
+    "tại sao", "do đâu", "vì đâu", "nhờ đâu", "do nhiều", "vì nhiều", "bởi nhiều", "để lại", "để ý", "bằng nhau",
+)  # fmt: skip
+# "do" before a named body and one of these verbs says who did it, not why ("Hội nghị do Ban Dân vận Tỉnh ủy tổ
+# chức", "Kế hoạch do UBND tỉnh ban hành").
+CLAUSE_AGENT_VERBS: tuple[str, ...] = (
+    "tổ chức", "chủ trì", "thực hiện", "ban hành", "phát động", "triển khai", "tài trợ", "trao", "trao tặng",
+    "biên soạn", "phụ trách", "đảm nhiệm", "thi công", "cấp", "phát hành", "sản xuất", "làm chủ đầu tư", "chỉ đạo",
+)  # fmt: skip
+# Syllables that make a cue word after them part of one word ("lý do", "tự do", "công bằng", "cân bằng"), or of
+# an award's name ("kỷ niệm chương vì sự nghiệp dân vận", "huy chương vì thế hệ trẻ").
+CLAUSE_WORD_BEFORE: tuple[str, ...] = ("lý", "lí", "tự", "công", "cân", "văn", "thăng", "san", "chương")
 # Words holding a question word that ask nothing ("Ai Cập" is a country, "ai đó" anyone): read past them.
 NOT_QUESTION_WORDS: tuple[str, ...] = ("ai cập", "ai đó", "bất kỳ ai", "bất cứ ai")
 # "khi nào" / "bao giờ" in a question about what usually happens or should be done asks for a condition

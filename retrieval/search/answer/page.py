@@ -61,16 +61,16 @@ def settle(page: Sequence[Quote], question: str) -> list[Span | None]:
     words = [_words(q.text) for q in page] if named else []
     kept: list[Span | None] = []
     for i, own in enumerate(page):
-        answer, choice = own.marks.answer, own.marks.choice
+        answer, candidate = own.marks.answer, own.marks.candidate
         held = named & words[i] if named else set()
-        if answer is not None and choice is not None:
+        if answer is not None and candidate is not None:
             for j, other in enumerate(page):
-                rival = other.marks.choice
+                rival = other.marks.candidate
                 if j == i or other.article == own.article or rival is None or other.marks.confidence <= 0:
                     continue
                 if held and not held & words[j]:
                     continue  # about another place or person than the one asked
-                if other.marks.confidence >= own.marks.confidence and not _same_answer(rival.span.text, choice.span.text):
+                if other.marks.confidence >= own.marks.confidence and not _same_answer(rival.text, candidate.text):
                     answer = None
                     break
         kept.append(answer)
