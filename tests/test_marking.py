@@ -500,3 +500,26 @@ def test_a_purpose_question_gets_its_clause_through_the_command_line(tmp_path):
     shown = run_cli("ask", "Nhân rộng các mô hình dân vận khéo nhằm mục đích gì?", "--index", str(index), "--no-refresh", "-k", "1")
     assert shown.returncode == 0
     assert "→ để tạo sức lan tỏa trong cộng đồng" in shown.stdout
+
+
+def test_why_after_a_number_question_no_longer_underlines_the_number(tmp_path):
+    """A follow-up "Vì sao?" takes the earlier question's words, but asks for the reason: the number is no longer
+    its answer, and the bold reaches the sentence that gives the reason."""
+    from retrieval.search.engine import Engine
+
+    text = (
+        "Năm 2024, huyện Bình Gia có 320 hộ thoát nghèo. Số hộ thoát nghèo tăng nhờ các mô hình trồng hồi, nuôi "
+        "trâu được hỗ trợ vốn kịp thời. Huyện đặt mục tiêu năm sau giảm thêm 2% hộ nghèo."
+    )
+    records = [{"id": "giam-ngheo", "title": "Bình Gia giảm nghèo", "text": text, "date": "2024-12-20"}]
+    _invented_index(tmp_path, records)
+    engine = Engine.open(tmp_path / "index")
+    try:
+        first = engine.search("Bao nhiêu hộ thoát nghèo ở huyện Bình Gia năm 2024?", k=1)
+        why = engine.search("Vì sao?", k=1, context=[first.turn()])
+    finally:
+        engine.close()
+    assert first.hits[0].answer is not None and first.hits[0].answer.text == "320 hộ"
+    assert why.qtype is None and why.hits[0].doc_id == "giam-ngheo"
+    assert why.hits[0].answer is None  # the number answers nothing now
+    assert why.hits[0].sentence is not None and "nhờ các mô hình trồng hồi" in why.hits[0].sentence.text

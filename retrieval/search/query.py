@@ -288,7 +288,8 @@ def merge_queries(
         accented=own.accented,
         terms=terms,
         syllables=(*own.syllables, *carried),
-        qtype=own.qtype or earlier.qtype,
+        # "Vì sao?" after "Bao nhiêu hộ thoát nghèo?" asks for the reason, not the number again
+        qtype=own.qtype or (None if own.clause_type else earlier.qtype),
         clause_type=own.clause_type or (None if own.qtype else earlier.clause_type),
         focus=own.focus or earlier.focus,
         lead=lead,
