@@ -208,7 +208,8 @@ def test_start_and_help(env):
     text = _text(tg.replies_to(asked)[0])
     assert "Xin chào Cán bộ" in text and text.count("• ") == 3
     asked = tg.send_text("/help", user_id=1010)
-    assert "/hoi" in _text(tg.replies_to(asked)[0])
+    shown = _text(tg.replies_to(asked)[0])
+    assert "/hoi" in shown and "gạch chân" in shown and "<i>Vì sao…?</i>" in shown  # how to read the marks
 
 
 def test_bad_input_gets_polite_replies_and_the_bot_keeps_answering(env):

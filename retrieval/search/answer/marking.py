@@ -184,8 +184,8 @@ class Marks:
 
 # A clause answer ("Vì sao …?" → "do thiếu vốn") is underlined only when its sentence holds at least this share
 # of the question's weight, and the clause itself at most CLAUSE_MAX_ASKED of it: a clause restating the
-# question ("vì vậy phụ huynh cần chủ động phòng bệnh") is not what it asks. Fitted on news train's first quotes
-# (benchmarks/answer_marks.py): 0.40 and 0.30 keep train's clause spans right 0.81 of the time.
+# question ("vì vậy phụ huynh cần chủ động phòng bệnh") is not what it asks. Chosen on news train's first quotes
+# (the figures of benchmarks/answer_marks.py, dev read after): train's clause spans are right 56 times in 68.
 CLAUSE_SHOW = 0.40
 CLAUSE_MAX_ASKED = 0.30
 
@@ -227,7 +227,8 @@ def marks(query: Query, passage: str, weights: SentenceWeights, config: MarkConf
     The sentence holds most of the question's weight. A typed answer (number, date, person, place)
     is preferred inside it; one in another sentence that holds enough of the question moves the mark
     there. The answer is underlined only when the question's words stand around it and no other candidate
-    comes close (``MarkConfig``). The next sentence joins the mark when it continues this one ("Đây là…")
+    comes close (``MarkConfig``). A reason, purpose or means question is answered by the clause a cue word opens
+    in the best sentence (``clause_answer``), underlined when CLAUSE_SHOW and CLAUSE_MAX_ASKED allow it. The next sentence joins the mark when it continues this one ("Đây là…")
     or when this one only restates the question.
     """
     config = config or MarkConfig()
