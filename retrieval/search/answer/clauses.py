@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from retrieval.search.answer.neighbourhood import word_before, words_before
 from retrieval.text.lexicon import CLAUSE_AGENT_VERBS, CLAUSE_ANSWERS, CLAUSE_NOT_OPENERS, CLAUSE_WORD_BEFORE
 
 __all__ = ["clause_answer"]
@@ -34,9 +35,8 @@ def _cue_pattern(kind: str) -> re.Pattern[str]:
     )
 
 
-@cache
-def _bound_before() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w])(?:{_alternatives(CLAUSE_WORD_BEFORE)})\s+$", re.IGNORECASE)
+# "lý do", "tự do", "công bằng": the cue is the end of a word
+_IN_A_WORD = words_before(CLAUSE_WORD_BEFORE)
 
 
 @cache
@@ -66,8 +66,8 @@ def clause_answer(kind: str, text: str, lo: int, hi: int) -> tuple[int, int, int
     ``text[lo:hi]``: from the first cue word that opens one to the clause's end, cue word kept ("do thiếu vốn"
     answers "Vì sao …?" as a cadre would say it); None when the sentence has no such cue."""
     for m in _cue_pattern(kind).finditer(text, lo, hi):
-        if _bound_before().search(text, max(lo, m.start() - 10), m.start()):
-            continue  # "lý do", "tự do", "công bằng": a word, not a cue
+        if word_before(_IN_A_WORD, text, m.start()):
+            continue
         if text[m.start()].isupper() and text[lo : m.start()].strip(_OPENING):
             continue  # capitalised inside a sentence: a name ("Kỷ niệm chương Vì sự nghiệp dân vận")
         cut = _CLAUSE_END_RE.search(text, m.end(), hi)
