@@ -126,13 +126,14 @@ def _asks_who_someone_is(question: str) -> bool:
 
 
 def question_type(question: str) -> str | None:
-    """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else."""
+    """'number', 'person', 'date', 'year', 'place', or None when the question asks for something else (a clause:
+    ``clause_type``)."""
     if not question.isupper():  # "tiềm năng của AI": the initials, not "ai" (unless all of it is typed in capitals)
         question = re.sub(r"(?<!\w)AI(?!\w)", " ", question)
     accented = has_diacritics(question)
     text = spelled(question) if accented else folded(question)
-    if _phrases(accented, UNTYPED_PHRASES).search(text) or _asks_who_someone_is(question):
-        return None
+    if _phrases(accented, UNTYPED_PHRASES).search(text) or _asks_who_someone_is(question) or clause_type(question):
+        return None  # a reason, purpose or means is a clause, even when the question names a rate ("Vì sao tỷ lệ … tăng?")
     text = _phrases(accented, NOT_QUESTION_WORDS).sub(" ", text)
     if _phrases(accented, AGE_PHRASES).search(text):
         return "number"  # "kết hôn năm bao nhiêu tuổi?" asks for an age, not a year
@@ -146,7 +147,7 @@ def question_type(question: str) -> str | None:
 
 def clause_type(question: str) -> str | None:
     """'reason', 'purpose' or 'means' when the question asks for what a clause answers ("Vì sao …?", "… nhằm mục
-    đích gì?", "… bằng cách nào?"), else None; a typed question (``question_type``) is answered by its type."""
+    đích gì?", "… bằng cách nào?"), else None. Such a question has no answer type (``question_type``)."""
     return next((kind for kind, phrases, _cues in CLAUSE_ANSWERS if says(question, phrases)), None)
 
 
@@ -246,7 +247,7 @@ def parse_question(text: str, today: date | None = None, periods: bool = True) -
         terms={name: analysed.terms[name] for name in (*FIELDS, "syl")},
         syllables=tuple(analysed.syllables),
         qtype=qtype,
-        clause_type=None if qtype else clause_type(text),
+        clause_type=clause_type(text),
         focus=_focus(fold),
         lead=lead,
         units=_measured(text, lead),
