@@ -240,13 +240,12 @@ def parse_question(text: str, today: date | None = None, periods: bool = True) -
     cover = analyze_question(rest).terms if period and rest.strip() else None
     fold = folded(text)
     lead = _lead(fold)
-    qtype = question_type(text)
     return Query(
         text=text,
         accented=analysed.accented,
         terms={name: analysed.terms[name] for name in (*FIELDS, "syl")},
         syllables=tuple(analysed.syllables),
-        qtype=qtype,
+        qtype=question_type(text),
         clause_type=clause_type(text),
         focus=_focus(fold),
         lead=lead,

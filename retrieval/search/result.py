@@ -28,7 +28,7 @@ class Hit:
     published: str | None = None  # the page's date, when it differs from ``date`` (the event's)
     url: str | None = None  # the original article, when known
     ocr: float | None = None  # quoted from a scan or photo: Tesseract's mean confidence (a digit may be misread)
-    disputed: bool = False  # its typed answer is not underlined: another article's quote answers otherwise (answer/page.py)
+    disputed: bool = False  # its answer is not underlined: another article's quote answers otherwise (answer/page.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -39,9 +39,7 @@ def _cue_pattern(kind: str) -> re.Pattern[str]:
 _IN_A_WORD = words_before(CLAUSE_WORD_BEFORE)
 
 
-@cache
-def _agent_done() -> re.Pattern[str]:
-    return re.compile(rf"\s(?:{_alternatives(CLAUSE_AGENT_VERBS)})(?!\w)", re.IGNORECASE)
+_AGENT_DONE_RE = re.compile(rf"\s(?:{_alternatives(CLAUSE_AGENT_VERBS)})(?!\w)", re.IGNORECASE)
 
 
 # Lower-case words a body's name holds in bulletins ("UBND tỉnh", "Hội Nông dân các xã").
@@ -51,7 +49,7 @@ _IN_NAMES = frozenset(["tỉnh", "huyện", "xã", "thành", "phố", "thị", "
 def _names_agent(text: str, cue_end: int, end: int) -> bool:
     """Whether "do" opens who did it: a body's name after it ("Ban Dân vận Tỉnh ủy", "UBND tỉnh"), then one of
     CLAUSE_AGENT_VERBS."""
-    done = _agent_done().search(text, cue_end, end)
+    done = _AGENT_DONE_RE.search(text, cue_end, end)
     if done is None:
         return False
     name = text[cue_end : done.start()].split()

@@ -190,10 +190,10 @@ CLAUSE_SHOW = 0.40
 CLAUSE_MAX_ASKED = 0.30
 
 
-def _asked_share(folded: str, start: int, end: int, weights: SentenceWeights) -> float:
-    """Share of the question's syllable weight that ``folded[start:end]`` holds (each syllable once)."""
+def _asked_share(text: str, weights: SentenceWeights) -> float:
+    """Share of the question's syllable weight that ``text`` holds (each syllable once)."""
     total = sum(weights.syllables.values())
-    held = {m.group() for m in SYL_RE.finditer(folded, start, end)} & weights.syllables.keys()
+    held = set(SYL_RE.findall(fold_text(text))) & weights.syllables.keys()
     return sum(weights.syllables[w] for w in held) / total if total > 0 else 1.0
 
 
@@ -206,10 +206,7 @@ def _clause_marks(
     if found is None:
         return None, None, 0.0
     start, cue_end, end = found
-    folded = fold_text(passage)
-    if len(folded) != len(passage):
-        folded = passage.lower()
-    asked = _asked_share(folded, cue_end, end, weights)
+    asked = _asked_share(passage[cue_end:end], weights)
     span = Span(passage[start:end], start, end)
     confidence = share if asked <= CLAUSE_MAX_ASKED else 0.0
     return (span if confidence >= CLAUSE_SHOW else None), span, confidence
@@ -228,8 +225,8 @@ def marks(query: Query, passage: str, weights: SentenceWeights, config: MarkConf
     is preferred inside it; one in another sentence that holds enough of the question moves the mark
     there. The answer is underlined only when the question's words stand around it and no other candidate
     comes close (``MarkConfig``). A reason, purpose or means question is answered by the clause a cue word opens
-    in the best sentence (``clause_answer``), underlined when CLAUSE_SHOW and CLAUSE_MAX_ASKED allow it. The next sentence joins the mark when it continues this one ("Đây là…")
-    or when this one only restates the question.
+    in the best sentence (``clause_answer``), underlined when CLAUSE_SHOW and CLAUSE_MAX_ASKED allow it. The next
+    sentence joins the mark when it continues this one ("Đây là…") or when this one only restates the question.
     """
     config = config or MarkConfig()
     shares, best = _best_sentence(passage, weights)
